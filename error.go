@@ -1,0 +1,74 @@
+package gone
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Each maps to one HTTP status in httpapi and back to one
+// sentinel in the client, so a code survives the round trip.
+const (
+	ECONFLICT     = "conflict"
+	EGONE         = "gone"
+	EINTERNAL     = "internal"
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	EUNAVAILABLE  = "unavailable"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	EPRECONDITION = "precondition_failed"
+	ETOOLARGE     = "too_large"
+	EMOVED        = "moved"
+)
+
+// Error is gone's one error type. Message is safe to show a caller; the
+// wrapped Err is only for logs.
+type Error struct {
+	Code    string
+	Message string
+	// Fields holds per-field validation problems for EINVALID.
+	Fields map[string]string
+	// Record is the lifecycle record behind a conflict or gone error
+	// (for example the tombstone that refuses a create); nil otherwise.
+	Record *Record
+	Err    error
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the caller-safe message of err; errors that are not
+// *Error hide their cause behind "Internal error.".
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

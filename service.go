@@ -1,0 +1,447 @@
+package gone
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Service applies gone's lifecycle rules on top of a Store. Every write is
+// one Store.Update transaction: read the current record, apply a pure
+// transition, write the result and its audit event together.
+type Service struct {
+	Store  Store
+	Config *Config
+	// Now is the clock; tests inject a fixed one.
+	Now func() time.Time
+	// NewID makes ids for POST; tests inject a deterministic one.
+	NewID func() string
+	// ReadTimeout bounds the store lookup of a read; past it the answer is
+	// 503, never a guess.
+	ReadTimeout time.Duration
+}
+
+// NewService returns a Service with the real clock and random ids.
+func NewService(store Store, cfg *Config) *Service {
+	return &Service{Store: store, Config: cfg, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second}
+}
+
+// RandomID returns 16 random lower-case base-32 characters.
+func RandomID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+	var b [16]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[b[i]&31]
+	}
+	return string(b[:])
+}
+
+// now is the write clock: stored times are whole seconds, which is what
+// Last-Modified, the seeds' timestamps and expiry "to the second" need.
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+// Policy returns the collection's policy, or ENOTFOUND.
+func (s *Service) Policy(collection string) (Policy, error) {
+	p, ok := s.Config.Policy(collection)
+	if !ok {
+		return p, Errorf(ENOTFOUND, "Collection %q does not exist.", collection)
+	}
+	return p, nil
+}
+
+// Decide looks the id up and decides the answer for caller. The returned
+// error is the store's failure, for the log only: the decision already says
+// 503.
+func (s *Service) Decide(ctx context.Context, caller Caller, p Policy, id string) (Decision, error) {
+	in := Input{Now: s.Now(), Caller: caller, Policy: p}
+	if p.Private && caller.Anonymous() {
+		// Permission before existence: do not even look.
+		return Decide(in), nil
+	}
+	if s.ReadTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.ReadTimeout)
+		defer cancel()
+	}
+	rec, err := s.Store.Get(ctx, p.Collection, id)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+	case err != nil:
+		in.StoreFailed = true
+	default:
+		in.Record = rec
+	}
+	return Decide(in), err
+}
+
+func (s *Service) write(ctx context.Context, caller Caller, collection, id string) (Policy, error) {
+	if !caller.Admin {
+		return Policy{}, Errorf(EFORBIDDEN, "This token may not write.")
+	}
+	p, err := s.Policy(collection)
+	if err != nil {
+		return p, err
+	}
+	if !ValidID(id) {
+		return p, invalid("id", "must match [A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+	}
+	return p, nil
+}
+
+// get reads a record inside a transaction; a missing one is nil, not an error.
+func get(ctx context.Context, tx Tx, collection, id string) (*Record, error) {
+	r, err := tx.Get(ctx, collection, id)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil
+	}
+	return r, err
+}
+
+func (s *Service) audit(ctx context.Context, tx Tx, caller Caller, r *Record, action, reason, detail string) error {
+	return tx.AppendAudit(ctx, AuditEvent{
+		At: r.UpdatedAt, Actor: caller.Name, Action: action,
+		Collection: r.Collection, ID: r.ID, Reason: reason, Detail: detail,
+	})
+}
+
+// ETag returns the record's strong entity tag.
+func (r *Record) ETag() string { return `"` + strconv.FormatInt(r.Version, 10) + `"` }
+
+// Put creates or replaces the resource with data, a JSON object. ifMatch,
+// when not empty, must match the current ETag ("*" matches any live
+// resource). It returns ECONFLICT (with the record) for an id in the trash,
+// retired or moved, and EPRECONDITION for a failed If-Match.
+func (s *Service) Put(ctx context.Context, caller Caller, collection, id string, data json.RawMessage, ifMatch string) (rec *Record, created bool, err error) {
+	p, err := s.write(ctx, caller, collection, id)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := checkObject(data); err != nil {
+		return nil, false, err
+	}
+	now := s.now()
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		cur, err := get(ctx, tx, collection, id)
+		if err != nil {
+			return err
+		}
+		next, action, err := putTransition(cur, p, now, collection, id, data, ifMatch)
+		if err != nil {
+			return err
+		}
+		if err := tx.Put(ctx, next); err != nil {
+			return err
+		}
+		rec, created = next, action == ActionCreate
+		return s.audit(ctx, tx, caller, next, action, "", "")
+	})
+	return rec, created, err
+}
+
+// Create stores data under a new generated id.
+func (s *Service) Create(ctx context.Context, caller Caller, collection string, data json.RawMessage) (*Record, error) {
+	rec, _, err := s.Put(ctx, caller, collection, s.NewID(), data, "")
+	return rec, err
+}
+
+// Patch applies an RFC 7396 JSON merge patch to a live resource.
+func (s *Service) Patch(ctx context.Context, caller Caller, collection, id string, patch json.RawMessage, ifMatch string) (*Record, error) {
+	p, err := s.write(ctx, caller, collection, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkObject(patch); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var rec *Record
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		cur, err := get(ctx, tx, collection, id)
+		if err != nil {
+			return err
+		}
+		if err := mustBeLive(cur, p, now, collection, id); err != nil {
+			return err
+		}
+		if ifMatch != "" && ifMatch != "*" && ifMatch != cur.ETag() {
+			return Errorf(EPRECONDITION, "The resource has changed: its ETag is %s.", cur.ETag())
+		}
+		data, err := MergePatch(cur.Data, patch)
+		if err != nil {
+			return err
+		}
+		next := cur.Clone()
+		next.Data, next.Version, next.UpdatedAt = data, cur.Version+1, now
+		if err := tx.Put(ctx, next); err != nil {
+			return err
+		}
+		rec = next
+		return s.audit(ctx, tx, caller, next, ActionPatch, "", "")
+	})
+	return rec, err
+}
+
+// DeleteOptions are the parameters of a delete.
+type DeleteOptions struct {
+	// Permanent forces a permanent delete where the collection would
+	// soft-delete.
+	Permanent bool
+	// Reason is a reason code or free text.
+	Reason string
+	// Alternative is a path or URL to use instead.
+	Alternative string
+}
+
+// Delete soft-deletes the resource where the collection has a restore
+// window, and deletes it permanently otherwise (or with Permanent). A
+// permanent delete erases the payload. It returns ENOTFOUND for an unknown
+// id and EGONE for one already gone and erased.
+func (s *Service) Delete(ctx context.Context, caller Caller, collection, id string, opt DeleteOptions) (*Record, error) {
+	p, err := s.write(ctx, caller, collection, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Config.checkReason(opt.Reason); err != nil {
+		return nil, err
+	}
+	if err := checkAlternative(opt.Alternative); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var rec *Record
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		cur, err := get(ctx, tx, collection, id)
+		if err != nil {
+			return err
+		}
+		next, action, err := deleteTransition(cur, p, now, caller, opt, collection, id)
+		if err != nil || next == nil {
+			rec = cur
+			return err
+		}
+		if err := tx.Put(ctx, next); err != nil {
+			return err
+		}
+		rec = next
+		return s.audit(ctx, tx, caller, next, action, opt.Reason, "")
+	})
+	return rec, err
+}
+
+// Restore brings a soft-deleted resource back from the trash. It returns
+// ECONFLICT for a live or moved id, EGONE for a retired one and ENOTFOUND
+// for an unknown one.
+func (s *Service) Restore(ctx context.Context, caller Caller, collection, id string) (*Record, error) {
+	p, err := s.write(ctx, caller, collection, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var rec *Record
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		cur, err := get(ctx, tx, collection, id)
+		if err != nil {
+			return err
+		}
+		switch cur.State(now) {
+		case StateDeleted:
+		case StateAbsent:
+			return notFound(p, id)
+		case StateGone, StateExpired:
+			return goneErr(cur)
+		case StateMoved:
+			return conflict(cur, "%s was moved to %s; nothing to restore.", id, cur.MovedTo)
+		default:
+			return conflict(cur, "%s is not deleted; nothing to restore.", id)
+		}
+		next := cur.Clone()
+		next.DeletedAt, next.RestorableUntil, next.DeletedBy = time.Time{}, time.Time{}, ""
+		next.Reason, next.Alternative = "", ""
+		next.Version, next.UpdatedAt = cur.Version+1, now
+		if err := tx.Put(ctx, next); err != nil {
+			return err
+		}
+		rec = next
+		return s.audit(ctx, tx, caller, next, ActionRestore, "", "")
+	})
+	return rec, err
+}
+
+// Move renames a live resource: its data moves to the new id, and the old
+// id answers 308 to it from then on.
+func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to string) (*Record, error) {
+	p, err := s.write(ctx, caller, collection, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ValidID(to) {
+		return nil, invalid("to", "must be a valid id")
+	}
+	if to == id {
+		return nil, invalid("to", "must differ from the current id")
+	}
+	now := s.now()
+	var rec *Record
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		src, err := get(ctx, tx, collection, id)
+		if err != nil {
+			return err
+		}
+		if err := mustBeLive(src, p, now, collection, id); err != nil {
+			return err
+		}
+		dst, err := get(ctx, tx, collection, to)
+		if err != nil {
+			return err
+		}
+		if dst != nil {
+			return conflict(dst, "The id %s is already taken (%s).", to, dst.State(now))
+		}
+		moved := src.Clone()
+		moved.ID, moved.Version, moved.UpdatedAt = to, 1, now
+		old := &Record{
+			Collection: collection, ID: id, MovedTo: to,
+			Version: src.Version + 1, CreatedAt: src.CreatedAt, UpdatedAt: now,
+		}
+		for _, r := range []*Record{moved, old} {
+			if err := tx.Put(ctx, r); err != nil {
+				return err
+			}
+		}
+		if err := s.audit(ctx, tx, caller, old, ActionMove, "", "moved to "+to); err != nil {
+			return err
+		}
+		rec = moved
+		return s.audit(ctx, tx, caller, moved, ActionMove, "", "moved from "+id)
+	})
+	return rec, err
+}
+
+// Optional is a field of a partial update: Set false leaves it alone; Set
+// with the zero Value clears it (JSON null).
+type Optional[T any] struct {
+	Set   bool
+	Value T
+}
+
+// LifecycleChange is a partial update of a resource's lifecycle metadata.
+type LifecycleChange struct {
+	ExpiresAt        Optional[time.Time]
+	UnavailableUntil Optional[time.Time]
+	DeprecatedAt     Optional[time.Time]
+	Alternative      Optional[string]
+}
+
+// SetLifecycle changes expiry, availability, deprecation or alternative.
+// A retired id may only change its alternative: its expiry can never be
+// moved or cleared, because an id that answered 410 answers 410 forever.
+func (s *Service) SetLifecycle(ctx context.Context, caller Caller, collection, id string, c LifecycleChange) (*Record, error) {
+	p, err := s.write(ctx, caller, collection, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Alternative.Set {
+		if err := checkAlternative(c.Alternative.Value); err != nil {
+			return nil, err
+		}
+	}
+	for name, t := range map[string]Optional[time.Time]{"expiresAt": c.ExpiresAt, "unavailableUntil": c.UnavailableUntil, "deprecatedAt": c.DeprecatedAt} {
+		if t.Set && !t.Value.IsZero() && (t.Value.Year() < 1970 || t.Value.Year() > 9999) {
+			return nil, invalid(name, "must be between years 1970 and 9999")
+		}
+	}
+	now := s.now()
+	var rec *Record
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		cur, err := get(ctx, tx, collection, id)
+		if err != nil {
+			return err
+		}
+		next, actions, err := lifecycleTransition(cur, p, now, c, collection, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Put(ctx, next); err != nil {
+			return err
+		}
+		rec = next
+		for _, a := range actions {
+			if err := s.audit(ctx, tx, caller, next, a.action, "", a.detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return rec, err
+}
+
+// History returns the audit events of one id, oldest first.
+func (s *Service) History(ctx context.Context, collection, id string) ([]AuditEvent, error) {
+	return s.Store.Audit(ctx, AuditQuery{Collection: collection, ID: id, Limit: 1000})
+}
+
+// Record returns the raw record for admin views, or ENOTFOUND.
+func (s *Service) Record(ctx context.Context, collection, id string) (*Record, error) {
+	return s.Store.Get(ctx, collection, id)
+}
+
+// List pages through one collection. Only admins may list the trash or
+// retired ids.
+func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Record, string, error) {
+	p, err := s.Policy(q.Collection)
+	if err != nil {
+		return nil, "", err
+	}
+	if p.Private && caller.Anonymous() {
+		return nil, "", Errorf(EUNAUTHORIZED, "A token is required to read this collection.")
+	}
+	switch q.State {
+	case "", StateLive:
+		q.State = StateLive
+	case StateDeleted, StateGone:
+		if !caller.Admin {
+			return nil, "", Errorf(EFORBIDDEN, "Only an admin token may list deleted or gone resources.")
+		}
+	default:
+		return nil, "", invalid("state", "must be live, deleted or gone")
+	}
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	if q.Limit > 500 {
+		return nil, "", invalid("limit", "must be at most 500")
+	}
+	if q.After != "" && !ValidID(q.After) {
+		return nil, "", invalid("cursor", "is not a cursor this server gave")
+	}
+	q.Now = s.Now()
+	return s.Store.List(ctx, q)
+}
+
+func notFound(p Policy, id string) error {
+	return Errorf(ENOTFOUND, "%s", p.TextsFor("en").Expand(p.TextsFor("en").NotFound, id, time.Time{}))
+}
+
+func goneErr(r *Record) error {
+	return &Error{Code: EGONE, Message: fmt.Sprintf("%s is gone since %s.", r.ID, r.RetiredAt().Format(time.RFC3339)), Record: r}
+}
+
+func conflict(r *Record, format string, args ...any) error {
+	return &Error{Code: ECONFLICT, Message: fmt.Sprintf(format, args...), Record: r}
+}
+
+func checkObject(data json.RawMessage) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+		return Errorf(EINVALID, "The body must be a JSON object.")
+	}
+	return nil
+}
+
+// IsNotFound reports whether err has code ENOTFOUND.
+func IsNotFound(err error) bool { return ErrorCode(err) == ENOTFOUND }
+

@@ -1,0 +1,94 @@
+package gone
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps records, tombstones and the audit log. Implementations:
+// sqlite.Store (the embedded default) and postgres.Store. The conformance
+// suite in storetest defines what a Store must do.
+type Store interface {
+	// Get returns the record for (collection, id) in one indexed lookup,
+	// or ENOTFOUND when the store holds neither record nor tombstone.
+	Get(ctx context.Context, collection, id string) (*Record, error)
+	// Update runs fn in one transaction and commits it durably before
+	// returning nil: an acknowledged write survives a crash. If fn returns
+	// an error, nothing fn wrote is kept and Update returns that error.
+	// Concurrent Updates on the same ids are serialised.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// List returns up to q.Limit records of one collection in q.State at
+	// q.Now, ordered by id, after q.After; next is the id to continue
+	// after, or "" at the end.
+	List(ctx context.Context, q ListQuery) (recs []*Record, next string, err error)
+	// Audit returns audit events, oldest first.
+	Audit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Tx is the view of the store inside Update.
+type Tx interface {
+	// Get returns the record for (collection, id), or ENOTFOUND. The row
+	// (or its absence) stays locked against other transactions until the
+	// transaction ends.
+	Get(ctx context.Context, collection, id string) (*Record, error)
+	// Put inserts or replaces the record. A nil Data erases the payload:
+	// after commit it must not be recoverable from the store.
+	Put(ctx context.Context, r *Record) error
+	// AppendAudit records one lifecycle change.
+	AppendAudit(ctx context.Context, e AuditEvent) error
+}
+
+// ListQuery selects a page of one collection by state. StateDeleted is the
+// trash; StateGone is every retired id (deleted, lapsed trash or expired).
+type ListQuery struct {
+	Collection string
+	// State is StateLive (the default: live and unavailable records),
+	// StateDeleted or StateGone.
+	State State
+	Now   time.Time
+	After string
+	Limit int
+}
+
+// AuditQuery filters the audit log. Empty fields match everything.
+type AuditQuery struct {
+	Collection string
+	ID         string
+	// AfterSeq continues a previous page.
+	AfterSeq int64
+	Limit    int
+}
+
+// Audit actions.
+const (
+	ActionCreate      = "create"
+	ActionReplace     = "replace"
+	ActionPatch       = "patch"
+	ActionSoftDelete  = "soft_delete"
+	ActionRestore     = "restore"
+	ActionDelete      = "delete" // permanent
+	ActionPurge       = "purge"
+	ActionExpire      = "expire" // an expiry was scheduled or changed
+	ActionMove        = "move"
+	ActionUnavailable = "unavailable"
+	ActionLifecycle   = "lifecycle" // other lifecycle metadata changed
+)
+
+// AuditEvent records one lifecycle change: who, when, what and why. It never
+// holds the payload, so erasure need not chase it.
+type AuditEvent struct {
+	// Seq orders events; the store assigns it.
+	Seq        int64     `json:"seq"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	Collection string    `json:"collection"`
+	ID         string    `json:"id"`
+	Reason     string    `json:"reason,omitempty"`
+	// Detail is a short human note ("moved to abc", "expiresAt=...").
+	Detail string `json:"detail,omitempty"`
+}
