@@ -444,4 +444,3 @@ func checkObject(data json.RawMessage) error {
 
 // IsNotFound reports whether err has code ENOTFOUND.
 func IsNotFound(err error) bool { return ErrorCode(err) == ENOTFOUND }
-
