@@ -1,0 +1,54 @@
+package postgres
+
+import (
+	"sync"
+	"testing"
+)
+
+// Instances that start together must not trip over each other's
+// migrations.
+func TestConcurrentMigrations(t *testing.T) {
+	dsn := freshSchema(t)
+	ctx := testContext(t)
+	var wg sync.WaitGroup
+	stores := make([]*Store, 4)
+	for i := range stores {
+		wg.Go(func() {
+			s, err := Open(ctx, dsn)
+			if err != nil {
+				t.Errorf("Open %d: %v", i, err)
+				return
+			}
+			stores[i] = s
+		})
+	}
+	wg.Wait()
+	for _, s := range stores {
+		if s != nil {
+			s.Close()
+		}
+	}
+	if t.Failed() {
+		return
+	}
+
+	// Reopening finds everything applied.
+	s := openTest(t, dsn)
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
+		t.Fatalf("count schema_migrations: %v", err)
+	}
+	if n != len(ms) {
+		t.Errorf("schema_migrations has %d rows after concurrent Opens, want %d", n, len(ms))
+	}
+}
+
+func TestOpenBadDSN(t *testing.T) {
+	if _, err := Open(testContext(t), "postgres://%zz"); err == nil {
+		t.Error("Open with an unparsable DSN: err = nil, want an error")
+	}
+}
