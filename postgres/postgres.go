@@ -9,6 +9,10 @@
 // on disk (and in WAL) until VACUUM reclaims and a later write reuses the
 // space; physical erasure therefore depends on autovacuum and on the
 // operator's WAL and backup retention.
+//
+// The tests need a server; scripts/pg-test.sh starts a throwaway one:
+//
+//	eval "$(scripts/pg-test.sh start)" && go test ./postgres/; scripts/pg-test.sh stop
 package postgres
 
 import (
@@ -29,7 +33,8 @@ type Store struct {
 var _ gone.Store = (*Store)(nil)
 
 // Open connects to the database named by dsn (a postgres:// URL or
-// key=value string, as pgx accepts) and migrates its schema.
+// key=value string, as pgx accepts) and migrates its schema. pgxpool
+// settings such as pool_max_conns may be given in the DSN.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {

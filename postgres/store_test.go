@@ -1,0 +1,20 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/storetest"
+)
+
+// TestStore runs the shared conformance suite, one fresh schema per store.
+func TestStore(t *testing.T) {
+	testDSN(t) // skip (or fail) once, not in every subtest
+	storetest.Run(t, func(t *testing.T) gone.Store {
+		s, err := Open(testContext(t), freshSchema(t))
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s
+	})
+}
