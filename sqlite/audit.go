@@ -1,0 +1,63 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/gonehttp/gone"
+)
+
+const insertAudit = `INSERT INTO audit (at, actor, action, collection, id, reason, detail)
+	VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+// AppendAudit records e; SQLite assigns Seq.
+func (t *tx) AppendAudit(ctx context.Context, e gone.AuditEvent) error {
+	_, err := t.tx.StmtContext(ctx, t.s.audit).ExecContext(ctx,
+		unix(e.At), e.Actor, e.Action, e.Collection, e.ID, e.Reason, e.Detail)
+	if err != nil {
+		return fmt.Errorf("sqlite: audit %s %s/%s: %w", e.Action, e.Collection, e.ID, err)
+	}
+	return nil
+}
+
+// Audit returns matching events, oldest first. An empty Collection or ID
+// matches all; a Limit of zero or less means no limit.
+func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent, error) {
+	limit := -1
+	if q.Limit > 0 {
+		limit = q.Limit
+	}
+	// Only the filters in use go into the WHERE clause, so with both
+	// Collection and ID set SQLite walks audit_by_resource from AfterSeq on.
+	where, args := []string{"seq > ?"}, []any{q.AfterSeq}
+	if q.Collection != "" {
+		where, args = append(where, "collection = ?"), append(args, q.Collection)
+	}
+	if q.ID != "" {
+		where, args = append(where, "id = ?"), append(args, q.ID)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, collection, id, reason, detail
+		FROM audit WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: audit: %w", err)
+	}
+	defer rows.Close()
+	var evs []gone.AuditEvent
+	for rows.Next() {
+		var (
+			e  gone.AuditEvent
+			at sql.NullInt64
+		)
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Collection, &e.ID, &e.Reason, &e.Detail); err != nil {
+			return nil, fmt.Errorf("sqlite: audit: %w", err)
+		}
+		e.At = fromUnix(at)
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: audit: %w", err)
+	}
+	return evs, nil
+}
