@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,6 +81,9 @@ func ParseConfig(r io.Reader) (*Config, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("config: data after the JSON object")
+	}
 	c := &Config{Collections: map[string]Policy{}, Reasons: f.Reasons}
 	if c.Reasons == nil {
 		c.Reasons = map[string]map[string]string{}
@@ -117,6 +121,9 @@ func (cf collectionFile) policy() (Policy, error) {
 	if !ValidCollection(cf.Name) {
 		return p, fmt.Errorf("invalid name %q", cf.Name)
 	}
+	if reservedNames[cf.Name] {
+		return p, fmt.Errorf("name %q is reserved for the API's own routes", cf.Name)
+	}
 	switch p.Disclosure {
 	case "":
 		p.Disclosure = DiscloseFull
@@ -149,6 +156,10 @@ func (cf collectionFile) policy() (Policy, error) {
 	return p, nil
 }
 
+// reservedNames are path segments under /api/ that are routes, not
+// collections.
+var reservedNames = map[string]bool{"audit": true, "explain": true}
+
 // parseDuration accepts Go durations ("90s", "720h") and whole days ("30d").
 // An empty string gives def.
 func parseDuration(s string, def time.Duration) (time.Duration, error) {
@@ -160,6 +171,11 @@ func parseDuration(s string, def time.Duration) (time.Duration, error) {
 		n, err := strconv.Atoi(days)
 		if err != nil {
 			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		// Refuse rather than wrap: 213503982336d would otherwise come out
+		// as 33 hours.
+		if day := int64(24 * time.Hour); int64(n) > math.MaxInt64/day || int64(n) < -math.MaxInt64/day {
+			return 0, fmt.Errorf("duration %q is too long", s)
 		}
 		d = time.Duration(n) * 24 * time.Hour
 	} else {

@@ -18,7 +18,7 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EPRECONDITION = "precondition_failed"
 	ETOOLARGE     = "too_large"
-	EMOVED        = "moved"
+	EUNSUPPORTED  = "unsupported_media_type"
 )
 
 // Error is gone's one error type. Message is safe to show a caller; the

@@ -1,0 +1,128 @@
+package httpapi
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gonehttp/gone"
+)
+
+// answerStatus is the one table from a decision's answer to its status. To
+// know when gone sends 410, read gone.Decide and this file.
+var answerStatus = map[gone.Answer]int{
+	gone.AnswerOK:           http.StatusOK,
+	gone.AnswerTrash:        http.StatusOK,
+	gone.AnswerNotFound:     http.StatusNotFound,
+	gone.AnswerGone:         http.StatusGone,
+	gone.AnswerMoved:        http.StatusPermanentRedirect,
+	gone.AnswerUnavailable:  http.StatusServiceUnavailable,
+	gone.AnswerUnauthorized: http.StatusUnauthorized,
+}
+
+// writeDecision writes the answer to a read of one id: status, headers and
+// body, all from the decision.
+func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Policy, id string, d gone.Decision) {
+	h := w.Header()
+	switch d.Answer {
+	case gone.AnswerOK:
+		s.writeRepresentation(w, r, d)
+		return
+	case gone.AnswerTrash:
+		h.Set("Cache-Control", "private, no-store")
+		writeJSON(w, http.StatusOK, s.lifecycleView(d.Record, lang(r)))
+		return
+	case gone.AnswerMoved:
+		h.Set("Location", s.resourcePath(p.Collection, d.Location))
+		h.Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusPermanentRedirect)
+		return
+	}
+
+	lng := lang(r)
+	texts := p.TextsFor(lng)
+	status := answerStatus[d.Answer]
+	var prob *Problem
+	switch d.Answer {
+	case gone.AnswerNotFound:
+		// Never-existed, soft-deleted and concealed ids all come through
+		// here with the same inputs, so their bytes are identical.
+		h.Set("Cache-Control", maxAge(d.MaxAge))
+		prob = newProblem(r, lng, status, texts.Expand(texts.NotFound, id, time.Time{}))
+	case gone.AnswerGone:
+		h.Set("Cache-Control", maxAge(d.MaxAge))
+		if d.Expired {
+			prob = newProblem(r, lng, status, texts.Expand(texts.Expired, id, d.RetiredAt))
+			prob.ExpiredAt = stamp(d.RetiredAt)
+		} else {
+			prob = newProblem(r, lng, status, texts.Expand(texts.Deleted, id, d.RetiredAt))
+			prob.DeletedAt = stamp(d.RetiredAt)
+		}
+		if d.Reason != "" {
+			prob.Reason = s.svc.Config.ReasonText(d.Reason, lng)
+		}
+		prob.Alternative = d.Alternative
+		if d.Alternative != "" {
+			h.Set("Link", "<"+d.Alternative+`>; rel="alternate"`)
+		}
+	case gone.AnswerUnavailable:
+		secs := retryAfter(d.RetryAfter, s.svc.Now())
+		h.Set("Cache-Control", "no-store")
+		h.Set("Retry-After", strconv.Itoa(secs))
+		msg := msgUndecidable
+		if d.State == gone.StateUnavailable {
+			msg = msgUnavailableRes
+		}
+		prob = newProblem(r, lng, status, text(lng, msg))
+		prob.RetryAfter = secs
+	case gone.AnswerUnauthorized:
+		h.Set("WWW-Authenticate", `Bearer realm="gone"`)
+		prob = newProblem(r, lng, status, text(lng, msgUnauthorized))
+	}
+	writeProblem(w, lng, prob)
+}
+
+// writeRepresentation answers 200 (or 304) with a live resource.
+func (s *server) writeRepresentation(w http.ResponseWriter, r *http.Request, d gone.Decision) {
+	rec := d.Record
+	h := w.Header()
+	h.Set("ETag", rec.ETag())
+	h.Set("Last-Modified", rec.UpdatedAt.UTC().Format(http.TimeFormat))
+	// A live resource may be deleted at any moment: caches must revalidate.
+	h.Set("Cache-Control", "no-cache")
+	if !d.Sunset.IsZero() {
+		h.Set("Sunset", d.Sunset.UTC().Format(http.TimeFormat))
+		link := d.Alternative
+		if link == "" {
+			link = s.prefix + "/" + rec.Collection
+		}
+		h.Set("Link", "<"+link+`>; rel="sunset"`)
+	}
+	if !d.Deprecation.IsZero() {
+		h.Set("Deprecation", "@"+strconv.FormatInt(d.Deprecation.Unix(), 10))
+	}
+	if notModified(r, rec) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(rec.Data)+1))
+	w.WriteHeader(http.StatusOK)
+	w.Write(rec.Data)
+	w.Write([]byte{'\n'})
+}
+
+// maxAge is a Cache-Control value for a lifetime.
+func maxAge(d time.Duration) string {
+	return "max-age=" + strconv.Itoa(int(d/time.Second))
+}
+
+// retryAfter is the Retry-After delay in whole seconds, at least 1.
+func retryAfter(at, now time.Time) int {
+	secs := math.Ceil(at.Sub(now).Seconds())
+	if secs < 1 {
+		return 1
+	}
+	return int(secs)
+}

@@ -1,0 +1,177 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gonehttp/gone"
+)
+
+// Problem is an RFC 9457 problem detail. It also carries the seeds' "error"
+// and "message" members, so clients written against the seeds keep working.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance"`
+
+	Error   string `json:"error"`
+	Message string `json:"message"`
+
+	DeletedAt       string            `json:"deletedAt,omitempty"`
+	ExpiredAt       string            `json:"expiredAt,omitempty"`
+	Reason          string            `json:"reason,omitempty"`
+	Alternative     string            `json:"alternative,omitempty"`
+	Suggestion      string            `json:"suggestion,omitempty"`
+	State           gone.State        `json:"state,omitempty"`
+	MovedTo         string            `json:"movedTo,omitempty"`
+	RestorableUntil string            `json:"restorableUntil,omitempty"`
+	RetryAfter      int               `json:"retryAfter,omitempty"`
+	Errors          map[string]string `json:"errors,omitempty"`
+	RequestID       string            `json:"requestId,omitempty"`
+}
+
+// problemBase prefixes problem type names. The server documents each type
+// at GET /problems/{name}, so a relative type URI (RFC 9457 §3.1.1)
+// resolves to a page that explains it.
+const problemBase = "/problems/"
+
+// codeStatus is the one table from error code to HTTP status.
+var codeStatus = map[string]int{
+	gone.EINVALID:      http.StatusBadRequest,
+	gone.EUNAUTHORIZED: http.StatusUnauthorized,
+	gone.EFORBIDDEN:    http.StatusForbidden,
+	gone.ENOTFOUND:     http.StatusNotFound,
+	gone.ECONFLICT:     http.StatusConflict,
+	gone.EGONE:         http.StatusGone,
+	gone.EPRECONDITION: http.StatusPreconditionFailed,
+	gone.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	gone.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	gone.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	gone.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// problemTypes names each status's problem type.
+var problemTypes = map[int]string{
+	http.StatusBadRequest:            "invalid",
+	http.StatusUnauthorized:          "unauthorized",
+	http.StatusForbidden:             "forbidden",
+	http.StatusNotFound:              "not-found",
+	http.StatusMethodNotAllowed:      "method-not-allowed",
+	http.StatusConflict:              "conflict",
+	http.StatusGone:                  "gone",
+	http.StatusPreconditionFailed:    "precondition-failed",
+	http.StatusRequestEntityTooLarge: "too-large",
+	http.StatusUnsupportedMediaType:  "unsupported-media-type",
+	http.StatusInternalServerError:   "internal",
+	http.StatusServiceUnavailable:    "unavailable",
+}
+
+// newProblem returns a problem for status with the given detail, in lang.
+func newProblem(r *http.Request, lng string, status int, detail string) *Problem {
+	title := http.StatusText(status)
+	switch status {
+	case http.StatusNotFound:
+		title = text(lng, msgNotFound)
+	case http.StatusGone:
+		title = text(lng, msgGone)
+	case http.StatusServiceUnavailable:
+		title = text(lng, msgUnavailable)
+	}
+	return &Problem{
+		Type: problemBase + problemTypes[status], Title: title, Status: status,
+		Detail: detail, Instance: r.URL.Path, Error: title, Message: detail,
+	}
+}
+
+// writeProblem sends p as application/problem+json. Headers specific to the
+// problem (Cache-Control, Retry-After, …) must be set before the call.
+func writeProblem(w http.ResponseWriter, lng string, p *Problem) {
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Language", lng)
+	h.Add("Vary", "Accept-Language")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		// A Problem always marshals; keep the answer honest anyway.
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	b = append(b, '\n')
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(p.Status)
+	w.Write(b)
+}
+
+// writeError maps err to its status in the one table and sends a problem.
+// Unknown errors become "Internal error." and are logged with the request
+// id; their cause never reaches the caller.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := gone.ErrorCode(err)
+	status, ok := codeStatus[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	lng := lang(r)
+	msg := gone.ErrorMessage(err)
+	if status == http.StatusInternalServerError {
+		msg = "Internal error."
+		s.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", requestID(r.Context()))
+	}
+	p := newProblem(r, lng, status, msg)
+	if status == http.StatusInternalServerError {
+		p.RequestID = requestID(r.Context())
+	}
+	var e *gone.Error
+	if errors.As(err, &e) {
+		p.Errors = e.Fields
+		if e.Record != nil {
+			s.addFacts(p, e.Record, lng)
+		}
+	}
+	switch status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(int(gone.UndecidableRetry/time.Second)))
+		p.RetryAfter = int(gone.UndecidableRetry / time.Second)
+	}
+	writeProblem(w, lng, p)
+}
+
+// addFacts adds a record's lifecycle facts to a conflict or gone problem,
+// so a refused write says which tombstone refused it. Only admins write, so
+// the reason is always shown.
+func (s *server) addFacts(p *Problem, rec *gone.Record, lng string) {
+	now := s.svc.Now()
+	p.State = rec.State(now)
+	switch p.State {
+	case gone.StateGone, gone.StateDeleted:
+		p.DeletedAt = stamp(rec.DeletedAt)
+		p.RestorableUntil = stamp(rec.RestorableUntil)
+	case gone.StateExpired:
+		p.ExpiredAt = stamp(rec.ExpiresAt)
+	case gone.StateMoved:
+		p.MovedTo = s.resourcePath(rec.Collection, rec.MovedTo)
+	}
+	if rec.Reason != "" {
+		p.Reason = s.svc.Config.ReasonText(rec.Reason, lng)
+	}
+	p.Alternative = rec.Alternative
+}
+
+// stamp formats a time as RFC 3339 in UTC, "" for the zero time.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+

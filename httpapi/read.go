@@ -1,0 +1,96 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+
+	"github.com/gonehttp/gone"
+)
+
+// handleRead answers GET and HEAD of one id: one store lookup, one decision.
+func (s *server) handleRead() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := s.svc.Config.Policy(r.PathValue("collection"))
+		if !ok {
+			s.routeNotFound(w, r, "")
+			return
+		}
+		id := r.PathValue("id")
+		if !gone.ValidID(id) {
+			s.writeError(w, r, invalidID())
+			return
+		}
+		d, err := s.svc.Decide(r.Context(), callerFrom(r.Context()), p, id)
+		if err != nil && !gone.IsNotFound(err) {
+			s.log.WarnContext(r.Context(), "store lookup failed; answering 503",
+				"err", err, "request_id", requestID(r.Context()))
+		}
+		s.writeDecision(w, r, p, id, d)
+	})
+}
+
+func invalidID() error {
+	return &gone.Error{Code: gone.EINVALID, Message: "The id is not valid: ids are 1 to 128 characters from A-Z a-z 0-9 - _ . ~ and start with a letter or digit.",
+		Fields: map[string]string{"id": "must match [A-Za-z0-9][A-Za-z0-9._~-]{0,127}"}}
+}
+
+// listPage is the body of a collection listing.
+type listPage struct {
+	Items []any  `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
+
+// liveItem is one live resource in a listing.
+type liveItem struct {
+	ID   string `json:"id"`
+	Data any    `json:"data"`
+}
+
+// handleList pages through a collection: live resources for everyone,
+// trash (state=deleted) or tombstones (state=gone) for admins.
+func (s *server) handleList() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("collection")
+		if _, ok := s.svc.Config.Policy(name); !ok {
+			s.routeNotFound(w, r, "")
+			return
+		}
+		q := gone.ListQuery{Collection: name, State: gone.State(r.URL.Query().Get("state"))}
+		if l := r.URL.Query().Get("limit"); l != "" {
+			n, err := strconv.Atoi(l)
+			if err != nil || n < 1 {
+				s.writeError(w, r, gone.Errorf(gone.EINVALID, "limit must be a positive integer."))
+				return
+			}
+			q.Limit = n
+		}
+		if c := r.URL.Query().Get("cursor"); c != "" {
+			after, err := base64.RawURLEncoding.DecodeString(c)
+			if err != nil {
+				s.writeError(w, r, gone.Errorf(gone.EINVALID, "cursor is not a cursor this server gave."))
+				return
+			}
+			q.After = string(after)
+		}
+		caller := callerFrom(r.Context())
+		recs, next, err := s.svc.List(r.Context(), caller, q)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		page := listPage{Items: make([]any, 0, len(recs))}
+		for _, rec := range recs {
+			if q.State == "" || q.State == gone.StateLive {
+				page.Items = append(page.Items, liveItem{ID: rec.ID, Data: rec.Data})
+			} else {
+				page.Items = append(page.Items, s.lifecycleView(rec, lang(r)))
+			}
+		}
+		if next != "" {
+			page.Next = base64.RawURLEncoding.EncodeToString([]byte(next))
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		writeJSON(w, http.StatusOK, page)
+	})
+}

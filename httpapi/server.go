@@ -1,0 +1,42 @@
+// Package httpapi serves gone's HTTP API: the lifecycle of every resource,
+// decided by gone.Decide and written as RFC 9457 problems.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gonehttp/gone"
+)
+
+// MaxBodyBytes is the largest request body accepted (413 beyond it).
+const MaxBodyBytes = 1 << 20
+
+// server holds the dependencies the handlers share.
+type server struct {
+	log    *slog.Logger
+	svc    *gone.Service
+	tokens *Tokens
+	// prefix is the path prefix of every collection ("/api").
+	prefix string
+	// routes is the route table, for suggestions and 405 answers.
+	routes []route
+}
+
+// NewServer returns the gone HTTP API as one handler.
+func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens) http.Handler {
+	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api"}
+	mux := http.NewServeMux()
+	s.addRoutes(mux)
+	var h http.Handler = mux
+	h = s.cleanPaths(h)
+	h = s.authenticate(h)
+	h = s.logRequests(h)
+	h = s.recoverPanics(h)
+	h = withRequestID(h)
+	return h
+}
+
+func (s *server) resourcePath(collection, id string) string {
+	return s.prefix + "/" + collection + "/" + id
+}

@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gonehttp/gone"
+)
+
+// maxSuggestDistance is how many single-character edits a mistyped path may
+// be from a suggestion: enough for "usres" → "users" or a missing "/api".
+const maxSuggestDistance = 4
+
+// handleUnknownRoute answers paths that match no route.
+// A path that a route knows under other methods gets 405 with Allow (RFC
+// 9110 §15.5.6) instead: the catch-all "/" pattern keeps the mux from
+// answering that itself.
+func (s *server) handleUnknownRoute() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allow := s.allowed(r.URL.Path); len(allow) > 0 {
+			lng := lang(r)
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeProblem(w, lng, newProblem(r, lng, http.StatusMethodNotAllowed,
+				"This endpoint does not support "+r.Method+"; it supports "+strings.Join(allow, ", ")+"."))
+			return
+		}
+		s.routeNotFound(w, r, "")
+	})
+}
+
+// allowed lists the methods of the routes whose pattern matches path.
+func (s *server) allowed(path string) []string {
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	var methods []string
+	for _, rt := range s.routes {
+		parts := strings.Split(strings.TrimPrefix(rt.pattern, "/"), "/")
+		if len(parts) != len(segs) {
+			continue
+		}
+		match := true
+		for i, p := range parts {
+			if segs[i] == "" || !strings.HasPrefix(p, "{") && p != segs[i] {
+				match = false
+				break
+			}
+		}
+		if match && !slices.Contains(methods, rt.method) {
+			methods = append(methods, rt.method)
+			if rt.method == http.MethodGet {
+				methods = append(methods, http.MethodHead)
+			}
+		}
+	}
+	return methods
+}
+
+// routeNotFound answers 404 for an endpoint that does not exist, suggesting
+// the closest real one: want when the caller knows it, otherwise the nearest
+// route by edit distance over the route table and collection names.
+func (s *server) routeNotFound(w http.ResponseWriter, r *http.Request, want string) {
+	lng := lang(r)
+	if want == "" {
+		want = s.suggest(r.URL.Path, false)
+	} else {
+		// A cleaned path is suggested as is only when it is a real route.
+		want = s.suggest(want, true)
+	}
+	msg := text(lng, msgRouteNotFound)
+	if want != "" {
+		msg = fmt.Sprintf(text(lng, msgRouteSuggest), want)
+	}
+	p := newProblem(r, lng, http.StatusNotFound, msg)
+	p.Suggestion = want
+	w.Header().Set("Cache-Control", maxAge(gone.DefaultNotFoundMaxAge))
+	writeProblem(w, lng, p)
+}
+
+// suggest returns the route closest to path, or "". Path parameters take the
+// caller's own segments: it never suggests an id the caller did not type.
+// With exact, path itself is a valid answer.
+func (s *server) suggest(path string, exact bool) string {
+	if len(path) > 512 {
+		return ""
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	last := segs[len(segs)-1]
+	best, bestDist := "", maxSuggestDistance+1
+	for _, c := range s.candidates(segs, last) {
+		if c == path {
+			if exact {
+				return c
+			}
+			continue
+		}
+		if d := editDistance(path, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// candidates instantiates every GET route pattern with the configured
+// collection names and the caller's segments.
+func (s *server) candidates(segs []string, last string) []string {
+	var out []string
+	for _, rt := range s.routes {
+		if rt.method != http.MethodGet || strings.Contains(rt.pattern, "{name}") {
+			continue
+		}
+		parts := strings.Split(strings.Trim(rt.pattern, "/"), "/")
+		fill := func(coll string) string {
+			b := make([]string, len(parts))
+			for i, p := range parts {
+				switch p {
+				case "{collection}":
+					b[i] = coll
+				case "{id}":
+					// The id keeps its position when the shapes agree, else
+					// it is the caller's last segment.
+					if len(segs) == len(parts) {
+						b[i] = segs[i]
+					} else {
+						b[i] = last
+					}
+				default:
+					b[i] = p
+				}
+			}
+			return "/" + strings.Join(b, "/")
+		}
+		if !strings.Contains(rt.pattern, "{collection}") {
+			out = append(out, fill(""))
+			continue
+		}
+		for _, name := range s.svc.Config.Names() {
+			out = append(out, fill(name))
+		}
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

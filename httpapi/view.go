@@ -1,0 +1,52 @@
+package httpapi
+
+import (
+	"encoding/json"
+
+	"github.com/gonehttp/gone"
+)
+
+// lifecycleView is the admin's view of one record: its state and every
+// lifecycle fact, with the payload while there is one.
+type lifecycleView struct {
+	Collection       string          `json:"collection"`
+	ID               string          `json:"id"`
+	State            gone.State      `json:"state"`
+	Version          int64           `json:"version"`
+	CreatedAt        string          `json:"createdAt,omitempty"`
+	UpdatedAt        string          `json:"updatedAt,omitempty"`
+	DeletedAt        string          `json:"deletedAt,omitempty"`
+	RestorableUntil  string          `json:"restorableUntil,omitempty"`
+	DeletedBy        string          `json:"deletedBy,omitempty"`
+	Reason           string          `json:"reason,omitempty"`
+	ReasonCode       string          `json:"reasonCode,omitempty"`
+	Alternative      string          `json:"alternative,omitempty"`
+	ExpiresAt        string          `json:"expiresAt,omitempty"`
+	MovedTo          string          `json:"movedTo,omitempty"`
+	UnavailableUntil string          `json:"unavailableUntil,omitempty"`
+	DeprecatedAt     string          `json:"deprecatedAt,omitempty"`
+	Erased           bool            `json:"erased,omitempty"`
+	Data             json.RawMessage `json:"data,omitempty"`
+}
+
+func (s *server) lifecycleView(rec *gone.Record, lng string) lifecycleView {
+	v := lifecycleView{
+		Collection: rec.Collection, ID: rec.ID, State: rec.State(s.svc.Now()), Version: rec.Version,
+		CreatedAt: stamp(rec.CreatedAt), UpdatedAt: stamp(rec.UpdatedAt),
+		DeletedAt: stamp(rec.DeletedAt), RestorableUntil: stamp(rec.RestorableUntil), DeletedBy: rec.DeletedBy,
+		Alternative: rec.Alternative, ExpiresAt: stamp(rec.ExpiresAt),
+		UnavailableUntil: stamp(rec.UnavailableUntil), DeprecatedAt: stamp(rec.DeprecatedAt),
+		Data: rec.Data,
+	}
+	if rec.MovedTo != "" {
+		v.MovedTo = s.resourcePath(rec.Collection, rec.MovedTo)
+	}
+	if rec.Reason != "" {
+		v.Reason = s.svc.Config.ReasonText(rec.Reason, lng)
+		if v.Reason != rec.Reason {
+			v.ReasonCode = rec.Reason
+		}
+	}
+	v.Erased = rec.Data == nil && rec.MovedTo == "" && v.State != gone.StateLive
+	return v
+}
