@@ -175,9 +175,15 @@ func (s *Store) Backup(ctx context.Context, dst string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return gone.Errorf(gone.ECONFLICT, "backup destination %s already exists", dst)
 	}
-	// VACUUM INTO reads one snapshot; on a read connection it does not hold
-	// up writers.
-	if _, err := s.r.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
+	// VACUUM INTO reads one WAL snapshot, so writers go on meanwhile. It
+	// needs a connection of its own: the read pool is query_only, which
+	// refuses it, and the write connection would hold up every Update.
+	db, err := sql.Open("sqlite", dsn(s.path))
+	if err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", dst, err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", dst, err)
 	}
 	// VACUUM INTO does not fsync its output; a backup that is not on disk
