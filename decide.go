@@ -147,7 +147,6 @@ func Decide(in Input) Decision {
 	step("Resource exists?", "No")
 	if d.State == StateExpired {
 		step("Ever existed?", "Yes, expired")
-		d.Expired = true
 	} else {
 		step("Ever existed?", "Yes, deleted")
 	}
@@ -168,9 +167,12 @@ func Decide(in Input) Decision {
 		d.MaxAge = in.Policy.NotFoundMaxAge
 		return d
 	}
+	// Expired is set only with the 410 itself, so a concealed or reusable
+	// id's 404 carries nothing that tells it from one that never existed.
 	d.Answer = AnswerGone
 	d.MaxAge = in.Policy.GoneMaxAge
 	d.RetiredAt = r.RetiredAt()
+	d.Expired = d.State == StateExpired
 	d.Alternative = r.Alternative
 	if in.Caller.Admin || in.Policy.Disclosure != DiscloseMinimal {
 		d.Reason = r.Reason

@@ -92,6 +92,11 @@ func (r *Record) Retired(now time.Time) bool {
 // expiry.
 func (r *Record) RetiredAt() time.Time {
 	if !r.DeletedAt.IsZero() {
+		if !r.RestorableUntil.IsZero() {
+			// Lapsed trash: it answered 404 until the window passed, so
+			// its 410 (and any reuse quarantine) starts then.
+			return r.RestorableUntil
+		}
 		return r.DeletedAt
 	}
 	return r.ExpiresAt

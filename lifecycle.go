@@ -78,7 +78,16 @@ func deleteTransition(cur *Record, p Policy, now time.Time, caller Caller, opt D
 		return nil, "", notFound(p, id)
 	case StateLive, StateUnavailable:
 		if p.RestoreWindow > 0 && !opt.Permanent {
-			next.DeletedAt, next.RestorableUntil, next.DeletedBy = now, now.Add(p.RestoreWindow), caller.Name
+			// The window ends on a whole second (rounded up), like every
+			// other lifecycle time: writes see the clock truncated to the
+			// second and reads do not, so a window ending at x.5s would
+			// answer 410 at x.7s yet still be restorable by a write
+			// whose clock reads x.0s.
+			until := now.Add(p.RestoreWindow)
+			if t := until.Truncate(time.Second); !t.Equal(until) {
+				until = t.Add(time.Second)
+			}
+			next.DeletedAt, next.RestorableUntil, next.DeletedBy = now, until, caller.Name
 			return next, ActionSoftDelete, nil
 		}
 		return erase(ActionDelete)
@@ -158,4 +167,41 @@ func lifecycleTransition(cur *Record, p Policy, now time.Time, c LifecycleChange
 		return nil, nil, Errorf(EINVALID, "Nothing to change: give expiresAt, unavailableUntil, deprecatedAt or alternative.")
 	}
 	return next, notes, nil
+}
+
+// restoreTransition brings a soft-deleted record back from the trash.
+func restoreTransition(cur *Record, p Policy, now time.Time, id string) (*Record, error) {
+	switch cur.State(now) {
+	case StateDeleted:
+	case StateAbsent:
+		return nil, notFound(p, id)
+	case StateGone, StateExpired:
+		return nil, goneErr(cur)
+	case StateMoved:
+		return nil, conflict(cur, "%s was moved to %s; nothing to restore.", id, cur.MovedTo)
+	default:
+		return nil, conflict(cur, "%s is not deleted; nothing to restore.", id)
+	}
+	next := cur.Clone()
+	next.DeletedAt, next.RestorableUntil, next.DeletedBy = time.Time{}, time.Time{}, ""
+	next.Reason, next.Alternative = "", ""
+	next.Version, next.UpdatedAt = cur.Version+1, now
+	return next, nil
+}
+
+// moveTransition renames the live record src to the free id to: moved is the
+// record under its new id, old the record left behind that answers 308.
+// The caller has checked src with mustBeLive; dst is the current record at
+// to (nil when absent).
+func moveTransition(src, dst *Record, now time.Time, collection, id, to string) (moved, old *Record, err error) {
+	if dst != nil {
+		return nil, nil, conflict(dst, "The id %s is already taken (%s).", to, dst.State(now))
+	}
+	moved = src.Clone()
+	moved.ID, moved.Version, moved.UpdatedAt = to, 1, now
+	old = &Record{
+		Collection: collection, ID: id, MovedTo: to,
+		Version: src.Version + 1, CreatedAt: src.CreatedAt, UpdatedAt: now,
+	}
+	return moved, old, nil
 }

@@ -3,6 +3,8 @@ package gone
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 )
 
 // MergePatch applies an RFC 7396 JSON merge patch to the object doc. The
@@ -45,10 +47,17 @@ func mergeValue(target, patch any) any {
 	return tm
 }
 
-// decodeNumbers decodes JSON keeping numbers exact (json.Number), so a patch
-// never rounds an untouched 64-bit id.
+// decodeNumbers decodes exactly one JSON value keeping numbers exact
+// (json.Number), so a patch never rounds an untouched 64-bit id. Anything
+// after the value is an error, as with json.Unmarshal.
 func decodeNumbers(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON value")
+	}
+	return nil
 }

@@ -247,21 +247,10 @@ func (s *Service) Restore(ctx context.Context, caller Caller, collection, id str
 		if err != nil {
 			return err
 		}
-		switch cur.State(now) {
-		case StateDeleted:
-		case StateAbsent:
-			return notFound(p, id)
-		case StateGone, StateExpired:
-			return goneErr(cur)
-		case StateMoved:
-			return conflict(cur, "%s was moved to %s; nothing to restore.", id, cur.MovedTo)
-		default:
-			return conflict(cur, "%s is not deleted; nothing to restore.", id)
+		next, err := restoreTransition(cur, p, now, id)
+		if err != nil {
+			return err
 		}
-		next := cur.Clone()
-		next.DeletedAt, next.RestorableUntil, next.DeletedBy = time.Time{}, time.Time{}, ""
-		next.Reason, next.Alternative = "", ""
-		next.Version, next.UpdatedAt = cur.Version+1, now
 		if err := tx.Put(ctx, next); err != nil {
 			return err
 		}
@@ -298,14 +287,9 @@ func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to st
 		if err != nil {
 			return err
 		}
-		if dst != nil {
-			return conflict(dst, "The id %s is already taken (%s).", to, dst.State(now))
-		}
-		moved := src.Clone()
-		moved.ID, moved.Version, moved.UpdatedAt = to, 1, now
-		old := &Record{
-			Collection: collection, ID: id, MovedTo: to,
-			Version: src.Version + 1, CreatedAt: src.CreatedAt, UpdatedAt: now,
+		moved, old, err := moveTransition(src, dst, now, collection, id, to)
+		if err != nil {
+			return err
 		}
 		for _, r := range []*Record{moved, old} {
 			if err := tx.Put(ctx, r); err != nil {
