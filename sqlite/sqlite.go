@@ -53,9 +53,10 @@ var pragmas = []string{
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
-// up to date.
+// up to date. A path holding "?" is refused (EINVALID): the driver would take
+// the rest for parameters.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") {
+	if path == "" || strings.Contains(path, "?") {
 		return nil, gone.Errorf(gone.EINVALID, "invalid SQLite path %q", path)
 	}
 	s := &Store{path: path}
