@@ -199,7 +199,9 @@ func (l lifecycleRequest) change() (gone.LifecycleChange, error) {
 		if err == nil {
 			t, err = time.Parse(time.RFC3339, s)
 		}
-		if err != nil {
+		// The zero time means "cleared" to the domain, so years outside
+		// 1970–9999 (0001-01-01 among them) are refused here.
+		if err != nil || t.Year() < 1970 || t.Year() > 9999 {
 			fields[name] = "must be an RFC 3339 timestamp such as 2026-01-05T10:30:00Z, or null"
 			continue
 		}
