@@ -52,6 +52,10 @@ type ListQuery struct {
 	Now   time.Time
 	After string
 	Limit int
+	// WithData keeps only records that still hold a payload: with
+	// StateGone, the lapsed trash (and expired records) that the purger
+	// has yet to erase.
+	WithData bool
 }
 
 // AuditQuery filters the audit log. Empty fields match everything.

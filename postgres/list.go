@@ -41,6 +41,9 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 	if !ok {
 		return nil, "", gone.Errorf(gone.EINVALID, "Cannot list state %q.", q.State)
 	}
+	if q.WithData {
+		where = "(" + where + ") AND data IS NOT NULL"
+	}
 	sql := "SELECT " + columns + " FROM resources WHERE collection = $1 AND id > $3 AND (" +
 		where + ") ORDER BY id"
 	args := []any{q.Collection, q.Now, q.After}

@@ -31,6 +31,9 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 	if !ok {
 		return nil, "", gone.Errorf(gone.EINVALID, "cannot list state %q", q.State)
 	}
+	if q.WithData {
+		where = "(" + where + ") AND data IS NOT NULL"
+	}
 	limit := -1 // SQLite: no limit
 	if q.Limit > 0 {
 		limit = q.Limit + 1

@@ -230,6 +230,22 @@ func testList(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		}
 	})
 
+	t.Run("WithData", func(t *testing.T) {
+		// The purger's query: retired ids whose payload is not erased yet.
+		// Paged, so the filter composes with the cursor.
+		want := map[gone.State][]string{
+			gone.StateLive:    listWant[gone.StateLive],
+			gone.StateDeleted: listWant[gone.StateDeleted],
+			gone.StateGone:    {"c-expires-now", "d-expired", "g-trash-lapses-now"},
+		}
+		for st, w := range want {
+			got := listAll(t, s, gone.ListQuery{Collection: "users", State: st, Now: t0, Limit: 2, WithData: true})
+			if !slices.Equal(got, w) {
+				t.Errorf("List(users, %s, WithData) = %q, want %q", st, got, w)
+			}
+		}
+	})
+
 	t.Run("EmptyCollection", func(t *testing.T) {
 		recs, next, err := s.List(ctx(t), gone.ListQuery{Collection: "nothing", Now: t0, Limit: 10})
 		if err != nil || len(recs) != 0 || next != "" {
