@@ -98,9 +98,34 @@ func (p Policy) TextsFor(lang string) Texts {
 }
 
 // Expand fills a message's placeholders.
+// It runs on every 404 and 410, so it scans msg once instead of building a
+// strings.Replacer per call.
 func (t Texts) Expand(msg, id string, date time.Time) string {
-	r := strings.NewReplacer("{noun}", t.Noun, "{id}", id, "{date}", date.UTC().Format(time.DateOnly))
-	return r.Replace(msg)
+	var b strings.Builder
+	b.Grow(len(msg) + len(id) + 8)
+	for {
+		i := strings.IndexByte(msg, '{')
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		b.WriteString(msg[:i])
+		msg = msg[i:]
+		switch {
+		case strings.HasPrefix(msg, "{id}"):
+			b.WriteString(id)
+			msg = msg[len("{id}"):]
+		case strings.HasPrefix(msg, "{noun}"):
+			b.WriteString(t.Noun)
+			msg = msg[len("{noun}"):]
+		case strings.HasPrefix(msg, "{date}"):
+			b.WriteString(date.UTC().Format(time.DateOnly))
+			msg = msg[len("{date}"):]
+		default:
+			b.WriteByte('{')
+			msg = msg[1:]
+		}
+	}
 }
 
 // ReusableAt reports whether a retired record's id may be reused at now
