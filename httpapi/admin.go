@@ -32,6 +32,7 @@ func (s *server) handleLifecycle() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
+		localized(w, lang(r))
 		writeJSON(w, http.StatusOK, response{s.lifecycleView(rec, lang(r)), nonNil(hist)})
 	})
 }

@@ -31,6 +31,7 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 		return
 	case gone.AnswerTrash:
 		h.Set("Cache-Control", "private, no-store")
+		localized(w, lang(r))
 		writeJSON(w, http.StatusOK, s.lifecycleView(d.Record, lang(r)))
 		return
 	case gone.AnswerMoved:

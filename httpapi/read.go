@@ -91,6 +91,9 @@ func (s *server) handleList() http.Handler {
 			page.Next = base64.RawURLEncoding.EncodeToString([]byte(next))
 		}
 		w.Header().Set("Cache-Control", "no-cache")
+		if q.State != "" && q.State != gone.StateLive {
+			localized(w, lang(r))
+		}
 		writeJSON(w, http.StatusOK, page)
 	})
 }

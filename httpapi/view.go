@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"net/http"
 
 	"github.com/gonehttp/gone"
 )
@@ -27,6 +28,13 @@ type lifecycleView struct {
 	DeprecatedAt     string          `json:"deprecatedAt,omitempty"`
 	Erased           bool            `json:"erased,omitempty"`
 	Data             json.RawMessage `json:"data,omitempty"`
+}
+
+// localized marks a JSON answer whose text (a reason) follows
+// Accept-Language, so caches keep one copy per language.
+func localized(w http.ResponseWriter, lng string) {
+	w.Header().Set("Content-Language", lng)
+	w.Header().Add("Vary", "Accept-Language")
 }
 
 func (s *server) lifecycleView(rec *gone.Record, lng string) lifecycleView {

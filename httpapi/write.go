@@ -251,5 +251,6 @@ func (s *server) handleSetLifecycle() http.Handler {
 // writeLifecycle answers a lifecycle change with the record's lifecycle view.
 func (s *server) writeLifecycle(w http.ResponseWriter, r *http.Request, rec *gone.Record) {
 	w.Header().Set("Cache-Control", "no-store")
+	localized(w, lang(r))
 	writeJSON(w, http.StatusOK, s.lifecycleView(rec, lang(r)))
 }
