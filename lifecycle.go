@@ -40,6 +40,23 @@ func putTransition(cur *Record, p Policy, now time.Time, collection, id string, 
 	return &Record{Collection: collection, ID: id, Data: data, Version: cur.Version + 1, CreatedAt: now, UpdatedAt: now}, ActionCreate, nil
 }
 
+// patchTransition applies an RFC 7396 merge patch to a live record.
+func patchTransition(cur *Record, p Policy, now time.Time, id string, patch json.RawMessage, ifMatch string) (*Record, error) {
+	if err := mustBeLive(cur, p, now, p.Collection, id); err != nil {
+		return nil, err
+	}
+	if ifMatch != "" && ifMatch != "*" && ifMatch != cur.ETag() {
+		return nil, Errorf(EPRECONDITION, "The resource has changed: its ETag is %s.", cur.ETag())
+	}
+	data, err := MergePatch(cur.Data, patch)
+	if err != nil {
+		return nil, err
+	}
+	next := cur.Clone()
+	next.Data, next.Version, next.UpdatedAt = data, cur.Version+1, now
+	return next, nil
+}
+
 // mustBeLive returns the error for writing to a record that is not live.
 func mustBeLive(cur *Record, p Policy, now time.Time, collection, id string) error {
 	switch cur.State(now) {

@@ -108,6 +108,40 @@ func (s *Service) audit(ctx context.Context, tx Tx, caller Caller, r *Record, ac
 	})
 }
 
+// apply runs one transition on one id as one transaction: read the record
+// (locking it), compute the next one, and write it with its audit events,
+// so a write and its audit record land together or not at all. A transition
+// that returns a nil record changes nothing, and apply returns the current
+// one.
+func (s *Service) apply(ctx context.Context, caller Caller, collection, id, reason string, step func(cur *Record) (*Record, []auditNote, error)) (*Record, error) {
+	var rec *Record
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		cur, err := get(ctx, tx, collection, id)
+		if err != nil {
+			return err
+		}
+		next, notes, err := step(cur)
+		if err != nil {
+			return err
+		}
+		if next == nil {
+			rec = cur
+			return nil
+		}
+		if err := tx.Put(ctx, next); err != nil {
+			return err
+		}
+		for _, n := range notes {
+			if err := s.audit(ctx, tx, caller, next, n.action, reason, n.detail); err != nil {
+				return err
+			}
+		}
+		rec = next
+		return nil
+	})
+	return rec, err
+}
+
 // ETag returns the record's strong entity tag.
 func (r *Record) ETag() string { return `"` + strconv.FormatInt(r.Version, 10) + `"` }
 
@@ -124,20 +158,10 @@ func (s *Service) Put(ctx context.Context, caller Caller, collection, id string,
 		return nil, false, err
 	}
 	now := s.now()
-	err = s.Store.Update(ctx, func(tx Tx) error {
-		cur, err := get(ctx, tx, collection, id)
-		if err != nil {
-			return err
-		}
+	rec, err = s.apply(ctx, caller, collection, id, "", func(cur *Record) (*Record, []auditNote, error) {
 		next, action, err := putTransition(cur, p, now, collection, id, data, ifMatch)
-		if err != nil {
-			return err
-		}
-		if err := tx.Put(ctx, next); err != nil {
-			return err
-		}
-		rec, created = next, action == ActionCreate
-		return s.audit(ctx, tx, caller, next, action, "", "")
+		created = action == ActionCreate
+		return next, []auditNote{{action, ""}}, err
 	})
 	return rec, created, err
 }
@@ -158,31 +182,10 @@ func (s *Service) Patch(ctx context.Context, caller Caller, collection, id strin
 		return nil, err
 	}
 	now := s.now()
-	var rec *Record
-	err = s.Store.Update(ctx, func(tx Tx) error {
-		cur, err := get(ctx, tx, collection, id)
-		if err != nil {
-			return err
-		}
-		if err := mustBeLive(cur, p, now, collection, id); err != nil {
-			return err
-		}
-		if ifMatch != "" && ifMatch != "*" && ifMatch != cur.ETag() {
-			return Errorf(EPRECONDITION, "The resource has changed: its ETag is %s.", cur.ETag())
-		}
-		data, err := MergePatch(cur.Data, patch)
-		if err != nil {
-			return err
-		}
-		next := cur.Clone()
-		next.Data, next.Version, next.UpdatedAt = data, cur.Version+1, now
-		if err := tx.Put(ctx, next); err != nil {
-			return err
-		}
-		rec = next
-		return s.audit(ctx, tx, caller, next, ActionPatch, "", "")
+	return s.apply(ctx, caller, collection, id, "", func(cur *Record) (*Record, []auditNote, error) {
+		next, err := patchTransition(cur, p, now, id, patch, ifMatch)
+		return next, []auditNote{{ActionPatch, ""}}, err
 	})
-	return rec, err
 }
 
 // DeleteOptions are the parameters of a delete.
@@ -212,24 +215,10 @@ func (s *Service) Delete(ctx context.Context, caller Caller, collection, id stri
 		return nil, err
 	}
 	now := s.now()
-	var rec *Record
-	err = s.Store.Update(ctx, func(tx Tx) error {
-		cur, err := get(ctx, tx, collection, id)
-		if err != nil {
-			return err
-		}
+	return s.apply(ctx, caller, collection, id, opt.Reason, func(cur *Record) (*Record, []auditNote, error) {
 		next, action, err := deleteTransition(cur, p, now, caller, opt, collection, id)
-		if err != nil || next == nil {
-			rec = cur
-			return err
-		}
-		if err := tx.Put(ctx, next); err != nil {
-			return err
-		}
-		rec = next
-		return s.audit(ctx, tx, caller, next, action, opt.Reason, "")
+		return next, []auditNote{{action, ""}}, err
 	})
-	return rec, err
 }
 
 // Restore brings a soft-deleted resource back from the trash. It returns
@@ -241,23 +230,10 @@ func (s *Service) Restore(ctx context.Context, caller Caller, collection, id str
 		return nil, err
 	}
 	now := s.now()
-	var rec *Record
-	err = s.Store.Update(ctx, func(tx Tx) error {
-		cur, err := get(ctx, tx, collection, id)
-		if err != nil {
-			return err
-		}
+	return s.apply(ctx, caller, collection, id, "", func(cur *Record) (*Record, []auditNote, error) {
 		next, err := restoreTransition(cur, p, now, id)
-		if err != nil {
-			return err
-		}
-		if err := tx.Put(ctx, next); err != nil {
-			return err
-		}
-		rec = next
-		return s.audit(ctx, tx, caller, next, ActionRestore, "", "")
+		return next, []auditNote{{ActionRestore, ""}}, err
 	})
-	return rec, err
 }
 
 // Move renames a live resource: its data moves to the new id, and the old
@@ -339,28 +315,9 @@ func (s *Service) SetLifecycle(ctx context.Context, caller Caller, collection, i
 		}
 	}
 	now := s.now()
-	var rec *Record
-	err = s.Store.Update(ctx, func(tx Tx) error {
-		cur, err := get(ctx, tx, collection, id)
-		if err != nil {
-			return err
-		}
-		next, actions, err := lifecycleTransition(cur, p, now, c, collection, id)
-		if err != nil {
-			return err
-		}
-		if err := tx.Put(ctx, next); err != nil {
-			return err
-		}
-		rec = next
-		for _, a := range actions {
-			if err := s.audit(ctx, tx, caller, next, a.action, "", a.detail); err != nil {
-				return err
-			}
-		}
-		return nil
+	return s.apply(ctx, caller, collection, id, "", func(cur *Record) (*Record, []auditNote, error) {
+		return lifecycleTransition(cur, p, now, c, collection, id)
 	})
-	return rec, err
 }
 
 // History returns the audit events of one id, oldest first.

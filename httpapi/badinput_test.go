@@ -147,11 +147,11 @@ func TestHonestCaching(t *testing.T) {
 	e := newEnv(t)
 	must(t, e.admin("PATCH", "/api/users/42/lifecycle", `{"unavailableUntil":"2026-11-22T13:00:00Z"}`), 200, "withhold")
 	for path, want := range map[string]string{
-		"/api/users/999":                  "max-age=60",
-		"/api/usres/1":                    "max-age=60",
-		"/api/users/123":                  "max-age=86400",
+		"/api/users/999":                   "max-age=60",
+		"/api/usres/1":                     "max-age=60",
+		"/api/users/123":                   "max-age=86400",
 		"/api/promotions/summer-sale-2025": "max-age=86400",
-		"/api/users/42":                   "no-store",
+		"/api/users/42":                    "no-store",
 	} {
 		if got := e.get(path).Header().Get("Cache-Control"); got != want {
 			t.Errorf("GET %s: Cache-Control = %q, want %q", path, got, want)
