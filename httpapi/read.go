@@ -22,6 +22,7 @@ func (s *server) handleRead() http.Handler {
 			return
 		}
 		d, err := s.svc.Decide(r.Context(), callerFrom(r.Context()), p, id)
+		s.metrics.decision(d)
 		if err != nil && !gone.IsNotFound(err) {
 			s.log.WarnContext(r.Context(), "store lookup failed; answering 503",
 				"err", err, "request_id", requestID(r.Context()))

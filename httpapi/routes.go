@@ -31,6 +31,10 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/problems/{name}", s.handleProblemType())
 	handle("GET", "/healthz", s.handleHealthz())
 	handle("GET", "/readyz", s.handleReadyz())
+	handle("GET", "/openapi.json", s.handleOpenAPI())
+	if s.metrics != nil {
+		handle("GET", "/metrics", s.handleMetrics())
+	}
 
 	// Everything else is an unknown route: 404 with a suggestion.
 	mux.Handle("/", s.handleUnknownRoute())

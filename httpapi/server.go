@@ -21,18 +21,25 @@ type server struct {
 	prefix string
 	// routes is the route table, for suggestions and 405 answers.
 	routes []route
+	// metrics is nil unless WithMetrics was given.
+	metrics *httpMetrics
 }
 
-// NewServer returns the gone HTTP API as one handler.
-func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens) http.Handler {
+// NewServer returns the gone HTTP API as one handler. Options (such as
+// WithMetrics) add to it.
+func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Option) http.Handler {
 	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api"}
+	for _, opt := range opts {
+		opt(s)
+	}
 	mux := http.NewServeMux()
 	s.addRoutes(mux)
-	var h http.Handler = mux
+	h := s.notePattern(mux)
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
 	h = s.logRequests(h)
 	h = s.recoverPanics(h)
+	h = s.countRequests(h)
 	h = withRequestID(h)
 	return h
 }

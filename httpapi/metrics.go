@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/gonehttp/gone"
+)
+
+// Option configures NewServer.
+type Option func(*server)
+
+// WithMetrics counts requests and decisions in reg and serves everything
+// registered in reg (the store's and the purger's metrics too) at
+// GET /metrics. The registry is the caller's, not the global one, so two
+// servers in one test process do not share counters unless asked to.
+func WithMetrics(reg *prometheus.Registry) Option {
+	return func(s *server) { s.metrics = newHTTPMetrics(reg) }
+}
+
+// httpMetrics are the HTTP layer's metrics. A nil *httpMetrics records
+// nothing, so handlers need not check whether metrics are on.
+type httpMetrics struct {
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	decisions *prometheus.CounterVec
+	handler   http.Handler
+}
+
+func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
+	return &httpMetrics{
+		requests: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gone_http_requests_total",
+			Help: "HTTP requests answered, by route pattern and status code.",
+		}, []string{"route", "status"})),
+		duration: register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gone_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route pattern.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route"})),
+		decisions: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gone_decisions_total",
+			Help: "Reads of one id, by the id's true state and the answer given (which policy may make differ).",
+		}, []string{"state", "answer"})),
+		// ContinueOnError: a count that cannot be read at scrape time
+		// (the store is down) must not hide every other metric.
+		handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}),
+	}
+}
+
+// register adds c to reg, or returns the collector already registered
+// under the same description, so several servers may share one registry.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		panic(err) // a programming error: two metrics with one name
+	}
+	return c
+}
+
+// decision counts one read's decision.
+func (m *httpMetrics) decision(d gone.Decision) {
+	if m == nil {
+		return
+	}
+	m.decisions.WithLabelValues(string(d.State), string(d.Answer)).Inc()
+}
+
+// patternKey holds a *string in the request context: the outer middleware
+// cannot see r.Pattern, which ServeMux sets on the request it was handed,
+// and the middleware between them passes on copies made by WithContext.
+type patternKey struct{}
+
+// countRequests counts every request by route pattern and status, also
+// those answered before routing (a bad token, a non-canonical path), whose
+// route is "none". Unknown routes and 405s match the catch-all "/".
+func (s *server) countRequests(next http.Handler) http.Handler {
+	if s.metrics == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		pattern := "none"
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			s.metrics.requests.WithLabelValues(pattern, strconv.Itoa(status)).Inc()
+			s.metrics.duration.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
+		}()
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), patternKey{}, &pattern)))
+	})
+}
+
+// notePattern passes the pattern the mux matched out to countRequests.
+func (s *server) notePattern(mux *http.ServeMux) http.Handler {
+	if s.metrics == nil {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p, ok := r.Context().Value(patternKey{}).(*string); ok && r.Pattern != "" {
+				*p = r.Pattern
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// handleMetrics serves the registry in the Prometheus text format.
+func (s *server) handleMetrics() http.Handler {
+	return s.metrics.handler
+}

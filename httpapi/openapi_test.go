@@ -1,0 +1,175 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// openAPIDoc is the part of the document the tests read.
+type openAPIDoc struct {
+	OpenAPI    string                                `json:"openapi"`
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Components struct{ Responses map[string]any }    `json:"components"`
+}
+
+type openAPIOperation struct {
+	Responses map[string]json.RawMessage `json:"responses"`
+}
+
+func loadOpenAPI(t *testing.T) openAPIDoc {
+	t.Helper()
+	var doc openAPIDoc
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	return doc
+}
+
+// operation returns the documented statuses of method on path, or ok false.
+func (d openAPIDoc) operation(t *testing.T, method, path string) (statuses []int, ok bool) {
+	t.Helper()
+	raw, ok := d.Paths[path][strings.ToLower(method)]
+	if !ok {
+		return nil, false
+	}
+	var op openAPIOperation
+	if err := json.Unmarshal(raw, &op); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	for code := range op.Responses {
+		n, err := strconv.Atoi(code)
+		if err != nil {
+			t.Errorf("%s %s: response key %q is not a status code", method, path, code)
+			continue
+		}
+		statuses = append(statuses, n)
+	}
+	slices.Sort(statuses)
+	return statuses, true
+}
+
+// anyRoute can be sent on every route: authenticate refuses a malformed or
+// unknown token (401) and cleanPaths a non-canonical path (404) before the
+// mux routes; the catch-all answers another method with 405;
+// recoverPanics turns a panic into 500.
+var anyRoute = []int{401, 404, 405, 500}
+
+// routeStatuses is what each handler can send beyond anyRoute, read off
+// the handlers and the error codes of the Service calls they make (codeStatus
+// maps codes to statuses). "admin" routes add 401 and 403 from requireAdmin.
+var routeStatuses = map[string][]int{
+	// handleList: 400 for limit, cursor or state; 403 for a reader asking
+	// for the trash; 503 if the store is unavailable.
+	"GET /api/{collection}": {200, 400, 403, 503},
+	// handleCreate: readObject (400, 413, 415), Service.Put (409, 503).
+	"POST /api/{collection}": {201, 400, 403, 409, 413, 415, 503},
+	// handleRead: writeDecision's table, conditional GET, invalid id.
+	"GET /api/{collection}/{id}":   {200, 304, 308, 400, 410, 503},
+	"PUT /api/{collection}/{id}":   {200, 201, 400, 403, 409, 412, 413, 415, 503},
+	"PATCH /api/{collection}/{id}": {200, 400, 403, 409, 410, 412, 413, 415, 503},
+	// handleDelete: bad permanent/reason/alternative (400), already gone (410).
+	"DELETE /api/{collection}/{id}":          {200, 400, 403, 410, 503},
+	"POST /api/{collection}/{id}/restore":    {200, 400, 403, 409, 410, 503},
+	"POST /api/{collection}/{id}/move":       {200, 400, 403, 409, 410, 413, 415, 503},
+	"GET /api/{collection}/{id}/lifecycle":   {200, 400, 403, 503},
+	"PATCH /api/{collection}/{id}/lifecycle": {200, 400, 403, 409, 413, 415, 503},
+	"GET /api/audit":                         {200, 400, 403, 503},
+	"GET /api/explain":                       {200, 400, 403, 503},
+	"GET /problems/{name}":                   {200},
+	"GET /healthz":                           {200},
+	"GET /readyz":                            {200, 503},
+	"GET /openapi.json":                      {200},
+	"GET /metrics":                           {200},
+}
+
+// testRoutes returns the route table of a server with every option on.
+func testRoutes(t *testing.T) []route {
+	t.Helper()
+	s := &server{prefix: "/api"}
+	WithMetrics(prometheus.NewRegistry())(s)
+	s.addRoutes(http.NewServeMux())
+	if len(s.routes) == 0 {
+		t.Fatal("addRoutes registered no routes")
+	}
+	return s.routes
+}
+
+func TestOpenAPIHasEveryRoute(t *testing.T) {
+	doc := loadOpenAPI(t)
+	routes := testRoutes(t)
+	known := map[string]bool{}
+	for _, rt := range routes {
+		key := rt.method + " " + rt.pattern
+		known[key] = true
+		got, ok := doc.operation(t, rt.method, rt.pattern)
+		if !ok {
+			t.Errorf("openapi.json has no operation for %s", key)
+			continue
+		}
+		want, ok := routeStatuses[key]
+		if !ok {
+			t.Errorf("route %s is not in routeStatuses: read its handler and list what it can send", key)
+		}
+		for _, code := range append(slices.Clone(anyRoute), want...) {
+			if !slices.Contains(got, code) {
+				t.Errorf("openapi.json: %s does not document %d (it documents %v)", key, code, got)
+			}
+		}
+	}
+	// And nothing documented that the server does not serve.
+	for path, item := range doc.Paths {
+		for method := range item {
+			if method == "parameters" {
+				continue
+			}
+			if key := strings.ToUpper(method) + " " + path; !known[key] {
+				t.Errorf("openapi.json documents %s, which routes.go does not serve", key)
+			}
+		}
+	}
+	for key := range routeStatuses {
+		if !known[key] {
+			t.Errorf("routeStatuses lists %s, which routes.go does not serve", key)
+		}
+	}
+}
+
+func TestOpenAPIReferencesResolve(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				var cur any = doc
+				for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+					m, _ := cur.(map[string]any)
+					cur = m[part]
+				}
+				if cur == nil {
+					t.Errorf("$ref %s does not resolve", ref)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+}
