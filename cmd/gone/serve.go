@@ -16,6 +16,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
 	"github.com/gonehttp/gone/sqlite"
 )
@@ -25,11 +26,15 @@ import (
 const shutdownTimeout = 10 * time.Second
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--config FILE] [--demo]")
+	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--config FILE] [--demo] [--purge-interval 1m]")
 	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
 	dsn := fs.String("db", envOr(e, "GONE_DB", "./gone.db"), "SQLite file, or a postgres:// URL (env GONE_DB)")
 	configPath := fs.String("config", envOr(e, "GONE_CONFIG", ""), "collections config file (env GONE_CONFIG); the demo's when empty")
 	withDemo := fs.Bool("demo", false, "load the seeds' demo world where it is absent")
+	ops, err := addOpsFlags(fs, e)
+	if err != nil {
+		return err
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -47,12 +52,19 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	svc := gone.NewService(store, cfg)
+	reg, timed := newRegistry(store)
+	svc := gone.NewService(timed, cfg)
 	if *withDemo {
 		if err := demo.Load(ctx, svc); err != nil {
 			return err
 		}
 	}
+
+	if err := registerCounts(reg, svc); err != nil {
+		return err
+	}
+	// Deferred after store.Close, so it runs first: no pass outlives the store.
+	defer startPurger(ctx, log, svc, *ops.purgeInterval, metrics.NewPurger(reg))()
 
 	tokens := httpapi.NewTokens()
 	admin := e.getenv("GONE_ADMIN_TOKEN")
@@ -70,7 +82,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(log, svc, tokens),
+		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
