@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A resource's whole life through the CLI.
+func TestWriteCommands(t *testing.T) {
+	s := newCLIServer(t)
+	s.gone(`{"name":"Eve"}`, "put", "users/500").want(t, "put from stdin", exitOK, "created users/500", `"name": "Eve"`)
+	s.gone("", "put", "users/500", "--data", `{"name":"Eve"}`).want(t, "put again", exitOK, "replaced users/500")
+	s.gone("", "put", "users/501", "--data", `{nope`).want(t, "put bad JSON", exitUsage, "not valid JSON")
+	s.gone("", "patch", "users/500", "--data", `{"email":"eve@example.com"}`).want(t, "patch", exitOK, `"email": "eve@example.com"`)
+	s.gone("", "delete", "users/500").want(t, "soft delete", exitOK, `"state": "deleted"`, "restorableUntil")
+	s.goneEnv(map[string]string{"GONE_URL": s.url}, "", "get", "users/500").want(t, "public get of trash", exitNotFound)
+	s.gone("", "restore", "users/500").want(t, "restore", exitOK, `"state": "live"`)
+	s.gone("", "move", "users/500", "eve").want(t, "move", exitOK, `"id": "eve"`)
+	s.gone("", "get", "users/500").want(t, "get moved", exitOK, "eve@example.com")
+	s.gone("", "move", "users/eve").want(t, "move without new id", exitUsage, "needs the new id")
+	s.gone("", "lifecycle", "users/eve", "--expires-at", "2030-01-01T00:00:00Z", "--alternative", "/api/users").
+		want(t, "lifecycle set", exitOK, `"expiresAt": "2030-01-01T00:00:00Z"`, `"alternative": "/api/users"`)
+	s.gone("", "lifecycle", "users/eve", "--expires-at", "none").want(t, "lifecycle clear", exitOK)
+	s.gone("", "lifecycle", "users/eve", "--output", "table").want(t, "lifecycle show", exitOK, "history", "state")
+	s.gone("", "lifecycle", "users/eve", "--expires-at", "soon").want(t, "lifecycle bad time", exitUsage, "RFC 3339")
+	s.gone("", "delete", "users/eve", "--permanent", "--reason", "user_request", "--alternative", "/api/users").
+		want(t, "permanent delete, flags after the target", exitOK, `"state": "gone"`, `"reason": "User requested account deletion"`)
+	s.gone("", "get", "users/eve").want(t, "get after delete", exitGone, "reason:      User requested account deletion", "alternative: /api/users")
+	s.gone("", "put", "users/eve", "--data", `{}`).want(t, "put on a retired id", exitFailed, "409 Conflict", "deleted at:")
+	s.gone("", "restore", "users/42").want(t, "restore a live id", exitFailed, "409")
+}
+
+// import: failed lines are listed with their reasons and change nothing;
+// running the same file again changes nothing.
+func TestImportJSONL(t *testing.T) {
+	s := newCLIServer(t)
+	file := filepath.Join(t.TempDir(), "users.jsonl")
+	lines := strings.Join([]string{
+		`{"id":"i1","data":{"name":"One"}}`,
+		`{"id":"i2","data":{"name":"Two"}`, // broken
+		`{"collection":"users","id":"123","data":{"name":"Reused"}}`,
+		``,
+		`{"id":"i3","data":{"name":"Three"}}`,
+		`{"id":"bad id","data":{}}`,
+	}, "\n")
+	if err := os.WriteFile(file, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := s.gone("", "import", "--collection", "users", file)
+	r.want(t, "import", exitFailed, "5 lines: 2 created, 0 replaced, 0 unchanged, 3 failed",
+		"line 2: not a valid line", "line 3: users/123: 410 Gone", "(deleted 2026-01-05T10:30:00Z)", `line 6: users/bad id: id "bad id" is not valid`,
+		"import: 5/5 lines, 3 failed", "3 of 5 lines failed")
+	s.gone("", "get", "users/i2").want(t, "the broken line wrote nothing", exitNotFound)
+	s.gone("", "get", "users/123").want(t, "the refused line wrote nothing", exitGone)
+	s.gone("", "import", "--collection", "users", file).want(t, "import again", exitFailed, "5 lines: 0 created, 0 replaced, 2 unchanged, 3 failed")
+	s.gone("", "get", "users/i3").want(t, "imported", exitOK, `"name": "Three"`)
+	s.gone("", "audit", "users/i1").want(t, "one create only", exitOK, `"action":"create"`)
+	if r := s.gone("", "audit", "users/i1"); strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("audit of users/i1 after two imports:\n%s\nwant one event", r.stdout)
+	}
+	s.gone("", "import", "--collection", "users", "--output", "json", file).want(t, "import json summary", exitFailed, `"unchanged": 2`, `"line": 3`)
+	s.gone("", "import", filepath.Join(t.TempDir(), "missing.jsonl")).want(t, "missing file", exitFailed, "no such file")
+	s.gone("", "import").want(t, "no file", exitUsage)
+}
+
+func TestImportCSV(t *testing.T) {
+	s := newCLIServer(t)
+	csv := "id,name,email\nc1,Cee,c1@example.com\nc2,Dee\n"
+	s.gone(csv, "import", "--collection", "users", "--format", "csv", "-").
+		want(t, "import csv", exitFailed, "2 lines: 1 created, 0 replaced, 0 unchanged, 1 failed", "line 3: 2 fields, the header has 3")
+	s.gone("", "get", "users/c1").want(t, "csv row", exitOK, `"email": "c1@example.com"`, `"id": "c1"`)
+	s.gone(csv, "import", "--format", "csv", "-").want(t, "no collection", exitFailed, "no collection")
+}

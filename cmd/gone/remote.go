@@ -1,0 +1,161 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gonehttp/gone/client"
+)
+
+// remote holds the flags every client command shares.
+type remote struct {
+	url, token, output, lang string
+}
+
+// addRemoteFlags registers --url, --token, --output and --lang, with their
+// environment fallbacks.
+func addRemoteFlags(fs *flag.FlagSet, e env) *remote {
+	r := &remote{}
+	fs.StringVar(&r.url, "url", envOr(e, "GONE_URL", "http://127.0.0.1:8080"), "server URL (env GONE_URL)")
+	fs.StringVar(&r.token, "token", envOr(e, "GONE_TOKEN", ""), "bearer token (env GONE_TOKEN)")
+	fs.StringVar(&r.output, "output", envOr(e, "GONE_OUTPUT", "json"), "output format: json or table (env GONE_OUTPUT)")
+	fs.StringVar(&r.lang, "lang", envOr(e, "GONE_LANG", ""), "language of the server's messages, e.g. en or es (env GONE_LANG)")
+	return r
+}
+
+// client checks the shared flags and builds the client. Notices (Sunset,
+// Deprecation) are logged to stderr, once per URL.
+func (r *remote) client(e env) (*client.Client, error) {
+	if r.output != "json" && r.output != "table" {
+		return nil, usageError("--output must be json or table, not %q", r.output)
+	}
+	opts := []client.Option{
+		client.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))),
+	}
+	if r.token != "" {
+		opts = append(opts, client.WithToken(r.token))
+	}
+	if r.lang != "" {
+		opts = append(opts, client.WithLanguage(r.lang))
+	}
+	c, err := client.New(r.url, opts...)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return c, nil
+}
+
+// parseArgs parses flags wherever they appear among the arguments, so
+// `gone delete users/42 --permanent` works like `gone delete --permanent
+// users/42`, and returns the positional arguments.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+}
+
+// target reads "collection/id" (or "/api/collection/id", or two
+// arguments) from the positional arguments; rest is what follows.
+func target(pos []string) (collection, id string, rest []string, err error) {
+	if len(pos) == 0 {
+		return "", "", nil, usageError("missing the resource: give collection/id, e.g. users/123")
+	}
+	p := strings.TrimPrefix(strings.TrimPrefix(pos[0], "/"), "api/")
+	if c, i, ok := strings.Cut(p, "/"); ok && c != "" && i != "" && !strings.Contains(i, "/") {
+		return c, i, pos[1:], nil
+	}
+	if !strings.Contains(p, "/") && len(pos) >= 2 {
+		return p, pos[1], pos[2:], nil
+	}
+	return "", "", nil, usageError("%q is not collection/id, e.g. users/123", pos[0])
+}
+
+// noMore refuses extra positional arguments.
+func noMore(rest []string) error {
+	if len(rest) > 0 {
+		return usageError("unexpected arguments %q", rest)
+	}
+	return nil
+}
+
+// fail explains an error in words a person can act on and picks the exit
+// code: 4 for gone, 3 for not found, 1 for everything else. With
+// --output json the problem itself also goes to stdout, for scripts.
+func fail(e env, r *remote, what string, err error) error {
+	var ce *client.Error
+	if !errors.As(err, &ce) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if r.output == "json" && len(ce.Body) > 0 && ce.Body[0] == '{' {
+		e.stdout.Write(ce.Body)
+	}
+	w := e.stderr
+	msg := ce.Message
+	if msg == "" {
+		msg = ce.Detail
+	}
+	switch {
+	case errors.Is(err, client.ErrGone):
+		fmt.Fprintf(w, "gone: %s is gone for good (410 Gone).\n", what)
+		showLine(w, "", msg)
+		showTime(w, "deleted at:", ce.DeletedAt)
+		showTime(w, "expired at:", ce.ExpiredAt)
+		showLine(w, "reason:     ", ce.Reason)
+		showLine(w, "alternative:", ce.Alternative)
+		fmt.Fprintln(w, "It will not come back: remove it from caches and bookmarks; retrying will not help.")
+		return &exitError{code: exitGone}
+	case errors.Is(err, client.ErrNotFound):
+		fmt.Fprintf(w, "gone: %s not found (404 Not Found).\n", what)
+		showLine(w, "", msg)
+		showLine(w, "did you mean:", ce.Suggestion)
+		fmt.Fprintln(w, "Check the collection and id; it may also exist later.")
+		return &exitError{code: exitNotFound}
+	case errors.Is(err, client.ErrUnavailable), errors.Is(err, client.ErrTooManyRequests):
+		fmt.Fprintf(w, "gone: %s is temporarily unavailable (%d %s).\n", what, ce.Status, statusText(ce.Status))
+		showLine(w, "", msg)
+		if ce.RetryAfter > 0 {
+			at := time.Now().Add(ce.RetryAfter).UTC().Truncate(time.Second)
+			fmt.Fprintf(w, "  retry after %s (at %s)\n", ce.RetryAfter, at.Format(time.RFC3339))
+		} else {
+			fmt.Fprintln(w, "  retry later")
+		}
+		return &exitError{code: exitFailed}
+	}
+	fmt.Fprintf(w, "gone: %s: %d %s\n", what, ce.Status, statusText(ce.Status))
+	showLine(w, "", msg)
+	for f, p := range ce.Errors {
+		fmt.Fprintf(w, "  %s: %s\n", f, p)
+	}
+	showTime(w, "deleted at:", ce.DeletedAt)
+	showLine(w, "reason:     ", ce.Reason)
+	return &exitError{code: exitFailed}
+}
+
+func showLine(w io.Writer, label, v string) {
+	switch {
+	case v == "":
+	case label == "":
+		fmt.Fprintf(w, "  %s\n", v)
+	default:
+		fmt.Fprintf(w, "  %s %s\n", label, v)
+	}
+}
+
+func showTime(w io.Writer, label string, t time.Time) {
+	if !t.IsZero() {
+		fmt.Fprintf(w, "  %s  %s\n", label, t.UTC().Format(time.RFC3339))
+	}
+}
