@@ -38,7 +38,7 @@ func TestRandomRacesAcrossInstances(t *testing.T) {
 	c := newCluster(t, 2)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	ids := []string{"r0", "r1", "r2", "r3", "r4", "r5"}
+	ids := []string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}
 	const workers, perWorker = 8, 40
 
 	var (
@@ -60,9 +60,10 @@ func TestRandomRacesAcrossInstances(t *testing.T) {
 					o.kind, method, path = "delete", "DELETE", "/api/users/"+o.id
 				case p < 75:
 					o.kind, method, path = "restore", "POST", "/api/users/"+o.id+"/restore"
-				case p < 83:
+				case p < 78:
+					// Rare, so the ids stay alive long enough to race.
 					o.kind, method, path = "purge", "DELETE", "/api/users/"+o.id+"?permanent=true"
-				case p < 90:
+				case p < 81:
 					o.to = fmt.Sprintf("%s-to-%d-%d", o.id, w, i)
 					o.kind, method, path, body = "move", "POST", "/api/users/"+o.id+"/move", `{"to":"`+o.to+`"}`
 				default:
