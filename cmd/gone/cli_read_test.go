@@ -30,7 +30,7 @@ func TestGet(t *testing.T) {
 			"expired at:  2025-09-01T00:00:00Z", "alternative: /api/promotions/current"}},
 		{"deleted, Spanish", []string{"get", "--lang", "es", "users/123"}, exitGone, []string{"El usuario solicitó la eliminación de la cuenta"}},
 		{"never existed", []string{"get", "users/999"}, exitNotFound, []string{"users/999 not found (404 Not Found)", "User with ID 999 does not exist"}},
-		{"wrong url", []string{"get", "usres/123"}, exitNotFound, []string{"did you mean: /api/users/123"}},
+		{"wrong url", []string{"get", "usres/123"}, exitNotFound, []string{"Did you mean /api/users/123?"}},
 		{"moved", []string{"get", "promotions/current"}, exitOK, []string{"Winter Sale 2026"}},
 		{"no target", []string{"get"}, exitUsage, []string{"missing the resource"}},
 		{"bad target", []string{"get", "users"}, exitUsage, []string{"not collection/id"}},

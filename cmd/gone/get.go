@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 )
@@ -90,6 +89,3 @@ func printLifecycle(e env, r *remote, v any) error {
 	}
 	return printJSON(e.stdout, v)
 }
-
-// compact returns raw JSON on one line, for tables.
-func compact(raw json.RawMessage, max int) string { return cell(raw, max) }

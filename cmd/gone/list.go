@@ -50,7 +50,7 @@ func runList(ctx context.Context, e env, args []string) error {
 			l := it.Lifecycle
 			rows = append(rows, []string{l.ID, l.State, when(l.DeletedAt, l.ExpiresAt), l.Reason, l.Alternative})
 		} else {
-			rows = append(rows, []string{it.ID, compact(it.Data, 80)})
+			rows = append(rows, []string{it.ID, cell(it.Data, 80)})
 		}
 		if n++; *limit > 0 && n >= *limit {
 			break

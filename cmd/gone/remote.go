@@ -120,7 +120,9 @@ func fail(e env, r *remote, what string, err error) error {
 	case errors.Is(err, client.ErrNotFound):
 		fmt.Fprintf(w, "gone: %s not found (404 Not Found).\n", what)
 		showLine(w, "", msg)
-		showLine(w, "did you mean:", ce.Suggestion)
+		if !strings.Contains(msg, ce.Suggestion) {
+			showLine(w, "did you mean:", ce.Suggestion)
+		}
 		fmt.Fprintln(w, "Check the collection and id; it may also exist later.")
 		return &exitError{code: exitNotFound}
 	case errors.Is(err, client.ErrUnavailable), errors.Is(err, client.ErrTooManyRequests):
