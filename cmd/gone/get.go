@@ -14,18 +14,7 @@ func init() {
 func runGet(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "get", "get [flags] COLLECTION/ID\n\nPrints the resource's JSON. Exit codes: 0 ok, 1 failed, 2 usage, 3 not found (404), 4 gone (410).")
 	r := addRemoteFlags(fs, e)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	coll, id, rest, err := target(pos)
-	if err != nil {
-		return err
-	}
-	if err := noMore(rest); err != nil {
-		return err
-	}
-	c, err := r.client(e)
+	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
 		return err
 	}
@@ -42,18 +31,7 @@ func runGet(ctx context.Context, e env, args []string) error {
 func runExplain(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "explain", "explain [flags] COLLECTION/ID\n\nShows the branches the decision takes for the id, its state, and what a public caller and an admin are answered. Needs an admin token.")
 	r := addRemoteFlags(fs, e)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	coll, id, rest, err := target(pos)
-	if err != nil {
-		return err
-	}
-	if err := noMore(rest); err != nil {
-		return err
-	}
-	c, err := r.client(e)
+	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,8 @@ func (b *bodyFlags) read(e env) (json.RawMessage, error) {
 	return raw, nil
 }
 
-// resourceArgs parses flags and the one COLLECTION/ID argument.
+// resourceArgs parses flags and the COLLECTION/ID argument; rest is what
+// follows it.
 func resourceArgs(fs *flag.FlagSet, args []string) (coll, id string, rest []string, err error) {
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -64,18 +65,24 @@ func resourceArgs(fs *flag.FlagSet, args []string) (coll, id string, rest []stri
 	return target(pos)
 }
 
-func runPut(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "put", "put [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nCreates or replaces the resource and prints what was stored. Needs an admin token.")
-	r := addRemoteFlags(fs, e)
-	b := addBodyFlags(fs)
+// oneResource is the start of most commands: flags, exactly one
+// COLLECTION/ID, and the client for --url and --token.
+func oneResource(e env, fs *flag.FlagSet, r *remote, args []string) (c *client.Client, coll, id string, err error) {
 	coll, id, rest, err := resourceArgs(fs, args)
 	if err == nil {
 		err = noMore(rest)
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		c, err = r.client(e)
 	}
-	c, err := r.client(e)
+	return c, coll, id, err
+}
+
+func runPut(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "put", "put [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nCreates or replaces the resource and prints what was stored. Needs an admin token.")
+	r := addRemoteFlags(fs, e)
+	b := addBodyFlags(fs)
+	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
 		return err
 	}
@@ -100,14 +107,7 @@ func runPatch(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "patch", "patch [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nApplies a JSON merge patch (RFC 7396: null removes a member). Needs an admin token.")
 	r := addRemoteFlags(fs, e)
 	b := addBodyFlags(fs)
-	coll, id, rest, err := resourceArgs(fs, args)
-	if err == nil {
-		err = noMore(rest)
-	}
-	if err != nil {
-		return err
-	}
-	c, err := r.client(e)
+	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
 		return err
 	}
@@ -129,14 +129,7 @@ func runDelete(ctx context.Context, e env, args []string) error {
 	fs.BoolVar(&opt.Permanent, "permanent", false, "delete for good: erase the payload, answer 410 forever")
 	fs.StringVar(&opt.Reason, "reason", "", "reason code from the server's catalog (e.g. user_request) or free text")
 	fs.StringVar(&opt.Alternative, "alternative", "", "path or URL callers should use instead")
-	coll, id, rest, err := resourceArgs(fs, args)
-	if err == nil {
-		err = noMore(rest)
-	}
-	if err != nil {
-		return err
-	}
-	c, err := r.client(e)
+	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
 		return err
 	}
@@ -150,14 +143,7 @@ func runDelete(ctx context.Context, e env, args []string) error {
 func runRestore(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "restore", "restore [flags] COLLECTION/ID\n\nBrings a soft-deleted resource back while its restore window lasts. Needs an admin token.")
 	r := addRemoteFlags(fs, e)
-	coll, id, rest, err := resourceArgs(fs, args)
-	if err == nil {
-		err = noMore(rest)
-	}
-	if err != nil {
-		return err
-	}
-	c, err := r.client(e)
+	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
 		return err
 	}
@@ -196,10 +182,7 @@ func runLifecycle(ctx context.Context, e env, args []string) error {
 	unavailable := fs.String("unavailable-until", "", "answer 503 until then")
 	deprecated := fs.String("deprecated-at", "", "deprecation date (Deprecation header)")
 	alternative := fs.String("alternative", "", "path or URL to use instead")
-	coll, id, rest, err := resourceArgs(fs, args)
-	if err == nil {
-		err = noMore(rest)
-	}
+	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
 		return err
 	}
@@ -226,10 +209,6 @@ func runLifecycle(ctx context.Context, e env, args []string) error {
 			v = ""
 		}
 		ch.Alternative = client.SetTo(v)
-	}
-	c, err := r.client(e)
-	if err != nil {
-		return err
 	}
 	var l *client.Lifecycle
 	if len(set) == 0 || onlyRemote(set) {
