@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"net/http"
 	"strings"
@@ -49,13 +48,9 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			s.writeError(w, r, gone.Errorf(gone.EUNAUTHORIZED, "The token is not valid."))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey, caller)))
+		infoFrom(r.Context()).caller = caller
+		next.ServeHTTP(w, r)
 	})
-}
-
-func callerFrom(ctx context.Context) gone.Caller {
-	c, _ := ctx.Value(callerKey).(gone.Caller)
-	return c
 }
 
 // requireAdmin guards admin-only routes: 401 without a token, 403 with a

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -77,47 +76,15 @@ func (m *httpMetrics) decision(d gone.Decision) {
 	m.decisions.WithLabelValues(string(d.State), string(d.Answer)).Inc()
 }
 
-// patternKey holds a *string in the request context: the outer middleware
-// cannot see r.Pattern, which ServeMux sets on the request it was handed,
-// and the middleware between them passes on copies made by WithContext.
-type patternKey struct{}
-
-// countRequests counts every request by route pattern and status, also
-// those answered before routing (a bad token, a non-canonical path), whose
-// route is "none". Unknown routes and 405s match the catch-all "/".
-func (s *server) countRequests(next http.Handler) http.Handler {
-	if s.metrics == nil {
-		return next
+// request counts one answered request. Requests answered before routing
+// (a bad token, a non-canonical path) have the route "none"; unknown routes
+// and 405s match the catch-all "/".
+func (m *httpMetrics) request(route string, status int, elapsed time.Duration) {
+	if m == nil {
+		return
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		pattern := "none"
-		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
-			status := sw.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			s.metrics.requests.WithLabelValues(pattern, strconv.Itoa(status)).Inc()
-			s.metrics.duration.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
-		}()
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), patternKey{}, &pattern)))
-	})
-}
-
-// notePattern passes the pattern the mux matched out to countRequests.
-func (s *server) notePattern(mux *http.ServeMux) http.Handler {
-	if s.metrics == nil {
-		return mux
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if p, ok := r.Context().Value(patternKey{}).(*string); ok && r.Pattern != "" {
-				*p = r.Pattern
-			}
-		}()
-		mux.ServeHTTP(w, r)
-	})
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 }
 
 // handleMetrics serves the registry in the Prometheus text format.

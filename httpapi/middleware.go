@@ -9,33 +9,70 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/gonehttp/gone"
 )
 
-type ctxKey int
+// reqInfo is what the middleware learns about one request on its way in.
+// It is one context value that inner layers fill in (authenticate the
+// caller, the mux the route pattern), so the outer observe sees them when
+// it logs and counts the request.
+type reqInfo struct {
+	id      string
+	caller  gone.Caller
+	pattern string // the route pattern the mux matched; "none" if it never ran
+}
 
-const (
-	requestIDKey ctxKey = iota
-	callerKey
-)
+type reqInfoKey struct{}
 
-// withRequestID gives every request an id, taken from X-Request-Id when the
-// caller sent a sane one, and echoes it in the response.
-func withRequestID(next http.Handler) http.Handler {
+func infoFrom(ctx context.Context) *reqInfo {
+	if i, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+		return i
+	}
+	return &reqInfo{pattern: "none"}
+}
+
+func requestID(ctx context.Context) string { return infoFrom(ctx).id }
+
+func callerFrom(ctx context.Context) gone.Caller { return infoFrom(ctx).caller }
+
+// observe is the outermost layer: it gives every request an id (taken from
+// X-Request-Id when the caller sent a sane one, and echoed), then writes one
+// structured log line and, with metrics on, counts the request by route
+// pattern and status.
+func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
+		start := time.Now()
+		info := &reqInfo{id: r.Header.Get("X-Request-Id"), pattern: "none"}
+		if len(info.id) == 0 || len(info.id) > 64 || strings.ContainsFunc(info.id, func(c rune) bool { return c < '!' || c > '~' }) {
 			var b [8]byte
 			rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+			info.id = hex.EncodeToString(b[:])
 		}
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		w.Header().Set("X-Request-Id", info.id)
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		s.log.InfoContext(r.Context(), "request",
+			"request_id", info.id, "method", r.Method, "path", r.URL.Path, "route", info.pattern,
+			"status", sw.status, "duration", elapsed, "caller", info.caller.Name)
+		s.metrics.request(info.pattern, sw.status, elapsed)
 	})
 }
 
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+// notePattern records the route pattern the mux matched, for observe.
+func notePattern(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if r.Pattern != "" {
+				infoFrom(r.Context()).pattern = r.Pattern
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // statusWriter records the status a handler sent, for the request log.
@@ -59,18 +96,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// logRequests writes one structured log line per request.
-func (s *server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		s.log.InfoContext(r.Context(), "request",
-			"request_id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "duration", time.Since(start), "caller", callerFrom(r.Context()).Name)
-	})
-}
 
 // recoverPanics turns a handler panic into a logged 500 problem instead of a
 // dropped connection.

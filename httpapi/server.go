@@ -34,13 +34,11 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	}
 	mux := http.NewServeMux()
 	s.addRoutes(mux)
-	h := s.notePattern(mux)
+	h := notePattern(mux)
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
-	h = s.logRequests(h)
 	h = s.recoverPanics(h)
-	h = s.countRequests(h)
-	h = withRequestID(h)
+	h = s.observe(h)
 	return h
 }
 
