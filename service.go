@@ -57,11 +57,29 @@ func (s *Service) Policy(collection string) (Policy, error) {
 // error is the store's failure, for the log only: the decision already says
 // 503.
 func (s *Service) Decide(ctx context.Context, caller Caller, p Policy, id string) (Decision, error) {
-	in := Input{Now: s.Now(), Caller: caller, Policy: p}
 	if p.Private && caller.Anonymous() {
 		// Permission before existence: do not even look.
-		return Decide(in), nil
+		return Decide(Input{Now: s.Now(), Caller: caller, Policy: p}), nil
 	}
+	in, err := s.lookup(ctx, p, id)
+	in.Caller = caller
+	return Decide(in), err
+}
+
+// Explain decides the id for caller and for an anonymous caller from one
+// lookup, so the two answers describe the same moment of the record.
+func (s *Service) Explain(ctx context.Context, caller Caller, p Policy, id string) (public, forCaller Decision, err error) {
+	in, err := s.lookup(ctx, p, id)
+	in.Caller = caller
+	forCaller = Decide(in)
+	in.Caller = Caller{}
+	return Decide(in), forCaller, err
+}
+
+// lookup reads the id for a decision, within ReadTimeout. A store failure
+// sets StoreFailed (the decision says 503) and is returned for the log.
+func (s *Service) lookup(ctx context.Context, p Policy, id string) (Input, error) {
+	in := Input{Now: s.Now(), Policy: p}
 	if s.ReadTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.ReadTimeout)
@@ -75,7 +93,7 @@ func (s *Service) Decide(ctx context.Context, caller Caller, p Policy, id string
 	default:
 		in.Record = rec
 	}
-	return Decide(in), err
+	return in, err
 }
 
 func (s *Service) write(ctx context.Context, caller Caller, collection, id string) (Policy, error) {

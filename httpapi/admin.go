@@ -126,12 +126,11 @@ func (s *server) handleExplain() http.Handler {
 			s.writeError(w, r, invalidID())
 			return
 		}
-		public, err := s.svc.Decide(r.Context(), gone.Caller{}, p, parts[1])
+		public, admin, err := s.svc.Explain(r.Context(), callerFrom(r.Context()), p, parts[1])
 		if err != nil && !gone.IsNotFound(err) {
-			s.writeError(w, r, gone.Errorf(gone.EUNAVAILABLE, "The store did not answer."))
+			s.writeError(w, r, &gone.Error{Code: gone.EUNAVAILABLE, Message: "The store did not answer.", Err: err})
 			return
 		}
-		admin, _ := s.svc.Decide(r.Context(), callerFrom(r.Context()), p, parts[1])
 		ex := explanation{
 			Path: u.Path, Collection: p.Collection, ID: parts[1], State: admin.State,
 			Steps: admin.Path, Public: s.verdict(p, public), Admin: s.verdict(p, admin),
