@@ -6,43 +6,22 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/client"
-	"github.com/gonehttp/gone/demo"
-	"github.com/gonehttp/gone/httpapi"
-	"github.com/gonehttp/gone/sqlite"
+	"github.com/gonehttp/gone/internal/demotest"
 )
 
 const (
-	adminToken  = "admin-secret"
-	readerToken = "reader-secret"
+	adminToken  = demotest.AdminToken
+	readerToken = demotest.ReaderToken
 )
 
 // testNow is after every event of the demo world.
-var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-
-// clock is shared by the server's service and the client.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+var testNow = demotest.Now
 
 // sleeper records the waits the client asked for, and never sleeps.
 type sleeper struct {
@@ -167,7 +146,7 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 type env struct {
 	t     *testing.T
 	svc   *gone.Service
-	clock *clock
+	clock *demotest.Clock
 	front *front
 	srv   *httptest.Server
 	sleep *sleeper
@@ -175,26 +154,11 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gone.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := gone.NewService(store, demo.Config())
-	if err := demo.Load(ctx, svc); err != nil {
-		t.Fatal(err)
-	}
-	c := &clock{t: testNow}
-	svc.Now = c.Now
-	tokens := httpapi.NewTokens()
-	tokens.Add(adminToken, "admin", true)
-	tokens.Add(readerToken, "reader", false)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f := &front{next: httpapi.NewServer(log, svc, tokens), faults: map[string][]fault{}}
+	w := demotest.New(t)
+	f := &front{next: w.Handler(nil), faults: map[string][]fault{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	return &env{t: t, svc: svc, clock: c, front: f, srv: srv, sleep: &sleeper{}}
+	return &env{t: t, svc: w.Service, clock: w.Clock, front: f, srv: srv, sleep: &sleeper{}}
 }
 
 // client returns a client of the env's server with its clock and sleeper;

@@ -1,49 +1,22 @@
 package httpapi_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/demo"
-	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/demotest"
 	"github.com/gonehttp/gone/sqlite"
 )
 
 const (
-	adminToken  = "admin-secret"
-	readerToken = "reader-secret"
+	adminToken  = demotest.AdminToken
+	readerToken = demotest.ReaderToken
 )
-
-// testNow is the tests' "now": after every event of the demo world.
-var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-
-// clock is a settable clock shared by the service and the test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is one real server over a real SQLite file, loaded with the demo.
 type env struct {
@@ -51,32 +24,16 @@ type env struct {
 	h     http.Handler
 	svc   *gone.Service
 	store *sqlite.Store
-	clock *clock
+	clock *demotest.Clock
 	path  string
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "gone.db")
-	store, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := gone.NewService(store, demo.Config())
-	if err := demo.Load(ctx, svc); err != nil {
-		t.Fatal(err)
-	}
-	c := &clock{t: testNow}
-	svc.Now = c.Now
+	w := demotest.New(t)
 	n := 0
-	svc.NewID = func() string { n++; return "gen" + string(rune('0'+n)) }
-	tokens := httpapi.NewTokens()
-	tokens.Add(adminToken, "admin", true)
-	tokens.Add(readerToken, "reader", false)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return &env{t: t, h: httpapi.NewServer(log, svc, tokens), svc: svc, store: store, clock: c, path: path}
+	w.Service.NewID = func() string { n++; return "gen" + string(rune('0'+n)) }
+	return &env{t: t, h: w.Handler(nil), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path}
 }
 
 // req describes one request.

@@ -7,17 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/demotest"
 )
 
 // The request log names the caller and the route, which inner layers
 // (authenticate, the mux) find out after the log line's layer has started.
 func TestRequestLogNamesCallerAndRoute(t *testing.T) {
-	e := newEnv(t)
 	var buf bytes.Buffer
-	tokens := httpapi.NewTokens()
-	tokens.Add(adminToken, "admin", true)
-	h := httpapi.NewServer(slog.New(slog.NewTextHandler(&buf, nil)), e.svc, tokens)
+	h := demotest.New(t).Handler(slog.New(slog.NewTextHandler(&buf, nil)))
 	r := httptest.NewRequest("GET", "/api/users/42", nil)
 	r.Header.Set("Authorization", "Bearer "+adminToken)
 	r.Header.Set("X-Request-Id", "req-1")

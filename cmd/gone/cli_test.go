@@ -4,25 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/demo"
-	"github.com/gonehttp/gone/httpapi"
-	"github.com/gonehttp/gone/sqlite"
+	"github.com/gonehttp/gone/internal/demotest"
 )
 
-const cliAdminToken = "cli-admin-secret"
+const cliAdminToken = demotest.AdminToken
 
 // cliNow is the server's clock in CLI tests: after every demo event.
-var cliNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+var cliNow = demotest.Now
 
 // cliServer is a real gone server over a temp-dir SQLite file with the
 // demo world, for the CLI to talk to.
@@ -34,24 +27,10 @@ type cliServer struct {
 
 func newCLIServer(t *testing.T) *cliServer {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gone.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := gone.NewService(store, demo.Config())
-	if err := demo.Load(ctx, svc); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	now := cliNow
-	svc.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	tokens := httpapi.NewTokens()
-	tokens.Add(cliAdminToken, "admin", true)
-	srv := httptest.NewServer(httpapi.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, tokens))
+	w := demotest.New(t)
+	srv := httptest.NewServer(w.Handler(nil))
 	t.Cleanup(srv.Close)
-	return &cliServer{t: t, url: srv.URL, svc: svc}
+	return &cliServer{t: t, url: srv.URL, svc: w.Service}
 }
 
 // result is what one run of the program printed and returned.

@@ -3,36 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/client"
-	"github.com/gonehttp/gone/demo"
-	"github.com/gonehttp/gone/httpapi"
-	"github.com/gonehttp/gone/sqlite"
+	"github.com/gonehttp/gone/internal/demotest"
 )
 
 // displayUser says what each of the seeds' answers means, against a real
 // server with the demo world.
 func TestDisplayUser(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gone.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	svc := gone.NewService(store, demo.Config())
-	if err := demo.Load(ctx, svc); err != nil {
-		t.Fatal(err)
-	}
-	svc.Now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
-	srv := httptest.NewServer(httpapi.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), svc, httpapi.NewTokens()))
+	srv := httptest.NewServer(demotest.New(t).Handler(nil))
 	defer srv.Close()
 	c, err := client.New(srv.URL)
 	if err != nil {
