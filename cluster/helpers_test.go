@@ -2,80 +2,22 @@ package cluster_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/pgtest"
 	"github.com/gonehttp/gone/postgres"
 )
 
 const adminToken = "cluster-admin"
-
-// testDSN returns the test server's DSN, skipping without one unless the
-// environment says PostgreSQL is required (as CI does), where a skip would
-// hide that the cluster went untested.
-func testDSN(t *testing.T) string {
-	t.Helper()
-	if dsn := os.Getenv("GONE_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	if os.Getenv("GONE_TEST_POSTGRES_REQUIRED") == "1" || os.Getenv("CI") == "true" {
-		t.Fatal("GONE_TEST_POSTGRES not set but required (GONE_TEST_POSTGRES_REQUIRED=1 or CI=true); run scripts/pg-test.sh start")
-	}
-	t.Skip("GONE_TEST_POSTGRES not set; run scripts/pg-test.sh start")
-	return ""
-}
-
-// freshSchema creates an empty schema, dropped when t ends, and returns a
-// DSN whose connections use it.
-func freshSchema(t *testing.T) string {
-	t.Helper()
-	dsn := testDSN(t)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "gone_cluster_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect to GONE_TEST_POSTGRES: %v", err)
-	}
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close(ctx)
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close(ctx)
-	})
-	if !strings.Contains(dsn, "://") {
-		return dsn + " search_path=" + schema
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("parse GONE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // instance is one gone server: its own store (own pool) and its own
 // httptest server, as a separate process would have.
@@ -90,7 +32,7 @@ type instance struct {
 // store at the same time, as instances behind a load balancer do.
 func newCluster(t *testing.T, n int) []*instance {
 	t.Helper()
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	insts := make([]*instance, n)
 	errs := make(chan error, n)
 	for i := range insts {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/internal/pgtest"
 )
 
 // increment is a read-modify-write Update: it reads the record (absent
@@ -56,7 +57,7 @@ func hammer(t *testing.T, n int, stores ...*Store) {
 }
 
 func TestConcurrentUpdatesOneID(t *testing.T) {
-	s := openTest(t, freshSchema(t))
+	s := openTest(t, pgtest.Schema(t))
 	const n = 50
 	hammer(t, n, s)
 	r, err := s.Get(testContext(t), "counters", "c")
@@ -70,7 +71,7 @@ func TestConcurrentUpdatesOneID(t *testing.T) {
 
 // Two Stores are two pools, as two gone processes on one database would be.
 func TestTwoStoresNoLostUpdate(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	a, b := openTest(t, dsn), openTest(t, dsn)
 	const n = 60
 	hammer(t, n, a, b)
@@ -88,7 +89,7 @@ func TestTwoStoresNoLostUpdate(t *testing.T) {
 // The lock in Tx.Get must cover an absent row too: of many concurrent
 // creates of one id, exactly one may see it absent.
 func TestConcurrentCreateSeesAbsenceOnce(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	stores := []*Store{openTest(t, dsn), openTest(t, dsn)}
 	ctx := testContext(t)
 	const n = 20
@@ -124,7 +125,7 @@ func TestConcurrentCreateSeesAbsenceOnce(t *testing.T) {
 // Two Updates that lock two ids in opposite orders deadlock; PostgreSQL
 // aborts one and Update reruns it, so both succeed.
 func TestCrossedLocksRetry(t *testing.T) {
-	s := openTest(t, freshSchema(t))
+	s := openTest(t, pgtest.Schema(t))
 	ctx := testContext(t)
 	var (
 		wg       sync.WaitGroup

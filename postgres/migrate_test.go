@@ -3,12 +3,14 @@ package postgres
 import (
 	"sync"
 	"testing"
+
+	"github.com/gonehttp/gone/internal/pgtest"
 )
 
 // Instances that start together must not trip over each other's
 // migrations.
 func TestConcurrentMigrations(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	ctx := testContext(t)
 	var wg sync.WaitGroup
 	stores := make([]*Store, 4)
