@@ -27,9 +27,6 @@ func Config() *gone.Config {
 	return c
 }
 
-// ConfigJSON returns the demo config file, an example for --config.
-func ConfigJSON() []byte { return bytes.Clone(configJSON) }
-
 // Actor names the demo loader in the audit log.
 const Actor = "demo"
 

@@ -21,6 +21,8 @@ type server struct {
 	prefix string
 	// routes is the route table, for suggestions and 405 answers.
 	routes []route
+	// collections are the configured names, sorted once for suggestions.
+	collections []string
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
 }
@@ -28,7 +30,7 @@ type server struct {
 // NewServer returns the gone HTTP API as one handler. Options (such as
 // WithMetrics) add to it.
 func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Option) http.Handler {
-	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api"}
+	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config.Names()}
 	for _, opt := range opts {
 		opt(s)
 	}

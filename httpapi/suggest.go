@@ -134,7 +134,7 @@ func (s *server) candidates(segs []string, last string) []string {
 			out = append(out, fill(""))
 			continue
 		}
-		for _, name := range s.svc.Config.Names() {
+		for _, name := range s.collections {
 			out = append(out, fill(name))
 		}
 	}
