@@ -344,8 +344,15 @@ func (s *Service) History(ctx context.Context, collection, id string) ([]AuditEv
 }
 
 // Record returns the raw record for admin views, or ENOTFOUND.
+// The not-found error carries the collection's own text, whatever the
+// store's wording, so every store gives the same answer.
 func (s *Service) Record(ctx context.Context, collection, id string) (*Record, error) {
-	return s.Store.Get(ctx, collection, id)
+	rec, err := s.Store.Get(ctx, collection, id)
+	if IsNotFound(err) {
+		p, _ := s.Config.Policy(collection)
+		return nil, notFound(p, id)
+	}
+	return rec, err
 }
 
 // List pages through one collection. Only admins may list the trash or

@@ -277,3 +277,14 @@ func TestWritesThroughPostAndPatch(t *testing.T) {
 }
 
 var _ = http.MethodGet
+
+// The admin's lifecycle view of an unknown id says so in the collection's
+// words, not the store's.
+func TestLifecycleOfUnknownID(t *testing.T) {
+	e := newEnv(t)
+	w := e.admin("GET", "/api/users/999/lifecycle", "")
+	must(t, w, 404, "lifecycle of an unknown id")
+	if m := members(t, w); m["detail"] != "User with ID 999 does not exist" {
+		t.Errorf("detail = %q", m["detail"])
+	}
+}

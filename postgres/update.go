@@ -26,7 +26,7 @@ func get(ctx context.Context, q querier, collection, id string) (*gone.Record, e
 	r, err := scanRecord(q.QueryRow(ctx,
 		"SELECT "+columns+" FROM resources WHERE collection = $1 AND id = $2", collection, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, gone.Errorf(gone.ENOTFOUND, "%s/%s not found.", collection, id)
+		return nil, gone.Errorf(gone.ENOTFOUND, "%s/%s does not exist.", collection, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get %s/%s: %w", collection, id, err)
