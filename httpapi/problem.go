@@ -121,9 +121,13 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	lng := lang(r)
 	msg := gone.ErrorMessage(err)
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		msg = "Internal error."
 		s.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", requestID(r.Context()))
+	case http.StatusServiceUnavailable:
+		// The caller is told to retry; the operator needs the cause.
+		s.log.WarnContext(r.Context(), "store unavailable; answering 503", "err", err, "request_id", requestID(r.Context()))
 	}
 	p := newProblem(r, lng, status, msg)
 	if status == http.StatusInternalServerError {
