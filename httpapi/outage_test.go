@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // The SQLite file locked by another process's write transaction past
@@ -29,6 +30,10 @@ func TestLockedStoreIs503(t *testing.T) {
 	}
 	w := e.admin("PUT", "/api/users/locked", `{"name":"L"}`)
 	wantUnavailable(t, "PUT while the file is locked", w)
+	// A write that runs out of the service's WriteTimeout first is a 503 too.
+	e.svc.WriteTimeout = 100 * time.Millisecond
+	wantUnavailable(t, "PUT past WriteTimeout", e.admin("DELETE", "/api/users/42", ""))
+	e.svc.WriteTimeout = 0
 	must(t, e.get("/api/users/42"), 200, "GET while the file is locked")
 	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)
