@@ -69,6 +69,7 @@ var anyRoute = []int{401, 404, 405, 500}
 var routeStatuses = map[string][]int{
 	// handleList: 400 for limit, cursor or state; 403 for a reader asking
 	// for the trash; 503 if the store is unavailable.
+	"GET /api":              {200},
 	"GET /api/{collection}": {200, 400, 403, 503},
 	// handleCreate: readObject (400, 413, 415), Service.Put (409, 503).
 	"POST /api/{collection}": {201, 400, 403, 409, 413, 415, 503},
@@ -88,6 +89,7 @@ var routeStatuses = map[string][]int{
 	"GET /healthz":                           {200},
 	"GET /readyz":                            {200, 503},
 	"GET /openapi.json":                      {200},
+	"GET /admin/":                            {200, 304},
 	"GET /metrics":                           {200},
 }
 
