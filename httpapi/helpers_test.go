@@ -26,6 +26,7 @@ type env struct {
 	store *sqlite.Store
 	clock *demotest.Clock
 	path  string
+	world *demotest.World
 }
 
 func newEnv(t *testing.T) *env {
@@ -33,7 +34,15 @@ func newEnv(t *testing.T) *env {
 	w := demotest.New(t)
 	n := 0
 	w.Service.NewID = func() string { n++; return "gen" + string(rune('0'+n)) }
-	return &env{t: t, h: w.Handler(nil), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path}
+	return &env{t: t, h: w.Handler(nil), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path, world: w}
+}
+
+// newUncheckedEnv is newEnv without the contract check, for benchmarks
+// and fuzz targets (which run on a zero testing.T that never reports).
+func newUncheckedEnv(t *testing.T) *env {
+	e := newEnv(t)
+	e.h = e.world.UncheckedHandler(nil)
+	return e
 }
 
 // req describes one request.
