@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/internal/contract"
 	"github.com/gonehttp/gone/internal/demotest"
 	"github.com/gonehttp/gone/sqlite"
 )
@@ -27,6 +28,9 @@ type env struct {
 	clock *demotest.Clock
 	path  string
 	world *demotest.World
+	// contract, when set, checks each exchange of do on e.t: fuzz targets
+	// use it, as their handler is unchecked (see newUncheckedEnv).
+	contract *contract.Checker
 }
 
 func newEnv(t *testing.T) *env {
@@ -71,8 +75,15 @@ func (e *env) do(r req) *httptest.ResponseRecorder {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
+	sent := hr.Clone(hr.Context())
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, hr)
+	if e.contract != nil {
+		x := contract.Exchange{Request: sent, RequestBody: []byte(r.body), Status: w.Code, Header: w.Result().Header, Body: w.Body.Bytes()}
+		if err := e.contract.Check(x); err != nil {
+			e.t.Error(err)
+		}
+	}
 	return w
 }
 

@@ -319,3 +319,27 @@ func describe(err error) string {
 	}
 	return msg
 }
+
+// Operation names the operation of the document that describes r, as
+// "METHOD /path" (the path as the document writes it), or "" when none
+// does.
+func (c *Checker) Operation(r *http.Request) string {
+	route, _, err := c.router.FindRoute(r)
+	if err != nil {
+		return ""
+	}
+	return route.Method + " " + route.Path
+}
+
+// Operations lists every operation of the document as "METHOD /path",
+// sorted.
+func (c *Checker) Operations() []string {
+	var out []string
+	for path, item := range c.doc.Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, method+" "+path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

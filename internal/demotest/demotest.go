@@ -106,6 +106,12 @@ func (w *World) UncheckedHandler(log *slog.Logger, opts ...httpapi.Option) http.
 // from a server of its own, so h's metrics see only the test's requests.
 func (w *World) Check(h http.Handler) http.Handler {
 	w.tb.Helper()
+	return contract.Handler(w.tb, w.Contract(), h)
+}
+
+// Contract is the checker of the document the world's server serves.
+func (w *World) Contract() *contract.Checker {
+	w.tb.Helper()
 	spec, err := contract.Served(httpapi.NewServer(slog.New(slog.DiscardHandler), w.Service, httpapi.NewTokens()))
 	if err != nil {
 		w.tb.Fatal(err)
@@ -114,5 +120,5 @@ func (w *World) Check(h http.Handler) http.Handler {
 	if err != nil {
 		w.tb.Fatal(err)
 	}
-	return contract.Handler(w.tb, c, h)
+	return c
 }
