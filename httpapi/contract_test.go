@@ -28,6 +28,12 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/api/users/42"},                      // moved by the sweep: 308
 		req{path: "/api/users/43", header: map[string]string{"If-None-Match": `"1"`}},
 		req{path: "/metrics"},
+		req{path: "/api"},
+		req{path: "/admin"},
+		req{path: "/admin/"},
+		req{path: "/admin/app.js"},
+		req{path: "/admin/style.css"},
+		req{path: "/admin/nothing.js"},
 	)
 	for _, r := range slices.Clone(reqs) {
 		if r.method == "" || r.method == http.MethodGet {

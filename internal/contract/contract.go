@@ -50,8 +50,19 @@ type Checker struct {
 // not for parsing and validating the document again.
 var loaded sync.Map // [sha256.Size]byte → *Checker
 
+// textDecoders lets openapi3filter read the console's files, which it
+// has no decoder for, as the strings their schemas say they are.
+var textDecoders = sync.OnceFunc(func() {
+	for _, t := range []string{"text/html", "text/css", "text/javascript"} {
+		if openapi3filter.RegisteredBodyDecoder(t) == nil {
+			openapi3filter.RegisterBodyDecoder(t, openapi3filter.PlainBodyDecoder)
+		}
+	}
+})
+
 // Load parses and validates an OpenAPI document and returns its Checker.
 func Load(spec []byte) (*Checker, error) {
+	textDecoders()
 	key := sha256.Sum256(spec)
 	if c, ok := loaded.Load(key); ok {
 		return c.(*Checker), nil
