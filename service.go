@@ -375,8 +375,9 @@ func (s *Service) Record(ctx context.Context, collection, id string) (*Record, e
 	return rec, err
 }
 
-// List pages through one collection. Only admins may list the trash or
-// retired ids.
+// List pages through one collection. Only admins may list another state
+// than live (the trash, retired, moved or unavailable ids) or filter by
+// expiry.
 func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Record, string, error) {
 	p, err := s.Policy(q.Collection)
 	if err != nil {
@@ -385,15 +386,16 @@ func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Reco
 	if p.Private && caller.Anonymous() {
 		return nil, "", Errorf(EUNAUTHORIZED, "A token is required to read this collection.")
 	}
-	switch q.State {
-	case "", StateLive:
+	if q.State == "" {
 		q.State = StateLive
-	case StateDeleted, StateGone:
-		if !caller.Admin {
-			return nil, "", Errorf(EFORBIDDEN, "Only an admin token may list deleted or gone resources.")
-		}
-	default:
-		return nil, "", invalid("state", "must be live, deleted or gone")
+	}
+	if !Listable(q.State) {
+		return nil, "", invalid("state", "must be live, unavailable, deleted, gone or moved")
+	}
+	// Beyond the plain live list, a listing shows lifecycle facts: for
+	// admins only.
+	if (q.State != StateLive || !q.ExpiresBefore.IsZero()) && !caller.Admin {
+		return nil, "", Errorf(EFORBIDDEN, "Only an admin token may list by lifecycle state or expiry.")
 	}
 	if q.Limit <= 0 {
 		q.Limit = 50
