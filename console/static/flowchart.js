@@ -104,6 +104,17 @@ function label(n, id, extra) {
     ls.map((l, i) => s('tspan', { x: n.x, dy: i === 0 ? 0 : 14 }, l)));
 }
 
+// edgeLabel places an edge's label: above the middle of a level edge,
+// beside the lower end of a vertical one (clear of the answers beside
+// its middle), else right of the middle.
+function edgeLabel(x1, y1, x2, y2, text) {
+  const mx = (x1 + x2) / 2;
+  const my = (y1 + y2) / 2;
+  if (y1 === y2) return s('text', { x: mx, y: my - 5, 'text-anchor': 'middle', class: 'edge-label' }, text);
+  if (x1 === x2) return s('text', { x: x2 + 6, y: y2 - 6, class: 'edge-label' }, text);
+  return s('text', { x: mx + 8, y: my + 4, class: 'edge-label' }, text);
+}
+
 // flowchart draws the chart for an explanation.
 export function flowchart(ex) {
   const lit = walk(ex.steps || []);
@@ -121,7 +132,7 @@ export function flowchart(ex) {
     const on = lit.edges.has(e);
     svg.append(s('g', { class: on ? 'edge lit' : 'edge', 'data-edge': `${e.from}-${e.to}` },
       s('line', { x1, y1, x2, y2, 'marker-end': 'url(#arrow)' }),
-      e.label ? s('text', { x: (x1 + x2) / 2 + (a.y === b.y ? 0 : 8), y: (y1 + y2) / 2 + (a.y === b.y ? -5 : 4), 'text-anchor': a.y === b.y ? 'middle' : 'start', class: 'edge-label' }, t(`flow.edge.${e.label}`)) : null));
+      e.label ? edgeLabel(x1, y1, x2, y2, t(`flow.edge.${e.label}`)) : null));
   }
   for (const [id, n] of Object.entries(nodes)) {
     const on = lit.nodes.has(id);
