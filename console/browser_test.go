@@ -148,12 +148,27 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// open loads the console afresh at a route. (Only changing the fragment
-// would leave the previous view on screen until the new one is drawn, and
-// a check could pass on it.)
+// open shows a console route and waits until its view is drawn: the app
+// marks <body data-rendered> with the route it finished drawing, and
+// clears the mark when it starts, so no check can pass on the previous
+// view. Within the console only the fragment changes, as for a user who
+// follows a link; elsewhere (or for the route on screen) it loads the page.
 func (b *browser) open(route string) {
 	b.t.Helper()
-	b.do("open "+route, chromedp.Navigate("about:blank"), chromedp.Navigate(b.base+"/admin/"+route), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	q := strconv.Quote(route)
+	moved := eval[bool](b, `(() => {
+		if (!location.pathname.endsWith('/admin/') || location.hash === `+q+` || !document.body.hasAttribute('data-rendered')) return false;
+		document.body.removeAttribute('data-rendered');
+		location.hash = `+q+`;
+		return true; })()`)
+	if !moved {
+		b.do("load "+route, chromedp.Navigate("about:blank"), chromedp.Navigate(b.base+"/admin/"+route))
+	}
+	want := route
+	if want == "" {
+		want = "#/"
+	}
+	b.waitFor("drawn "+route, `document.body.getAttribute('data-rendered') === `+strconv.Quote(want))
 }
 
 // waitFor polls a JavaScript condition until it is true.
@@ -535,6 +550,8 @@ func TestBrowser(t *testing.T) {
 		b.shot("resource-es")
 		b.open("#/explain?path=/api/users/123")
 		b.waitFor("Spanish 410", `document.querySelector('#verdict-public pre.body')?.textContent.includes('Esta cuenta de usuario fue eliminada permanentemente el 2026-01-05')`)
+		b.waitFor("Spanish steps", `document.querySelector('#steps')?.textContent.includes('¿Existió alguna vez? Sí, eliminado')`)
+		b.shot("explain-es")
 		b.do("switch back", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#lang'); s.value = 'en'; s.dispatchEvent(new Event('change')); })()`))
 		b.waitFor("English again", `document.documentElement.lang === 'en'`)
 	})

@@ -35,7 +35,7 @@ func TestNoInlineCodeOrHTMLStrings(t *testing.T) {
 	handlerAttr := regexp.MustCompile(`(?i)<[^>]+\son[a-z]+\s*=`)
 	styleAttr := regexp.MustCompile(`(?i)<[^>]+\sstyle\s*=`)
 	// Ways to turn a string into markup or code; the console must use none.
-	sinks := regexp.MustCompile(`\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\(\s*['"]style|\.style\.`)
+	sinks := regexp.MustCompile(`\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\(\s*['"]style|\.style\.|[{,]\s*style\s*:`)
 	for name, body := range files(t) {
 		switch path.Ext(name) {
 		case ".html":

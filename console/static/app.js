@@ -38,6 +38,14 @@ let rendering = 0;
 async function render() {
   leave();
   const turn = ++rendering;
+  document.body.removeAttribute('data-rendered');
+  await draw(turn);
+  // Say which route is on screen once its view is drawn, so a reader (or a
+  // test) never mistakes the previous view for this one.
+  if (turn === rendering) document.body.setAttribute('data-rendered', location.hash || '#/');
+}
+
+async function draw(turn) {
   const { parts, query } = currentRoute();
   document.documentElement.lang = lang();
   const main = h('main', { id: 'main', tabindex: '-1' });

@@ -72,6 +72,17 @@ const questions = {
   'May the public learn it existed?': 'conceal',
 };
 
+// stepText is a step in the page's language where the console knows its
+// words; the server's English otherwise (answers may carry details, such
+// as a date or a suggested path).
+export function stepText(st) {
+  const node = questions[st.question];
+  const q = node ? t(`flow.${node}`).replace(/\n/g, ' ') : st.question;
+  const known = { Yes: 'yes', No: 'no', Never: 'never', 'Yes, deleted': 'deleted', 'Yes, expired': 'expired', 'Yes, moved': 'moved' };
+  const a = known[st.answer] ? t(`flow.answer.${known[st.answer]}`) : st.answer;
+  return [q, a];
+}
+
 // walk follows the steps from the start and returns the lit edges and
 // nodes, ending at an answer node.
 export function walk(steps) {

@@ -9,7 +9,7 @@ import { call } from '../api.js';
 import { session } from '../session.js';
 import { href, go } from '../router.js';
 import { problemBox, stateBadge } from '../fmt.js';
-import { flowchart } from '../flowchart.js';
+import { flowchart, stepText } from '../flowchart.js';
 
 // toPath accepts a path or a full URL and keeps its path.
 function toPath(input) {
@@ -45,7 +45,7 @@ export async function explainView(main, { query }) {
   }
   const result = h('section', { id: 'explanation', 'aria-labelledby': 'ex-title' },
     h('h2', { id: 'ex-title' }, ex.path, ' ', stateBadge(ex.state)),
-    h('ol', { id: 'steps', class: 'steps' }, (ex.steps || []).map((st) => h('li', {}, h('span', { class: 'q' }, st.question), ' ', h('strong', {}, st.answer)))),
+    h('ol', { id: 'steps', class: 'steps' }, (ex.steps || []).map((st) => { const [q, a] = stepText(st); return h('li', {}, h('span', { class: 'q' }, q), ' ', h('strong', {}, a)); })),
     h('div', { class: 'scroll' }, flowchart(ex)),
     h('div', { class: 'verdicts' }, verdict('public', ex.public), verdict('admin', ex.admin)));
   main.append(result);

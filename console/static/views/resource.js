@@ -38,7 +38,7 @@ export async function resourceView(main, { parts }) {
   main.append(
     facts(lc),
     representation(lc),
-    actions(lc, info, flash),
+    actions(lc, info),
     timeline(lc.history || []));
 }
 
@@ -98,7 +98,7 @@ function timeline(events) {
 
 // run sends one action; on success it says so and redraws, on failure it
 // shows the server's problem where the action was asked for.
-async function run(out, flash, doIt, done) {
+async function run(out, doIt, done) {
   replace(out);
   try {
     await doIt();
@@ -128,7 +128,7 @@ function reasonPicker(prefix) {
   return { el: wrap, value: () => (sel.value === '__other' || sel.value === '' ? free.value.trim() : sel.value) };
 }
 
-function actions(lc, info, flash) {
+function actions(lc, info) {
   const { collection: coll, id, state } = lc;
   const box = h('section', { 'aria-labelledby': 'actions-title', id: 'actions' }, h('h2', { id: 'actions-title' }, t('resource.actions')));
   const live = state === 'live' || state === 'unavailable';
@@ -146,14 +146,14 @@ function actions(lc, info, flash) {
       reason.el, h('button', { type: 'submit' }, t('act.softDelete.button')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      run(out, flash, () => call('DELETE', path(coll, id), { query: { reason: reason.value() } }));
+      run(out, () => call('DELETE', path(coll, id), { query: { reason: reason.value() } }));
     });
   }
   if (state === 'deleted') {
     const { form, out } = card('restore', h('p', { class: 'hint' }, t('act.restore.hint')), h('button', { type: 'submit' }, t('act.restore.button')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      run(out, flash, () => call('POST', path(coll, id, 'restore')));
+      run(out, () => call('POST', path(coll, id, 'restore')));
     });
   }
   if (live || state === 'deleted') {
@@ -164,7 +164,7 @@ function actions(lc, info, flash) {
       reason.el, altLabel, alt, h('button', { type: 'submit', class: 'danger' }, t('act.permanentDelete.button')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      confirmPermanent(id, () => run(out, flash, () => call('DELETE', path(coll, id), {
+      confirmPermanent(id, () => run(out, () => call('DELETE', path(coll, id), {
         query: { permanent: 'true', reason: reason.value(), alternative: alt.value.trim() },
       })));
     });
@@ -175,36 +175,36 @@ function actions(lc, info, flash) {
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const dest = to.value.trim();
-      run(out, flash, () => call('POST', path(coll, id, 'move'), { body: { to: dest } }), () => href(['r', coll, dest]));
+      run(out, () => call('POST', path(coll, id, 'move'), { body: { to: dest } }), () => href(['r', coll, dest]));
     });
 
     const [atLabel, at] = field('expire-at', t('act.expire.at'), { type: 'datetime-local', required: true });
     const [altLabel, alt] = field('expire-alternative', t('field.alternative'), { placeholder: '/api/…' });
     const exp = card('expire', h('p', { class: 'hint' }, t('act.expire.hint')), atLabel, at, altLabel, alt,
       h('button', { type: 'submit' }, t('act.expire.button')),
-      lc.expiresAt ? h('button', { type: 'button', id: 'expire-clear', onclick: () => run(exp.out, flash, () => patch(coll, id, { expiresAt: null })) }, t('act.expire.clear')) : null);
+      lc.expiresAt ? h('button', { type: 'button', id: 'expire-clear', onclick: () => run(exp.out, () => patch(coll, id, { expiresAt: null })) }, t('act.expire.clear')) : null);
     exp.form.addEventListener('submit', (e) => {
       e.preventDefault();
       const body = { expiresAt: toISO(at.value) };
       if (alt.value.trim()) body.alternative = alt.value.trim();
-      run(exp.out, flash, () => patch(coll, id, body));
+      run(exp.out, () => patch(coll, id, body));
     });
 
     const [unLabel, un] = field('unavailable-until', t('act.unavailable.until'), { type: 'datetime-local', required: true });
     const una = card('unavailable', h('p', { class: 'hint' }, t('act.unavailable.hint')), unLabel, un,
       h('button', { type: 'submit' }, t('act.unavailable.button')),
-      lc.unavailableUntil ? h('button', { type: 'button', id: 'unavailable-clear', onclick: () => run(una.out, flash, () => patch(coll, id, { unavailableUntil: null })) }, t('act.unavailable.clear')) : null);
+      lc.unavailableUntil ? h('button', { type: 'button', id: 'unavailable-clear', onclick: () => run(una.out, () => patch(coll, id, { unavailableUntil: null })) }, t('act.unavailable.clear')) : null);
     una.form.addEventListener('submit', (e) => {
       e.preventDefault();
-      run(una.out, flash, () => patch(coll, id, { unavailableUntil: toISO(un.value) }));
+      run(una.out, () => patch(coll, id, { unavailableUntil: toISO(un.value) }));
     });
 
     const dep = card('deprecate', h('p', { class: 'hint' }, t('act.deprecate.hint')),
       h('button', { type: 'submit' }, t('act.deprecate.button')),
-      lc.deprecatedAt ? h('button', { type: 'button', id: 'deprecate-clear', onclick: () => run(dep.out, flash, () => patch(coll, id, { deprecatedAt: null })) }, t('act.deprecate.clear')) : null);
+      lc.deprecatedAt ? h('button', { type: 'button', id: 'deprecate-clear', onclick: () => run(dep.out, () => patch(coll, id, { deprecatedAt: null })) }, t('act.deprecate.clear')) : null);
     dep.form.addEventListener('submit', (e) => {
       e.preventDefault();
-      run(dep.out, flash, () => patch(coll, id, { deprecatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }));
+      run(dep.out, () => patch(coll, id, { deprecatedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }));
     });
   }
   if (state === 'gone' || state === 'expired') {
@@ -212,7 +212,7 @@ function actions(lc, info, flash) {
     const { form, out } = card('alternative', h('p', { class: 'hint' }, t('act.alternative.hint')), altLabel, alt, h('button', { type: 'submit' }, t('act.alternative.button')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      run(out, flash, () => patch(coll, id, { alternative: alt.value.trim() || null }));
+      run(out, () => patch(coll, id, { alternative: alt.value.trim() || null }));
     });
   }
   if (box.childElementCount === 1) box.append(h('p', {}, t(`act.none.${state}`)));
