@@ -363,6 +363,13 @@ func TestBrowser(t *testing.T) {
 		b.shot("collections")
 	})
 
+	step("Paging", func(t *testing.T) {
+		b.open("#/c/users?limit=1")
+		b.waitFor("page one", `document.querySelectorAll('#items tbody tr').length === 1 && !!document.querySelector('#items tr[data-id="42"]') && !!document.querySelector('#next')`)
+		b.do("next page", chromedp.Click(chromedp.ID("next")))
+		b.waitFor("page two", `document.querySelectorAll('#items tbody tr').length === 1 && !!document.querySelector('#items tr[data-id="7"]') && !!document.querySelector('#first')`)
+	})
+
 	step("WhyUser123Is410", func(t *testing.T) {
 		b.do("open id 123", chromedp.SendKeys(chromedp.ID("open-id"), "123"), submit("open"))
 		b.waitFor("the lifecycle", `document.querySelector('#facts [data-field=reason]')?.textContent.includes('User requested account deletion')`)
@@ -565,5 +572,16 @@ func TestBrowser(t *testing.T) {
 		b.open("#/c/users?filter=gone")
 		b.waitFor("the list", `!!document.querySelector('#items')`)
 		b.checkPage("phone list")
+	})
+
+	step("TokenRefusedLater", func(t *testing.T) {
+		// A token that stops working (revoked, or a restarted server that
+		// made a new one) signs the tab out with the server's reason.
+		eval[bool](b, `sessionStorage.setItem('gone.token', 'stale'), true`)
+		b.open("#/audit")
+		b.waitFor("back at sign-in", `!!document.querySelector('#token') && (document.querySelector('#signin-result [role=alert]')?.textContent || '').includes('The token is not valid.')`)
+		if kept := eval[string](b, `sessionStorage.getItem('gone.token') || ''`); kept != "" {
+			t.Errorf("the refused token is still kept: %q", kept)
+		}
 	})
 }

@@ -4,6 +4,7 @@
 
 import { lang } from './i18n.js';
 import { session } from './session.js';
+import { redraw } from './router.js';
 
 // The API lives beside the console: /admin/ → /, so /api/… (also under a
 // path prefix, if a proxy mounts the server below one).
@@ -52,7 +53,17 @@ export async function call(method, path, { query, body, token, anonymous } = {})
   if (text) {
     try { data = JSON.parse(text); } catch { data = { detail: text }; }
   }
-  if (!res.ok) throw new ApiError(res.status, data || { detail: res.statusText });
+  if (!res.ok) {
+    const err = new ApiError(res.status, data || { detail: res.statusText });
+    if (res.status === 401 && token === undefined && session.token) {
+      // The session's token stopped working (revoked, or a server that made
+      // a new one at restart): sign out and say why on the sign-in form.
+      session.signOut();
+      session.refused = err.message;
+      redraw();
+    }
+    throw err;
+  }
   return data;
 }
 

@@ -19,4 +19,6 @@ export const session = {
   },
   // index is GET /api: collections and the reason catalog.
   index: null,
+  // refused is the server's message when it refused the session's token.
+  refused: '',
 };

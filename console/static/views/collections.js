@@ -56,6 +56,9 @@ export async function collectionsView(main, { parts, query }) {
   const filterKey = query.get('filter') || 'live';
   const filter = filters.find((f) => f.key === filterKey) || filters[0];
   const cursor = query.get('cursor') || '';
+  // limit is the page size; a route may ask for a smaller one.
+  const limit = Math.min(Math.max(Number(query.get('limit')) || PAGE, 1), 500);
+  const keep = limit === PAGE ? {} : { limit };
 
   const list = h('ul', { class: 'pills', 'aria-label': t('collections.list') },
     cols.map((c) => h('li', {}, h('a', { href: href(['c', c.name]), 'aria-current': c.name === name ? 'page' : false }, c.name))));
@@ -93,7 +96,7 @@ export async function collectionsView(main, { parts, query }) {
 
   let page;
   try {
-    page = await call('GET', path(name), { query: { ...filter.query, limit: PAGE, cursor } });
+    page = await call('GET', path(name), { query: { ...filter.query, limit, cursor } });
   } catch (err) {
     section.append(problemBox(err));
     return;
@@ -107,7 +110,7 @@ export async function collectionsView(main, { parts, query }) {
       cells.map(([, cell]) => h('td', {}, cell(it)))))));
   section.append(page.items.length ? h('div', { class: 'scroll' }, table) : h('p', { id: 'empty' }, t('collections.empty')));
   const nav = h('p', { class: 'pager' });
-  if (cursor) nav.append(h('a', { href: href(['c', name], { filter: filter.key }) }, t('pager.first')), ' ');
-  if (page.next) nav.append(h('a', { id: 'next', href: href(['c', name], { filter: filter.key, cursor: page.next }) }, t('pager.next')));
+  if (cursor) nav.append(h('a', { id: 'first', href: href(['c', name], { filter: filter.key, ...keep }) }, t('pager.first')), ' ');
+  if (page.next) nav.append(h('a', { id: 'next', href: href(['c', name], { filter: filter.key, cursor: page.next, ...keep }) }, t('pager.next')));
   section.append(nav);
 }

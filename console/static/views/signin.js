@@ -37,6 +37,10 @@ export function signInView(main, { done }) {
     session.signIn(token, role);
     done();
   });
+  if (session.refused) {
+    replace(out, h('div', { role: 'alert', class: 'error' }, h('p', {}, t('signin.refused', { message: session.refused }))));
+    session.refused = '';
+  }
   replace(main, h('h1', {}, t('signin.title')), form);
   input.focus();
 }
