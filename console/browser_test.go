@@ -288,11 +288,11 @@ func TestBrowser(t *testing.T) {
 		{"promotions", "flash", `{"discount":50}`},
 		{"users", "xss", `{"name":"<script>window.__pwned=1</script>","bio":"<img src=x onerror=\"window.__pwned=2\">"}`},
 	} {
-		if _, _, err := w.Service.Put(ctx, admin, r.coll, r.id, json.RawMessage(r.data), ""); err != nil {
+		if _, _, err := w.Service.Put(ctx, admin, r.coll, r.id, json.RawMessage(r.data), gone.Preconditions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := w.Service.Delete(ctx, admin, "users", "xss", gone.DeleteOptions{Reason: `<img src=x onerror="window.__pwned=3"> spam`}); err != nil {
+	if _, err := w.Service.Delete(ctx, admin, "users", "xss", gone.DeleteOptions{Reason: `<img src=x onerror="window.__pwned=3"> spam`}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -73,6 +73,17 @@ func TestImportsResolve(t *testing.T) {
 	}
 }
 
+func TestFileNamesFitTheRoute(t *testing.T) {
+	// GET /admin/{file} names one file: no directories (openapi.json's
+	// pattern for {file}).
+	name := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	for p := range files(t) {
+		if !name.MatchString(p) {
+			t.Errorf("console file %q does not fit GET /admin/{file}: keep the files in one directory", p)
+		}
+	}
+}
+
 func TestTranslationsHaveTheSameKeys(t *testing.T) {
 	body := files(t)["i18n.js"]
 	block := func(lang string) map[string]bool {
@@ -105,7 +116,7 @@ func TestTranslationsHaveTheSameKeys(t *testing.T) {
 
 func TestHandlerHeaders(t *testing.T) {
 	h := Handler(http.NotFoundHandler())
-	for _, p := range []string{"/admin/", "/admin/app.js", "/admin/style.css", "/admin/views/resource.js"} {
+	for _, p := range []string{"/admin/", "/admin/app.js", "/admin/style.css", "/admin/resource.js"} {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest("GET", p, nil))
 		if w.Code != 200 {

@@ -6,11 +6,11 @@ import { t, lang, setLang, languages, onLangChange } from './i18n.js';
 import { session } from './session.js';
 import { call } from './api.js';
 import { currentRoute, go, leave, setRenderer } from './router.js';
-import { signInView } from './views/signin.js';
-import { collectionsView } from './views/collections.js';
-import { resourceView } from './views/resource.js';
-import { explainView } from './views/explain.js';
-import { auditView } from './views/audit.js';
+import { signInView } from './signin.js';
+import { collectionsView } from './collections.js';
+import { resourceView } from './resource.js';
+import { explainView } from './explain.js';
+import { auditView } from './audit.js';
 
 const root = document.getElementById('app');
 

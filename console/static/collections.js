@@ -2,12 +2,12 @@
 // filtered by lifecycle state. Beyond the live list every filter is an
 // admin listing of lifecycle views.
 
-import { h, replace, link } from '../dom.js';
-import { t } from '../i18n.js';
-import { call, path } from '../api.js';
-import { session } from '../session.js';
-import { href, go } from '../router.js';
-import { time, countdown, stateBadge, problemBox } from '../fmt.js';
+import { h, replace, link } from './dom.js';
+import { t } from './i18n.js';
+import { call, path } from './api.js';
+import { session } from './session.js';
+import { href, go } from './router.js';
+import { time, countdown, stateBadge, problemBox } from './fmt.js';
 
 // filters are the console's state filters and the API query each sends.
 const filters = [

@@ -2,11 +2,11 @@
 // admin token reads the audit log (200), a read token is refused it (403),
 // a wrong token is refused everything (401, with the server's message).
 
-import { h, replace } from '../dom.js';
-import { t } from '../i18n.js';
-import { call, ApiError } from '../api.js';
-import { session } from '../session.js';
-import { problemBox } from '../fmt.js';
+import { h, replace } from './dom.js';
+import { t } from './i18n.js';
+import { call, ApiError } from './api.js';
+import { session } from './session.js';
+import { problemBox } from './fmt.js';
 
 export function signInView(main, { done }) {
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });

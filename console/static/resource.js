@@ -3,12 +3,12 @@
 // state. A read token sees the representation only: the lifecycle is an
 // admin view.
 
-import { h, replace, link } from '../dom.js';
-import { t } from '../i18n.js';
-import { call, path } from '../api.js';
-import { session } from '../session.js';
-import { href, go, redraw } from '../router.js';
-import { time, countdown, stateBadge, problemBox, json, toISO } from '../fmt.js';
+import { h, replace, link } from './dom.js';
+import { t } from './i18n.js';
+import { call, path } from './api.js';
+import { session } from './session.js';
+import { href, go, redraw } from './router.js';
+import { time, countdown, stateBadge, problemBox, json, toISO } from './fmt.js';
 
 export async function resourceView(main, { parts }) {
   const [coll, id] = parts;

@@ -1,12 +1,12 @@
 // Audit: the whole log, filtered by collection, id, actor, action and
 // time, oldest first, a page at a time.
 
-import { h, replace } from '../dom.js';
-import { t } from '../i18n.js';
-import { call } from '../api.js';
-import { session } from '../session.js';
-import { href, go } from '../router.js';
-import { time, problemBox, toISO } from '../fmt.js';
+import { h, replace } from './dom.js';
+import { t } from './i18n.js';
+import { call } from './api.js';
+import { session } from './session.js';
+import { href, go } from './router.js';
+import { time, problemBox, toISO } from './fmt.js';
 
 const actions = ['create', 'replace', 'patch', 'soft_delete', 'restore', 'delete', 'purge', 'expire', 'move', 'unavailable', 'lifecycle'];
 const PAGE = 50;

@@ -3,13 +3,13 @@
 // taken, then shows what the public and an admin each receive: status,
 // headers and body, recorded from the same code that answers a real GET.
 
-import { h, replace } from '../dom.js';
-import { t } from '../i18n.js';
-import { call } from '../api.js';
-import { session } from '../session.js';
-import { href, go } from '../router.js';
-import { problemBox, stateBadge } from '../fmt.js';
-import { flowchart, stepText } from '../flowchart.js';
+import { h, replace } from './dom.js';
+import { t } from './i18n.js';
+import { call } from './api.js';
+import { session } from './session.js';
+import { href, go } from './router.js';
+import { problemBox, stateBadge } from './fmt.js';
+import { flowchart, stepText } from './flowchart.js';
 
 // toPath accepts a path or a full URL and keeps its path.
 function toPath(input) {
