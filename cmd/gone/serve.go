@@ -93,6 +93,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())
 
 	errc := make(chan error, 1)
 	// GuardFraming refuses requests with both Content-Length and

@@ -53,7 +53,7 @@ var loaded sync.Map // [sha256.Size]byte → *Checker
 // textDecoders lets openapi3filter read the console's files, which it
 // has no decoder for, as the strings their schemas say they are.
 var textDecoders = sync.OnceFunc(func() {
-	for _, t := range []string{"text/html", "text/css", "text/javascript"} {
+	for _, t := range []string{"text/html", "text/css", "text/javascript", "image/svg+xml"} {
 		if openapi3filter.RegisteredBodyDecoder(t) == nil {
 			openapi3filter.RegisterBodyDecoder(t, openapi3filter.PlainBodyDecoder)
 		}
