@@ -1,0 +1,132 @@
+package httpapi
+
+import (
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gonehttp/gone"
+)
+
+// DefaultAuthFailures is how many failed authentications a client address
+// may make per minute (and in a burst) before it is answered 429.
+const DefaultAuthFailures = 10
+
+// MaxAuthAddrs bounds the addresses the limiter remembers (about 100 bytes
+// each, so about 1 MB). When it is full, addresses whose budget has
+// refilled are forgotten first, then arbitrary ones: an attacker who
+// controls more addresses than this can go faster than the per-address
+// rate, but no per-address limit stops one with that many addresses.
+const MaxAuthAddrs = 10_000
+
+// authLimiter limits failed authentication per client address, so a token
+// cannot be guessed at line speed. It is a token bucket kept as one
+// timestamp per address (GCRA): each failure moves the address's "full
+// again at" time on by every; an address more than burst failures ahead of
+// now is refused without its token being checked, so a guess made while
+// refused teaches nothing. Successful requests are never counted.
+type authLimiter struct {
+	mu    sync.Mutex
+	burst int
+	every time.Duration
+	// full is when each address's budget is whole again.
+	full map[string]time.Time
+}
+
+// newAuthLimiter allows perMinute failures a minute, in a burst of as
+// many; zero or less disables it (a nil limiter lets everything through).
+func newAuthLimiter(perMinute int) *authLimiter {
+	if perMinute <= 0 {
+		return nil
+	}
+	return &authLimiter{burst: perMinute, every: time.Minute / time.Duration(perMinute), full: map[string]time.Time{}}
+}
+
+// blocked returns how long addr must wait before its next failure is
+// allowed; zero when it may try now.
+func (l *authLimiter) blocked(addr string, now time.Time) time.Duration {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	full, ok := l.full[addr]
+	if !ok {
+		return 0
+	}
+	// Trying now would move full on by every; allowed while that stays
+	// within burst*every of now.
+	wait := full.Sub(now) - time.Duration(l.burst-1)*l.every
+	return max(wait, 0)
+}
+
+// fail counts one failed authentication from addr.
+func (l *authLimiter) fail(addr string, now time.Time) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	full, ok := l.full[addr]
+	if !ok && len(l.full) >= MaxAuthAddrs {
+		l.evict(now)
+	}
+	l.full[addr] = later(full, now).Add(l.every)
+}
+
+// evict makes room: first every address whose budget is whole again
+// (remembering it changes nothing), else one arbitrary address.
+func (l *authLimiter) evict(now time.Time) {
+	for a, full := range l.full {
+		if !full.After(now) {
+			delete(l.full, a)
+		}
+	}
+	for a := range l.full {
+		if len(l.full) < MaxAuthAddrs {
+			return
+		}
+		delete(l.full, a)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// clientAddr is the address failures are counted against: the connection's
+// IP (a proxy in front makes every client one address; gone does not trust
+// X-Forwarded-For, which any client can send). IPv6 addresses count by
+// their /64, which one host usually holds whole.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+// writeTooMany answers 429 with Retry-After (whole seconds, rounded up).
+func (s *server) writeTooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	s.writeErrorWith(w, r, gone.Errorf(gone.ETOOMANY, "Too many failed authentications from this address; retry in %d s.", secs), func(p *Problem) {
+		p.RetryAfter = secs
+	})
+}
