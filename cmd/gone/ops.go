@@ -3,18 +3,21 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/metrics"
 )
 
 // opsFlags are serve's operations settings.
 type opsFlags struct {
 	purgeInterval *time.Duration
+	authFailures  *int
 }
 
 // addOpsFlags adds serve's operations flags to fs. An unparsable
@@ -29,9 +32,19 @@ func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
 		}
 		def = d
 	}
+	failures := httpapi.DefaultAuthFailures
+	if v := envOr(e, "GONE_AUTH_FAILURES", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return opsFlags{}, usageError("GONE_AUTH_FAILURES=%q is not a count such as 10", v)
+		}
+		failures = n
+	}
 	return opsFlags{
 		purgeInterval: fs.Duration("purge-interval", def,
 			"how often to erase the payload of trash whose restore window passed; 0 disables (env GONE_PURGE_INTERVAL)"),
+		authFailures: fs.Int("auth-failures", failures,
+			"failed authentications a client address may make per minute before it is answered 429; 0 disables (env GONE_AUTH_FAILURES)"),
 	}, nil
 }
 
