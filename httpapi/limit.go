@@ -30,7 +30,9 @@ const MaxAuthAddrs = 10_000
 // now is refused without its token being checked, so a guess made while
 // refused teaches nothing. Successful requests are never counted.
 type authLimiter struct {
-	mu    sync.Mutex
+	// mu is read-locked by blocked, which every authenticated request
+	// calls, and write-locked only to count a failure.
+	mu    sync.RWMutex
 	burst int
 	every time.Duration
 	// full is when each address's budget is whole again.
@@ -52,8 +54,8 @@ func (l *authLimiter) blocked(addr string, now time.Time) time.Duration {
 	if l == nil {
 		return 0
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	full, ok := l.full[addr]
 	if !ok {
 		return 0
@@ -79,15 +81,20 @@ func (l *authLimiter) fail(addr string, now time.Time) {
 }
 
 // evict makes room: first every address whose budget is whole again
-// (remembering it changes nothing), else one arbitrary address.
+// (remembering it changes nothing); if none has, arbitrary addresses down
+// to nine tenths of the bound, so that this sweep, which holds the lock,
+// does not run again for the next MaxAuthAddrs/10 new addresses.
 func (l *authLimiter) evict(now time.Time) {
 	for a, full := range l.full {
 		if !full.After(now) {
 			delete(l.full, a)
 		}
 	}
+	if len(l.full) < MaxAuthAddrs {
+		return
+	}
 	for a := range l.full {
-		if len(l.full) < MaxAuthAddrs {
+		if len(l.full) <= MaxAuthAddrs*9/10 {
 			return
 		}
 		delete(l.full, a)

@@ -296,3 +296,37 @@ func TestFailedAuthIsRateLimited(t *testing.T) {
 	must(t, e.fromAddr(a, "guess"), http.StatusUnauthorized, "a failure 6 s later")
 	must(t, e.fromAddr(a, "guess"), http.StatusTooManyRequests, "a second failure 6 s later")
 }
+
+// failingTokens is a token store that does not answer.
+type failingTokens struct{ gone.TokenStore }
+
+func (failingTokens) TokenByHash(context.Context, []byte) (*gone.Token, error) {
+	return nil, context.DeadlineExceeded
+}
+
+// When the store cannot say whether a token is good, the answer is 503 with
+// Retry-After, never a 401 that would call a good token bad, and it is not
+// counted as a failed authentication.
+func TestTokenLookupStoreDown(t *testing.T) {
+	e := newEnv(t)
+	secret := e.createToken(`{"name":"c","scopes":["read"]}`)
+	e.svc.Tokens = failingTokens{e.svc.Tokens}
+	for range 15 {
+		w := e.as(secret, "GET", "/api/users/42", "")
+		must(t, w, http.StatusServiceUnavailable, "a stored token while the store is down")
+		if w.Header().Get("Retry-After") == "" {
+			t.Fatal("503 without Retry-After")
+		}
+	}
+	must(t, e.as(readerToken, "GET", "/api/users/42", ""), http.StatusOK, "a bootstrap token while the token store is down")
+}
+
+func TestOversizedSecretIsUnknownWithoutLookup(t *testing.T) {
+	e := newEnv(t)
+	counter := &countingTokens{TokenStore: e.svc.Tokens}
+	e.svc.Tokens = counter
+	wantRefusal(t, e.as(strings.Repeat("x", 10<<10), "GET", "/api/users/42", ""), "unknown")
+	if n := counter.n.Load(); n != 0 {
+		t.Errorf("a 10 KiB secret made %d lookups, want 0", n)
+	}
+}
