@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -92,5 +94,45 @@ func TestCLITokenUsage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s.gone("", tt.args...).want(t, strings.Join(tt.args, " "), tt.code, tt.frag)
 		})
+	}
+}
+
+// The real `gone serve` wiring: a named token made through its API works
+// there, its lookup is timed in /metrics, and --auth-failures is applied.
+func TestServeWithNamedTokens(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, result := serveInProcess(t, ctx, "--auth-failures", "2")
+	s := &cliServer{t: t, url: "http://" + addr}
+	env := map[string]string{"GONE_URL": s.url, "GONE_TOKEN": "ops-token"}
+	secret := secretOf(t, s.goneEnv(env, "", "token", "create", "svc", "--scope", "read"))
+	s.goneEnv(map[string]string{"GONE_URL": s.url, "GONE_TOKEN": secret}, "", "get", "accounts/nobody").want(t, "get with the named token", exitNotFound)
+
+	resp, err := http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `gone_store_duration_seconds_count{op="token_by_hash",result="ok"} 1`) {
+		t.Errorf("/metrics does not time the token lookup:\n%s", body)
+	}
+
+	bad := map[string]string{"GONE_URL": s.url, "GONE_TOKEN": "wrong"}
+	s.goneEnv(bad, "", "get", "users/42").want(t, "first failure", exitFailed, "401")
+	s.goneEnv(bad, "", "get", "users/42").want(t, "second failure", exitFailed, "401")
+	req, _ := http.NewRequest("GET", s.url+"/api/users/42", nil)
+	req.Header.Set("Authorization", "Bearer wrong")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("third failure with --auth-failures 2: status %d, want 429", resp.StatusCode)
+	}
+	cancel()
+	if err := <-result; err != nil {
+		t.Errorf("serve: %v", err)
 	}
 }

@@ -49,11 +49,14 @@ func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
 }
 
 // newRegistry returns the registry /metrics serves, with the Go runtime's
-// and the process's own metrics, and store wrapped so every call is timed.
-func newRegistry(store gone.Store) (*prometheus.Registry, gone.Store) {
-	reg := prometheus.NewRegistry()
+// and the process's own metrics, and store wrapped so every call is timed,
+// its token calls too (tokens is nil for a store that keeps none).
+func newRegistry(store gone.Store) (reg *prometheus.Registry, timed gone.Store, tokens gone.TokenStore) {
+	reg = prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg, metrics.InstrumentStore(store, reg)
+	m := metrics.InstrumentStore(store, reg)
+	ts, _ := store.(gone.TokenStore)
+	return reg, m, m.Tokens(ts)
 }
 
 // registerCounts adds the trash and tombstone counts, read at scrape time

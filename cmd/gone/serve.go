@@ -52,11 +52,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	reg, timed := newRegistry(store)
+	reg, timed, tokenStore := newRegistry(store)
 	svc := gone.NewService(timed, cfg)
-	// Named tokens live in the same database; the timing wrapper only
-	// covers gone.Store, so take them from the store itself.
-	svc.Tokens, _ = store.(gone.TokenStore)
+	svc.Tokens = tokenStore // named tokens live in the same database
 	if *withDemo {
 		if err := demo.Load(ctx, svc); err != nil {
 			return err
