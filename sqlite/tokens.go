@@ -14,10 +14,12 @@ var _ gone.TokenStore = (*Store)(nil)
 
 const tokenColumns = `name, hash, scopes, collections, created_at, created_by, expires_at, revoked_at, revoked_by`
 
+const selectTokenByHash = `SELECT ` + tokenColumns + ` FROM tokens WHERE hash = ?`
+
 // TokenByHash returns the token with this secret hash, through the UNIQUE
 // index on hash, or ENOTFOUND.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*gone.Token, error) {
-	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	t, err := scanToken(s.tokenByHash.QueryRowContext(ctx, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, gone.Errorf(gone.ENOTFOUND, "No token has this secret.")
 	}
