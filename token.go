@@ -154,7 +154,3 @@ func ParseScopes(s string) []Scope {
 	}
 	return out
 }
-
-// ParseDuration reads a duration as the config does: a Go duration
-// ("12h", "90m") or whole days ("30d"). Token expiries use it.
-func ParseDuration(s string) (time.Duration, error) { return parseDuration(s, 0) }

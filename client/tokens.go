@@ -40,7 +40,7 @@ type TokenRequest struct {
 // retried after it may have reached the server.
 func (c *Client) CreateToken(ctx context.Context, tr TokenRequest) (*Token, error) {
 	var t Token
-	if _, err := c.write(ctx, http.MethodPost, "/api/tokens", "application/json", tr, &t); err != nil {
+	if _, err := c.write(ctx, http.MethodPost, "/api/tokens", "application/json", tr, &t, nil); err != nil {
 		return nil, err
 	}
 	return &t, nil
@@ -63,7 +63,7 @@ func (c *Client) Tokens(ctx context.Context) ([]Token, error) {
 // first attempt succeeded).
 func (c *Client) RevokeToken(ctx context.Context, name string) (*Token, error) {
 	var t Token
-	if _, err := c.write(ctx, http.MethodDelete, "/api/tokens/"+url.PathEscape(name), "", nil, &t); err != nil {
+	if _, err := c.write(ctx, http.MethodDelete, "/api/tokens/"+url.PathEscape(name), "", nil, &t, nil); err != nil {
 		return nil, err
 	}
 	return &t, nil
