@@ -36,14 +36,13 @@ func (t *Tokens) Add(secret, name string, admin bool) {
 	t.list = append(t.list, bootstrapToken{sha256.Sum256([]byte(secret)), gone.Caller{Name: name, Scopes: []gone.Scope{scope}}})
 }
 
-// lookup compares the secret's hash with every bootstrap token's, in
+// lookup compares a secret's SHA-256 with every bootstrap token's, in
 // constant time and without stopping at a match, so the time taken says
 // nothing about which (if any) matched.
-func (t *Tokens) lookup(secret string) (gone.Caller, bool) {
+func (t *Tokens) lookup(h [32]byte) (gone.Caller, bool) {
 	if t == nil {
 		return gone.Caller{}, false
 	}
-	h := sha256.Sum256([]byte(secret))
 	var found gone.Caller
 	ok := 0
 	for _, b := range t.list {
@@ -68,19 +67,20 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		addr := clientAddr(r)
-		if wait := s.limiter.blocked(addr, s.svc.Now()); wait > 0 {
+		addr, now := clientAddr(r), s.svc.Now()
+		scheme, secret, ok := strings.Cut(h, " ")
+		secret = strings.TrimSpace(secret)
+		hash := sha256.Sum256([]byte(secret))
+		if wait := s.limiter.blocked(addr, now); wait > 0 && !s.limiter.knownGood(addr, hash, now) {
 			s.writeTooMany(w, r, wait)
 			return
 		}
-		scheme, secret, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			s.limiter.fail(addr, s.svc.Now())
+			s.limiter.fail(addr, now)
 			s.writeError(w, r, gone.Errorf(gone.EUNAUTHORIZED, "Use Authorization: Bearer <token>."))
 			return
 		}
-		secret = strings.TrimSpace(secret)
-		caller, ok := s.tokens.lookup(secret)
+		caller, ok := s.tokens.lookup(hash)
 		if !ok {
 			var err error
 			caller, err = s.svc.Authenticate(r.Context(), secret)
@@ -90,11 +90,12 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 					s.writeError(w, r, err)
 					return
 				}
-				s.limiter.fail(addr, s.svc.Now())
+				s.limiter.fail(addr, now)
 				s.refuseToken(w, r, err)
 				return
 			}
 		}
+		s.limiter.succeeded(addr, hash, now)
 		infoFrom(r.Context()).caller = caller
 		next.ServeHTTP(w, r)
 	})

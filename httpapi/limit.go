@@ -17,10 +17,12 @@ import (
 const DefaultAuthFailures = 10
 
 // MaxAuthAddrs bounds the addresses the limiter remembers (about 100 bytes
-// each, so about 1 MB). When it is full, addresses whose budget has
-// refilled are forgotten first, then arbitrary ones: an attacker who
-// controls more addresses than this can go faster than the per-address
-// rate, but no per-address limit stops one with that many addresses.
+// each), and separately the (address, token) pairs it knows as good (about
+// 120 bytes each): about 2 MB in all. When the addresses are full, those
+// whose budget has refilled are forgotten first, then arbitrary ones: an
+// attacker who controls more addresses than this can go faster than the
+// per-address rate, but no per-address limit stops one with that many
+// addresses.
 const MaxAuthAddrs = 10_000
 
 // authLimiter limits failed authentication per client address, so a token
@@ -28,16 +30,39 @@ const MaxAuthAddrs = 10_000
 // timestamp per address (GCRA): each failure moves the address's "full
 // again at" time on by every; an address more than burst failures ahead of
 // now is refused without its token being checked, so a guess made while
-// refused teaches nothing. Successful requests are never counted.
+// refused teaches nothing.
+//
+// Successful requests are never counted, and never refused either when
+// their token already succeeded from that address within goodFor: a guess
+// was never good, so it stays refused unchecked, while the other clients
+// behind a shared address (a NAT, an office) keep working through someone
+// else's guessing.
 type authLimiter struct {
-	// mu is read-locked by blocked, which every authenticated request
-	// calls, and write-locked only to count a failure.
+	// mu is read-locked on every authenticated request, and write-locked
+	// to count a failure or (at most once per goodRefresh per token and
+	// address) a success.
 	mu    sync.RWMutex
 	burst int
 	every time.Duration
 	// full is when each address's budget is whole again.
 	full map[string]time.Time
+	// good is when each (address, token) pair last authenticated.
+	good map[goodKey]time.Time
 }
+
+// goodKey is a token (by its secret's SHA-256) used from an address.
+type goodKey struct {
+	addr string
+	hash [32]byte
+}
+
+// goodFor is how long a token that succeeded from an address stays exempt
+// there; goodRefresh how often a success renews it (so the hot path is a
+// read lock).
+const (
+	goodFor     = time.Hour
+	goodRefresh = time.Minute
+)
 
 // newAuthLimiter allows perMinute failures a minute, in a burst of as
 // many; zero or less disables it (a nil limiter lets everything through).
@@ -45,7 +70,8 @@ func newAuthLimiter(perMinute int) *authLimiter {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &authLimiter{burst: perMinute, every: time.Minute / time.Duration(perMinute), full: map[string]time.Time{}}
+	return &authLimiter{burst: perMinute, every: time.Minute / time.Duration(perMinute),
+		full: map[string]time.Time{}, good: map[goodKey]time.Time{}}
 }
 
 // blocked returns how long addr must wait before its next failure is
@@ -64,6 +90,48 @@ func (l *authLimiter) blocked(addr string, now time.Time) time.Duration {
 	// within burst*every of now.
 	wait := full.Sub(now) - time.Duration(l.burst-1)*l.every
 	return max(wait, 0)
+}
+
+// knownGood reports whether the token with this hash authenticated from
+// addr within goodFor.
+func (l *authLimiter) knownGood(addr string, hash [32]byte, now time.Time) bool {
+	if l == nil {
+		return false
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	at, ok := l.good[goodKey{addr, hash}]
+	return ok && now.Sub(at) < goodFor
+}
+
+// succeeded records that the token with this hash authenticated from addr.
+// The pairs are bounded like the addresses: when full, expired pairs are
+// forgotten, and if none has expired the new pair is not remembered (its
+// client is then treated as any other while its address is refused).
+func (l *authLimiter) succeeded(addr string, hash [32]byte, now time.Time) {
+	if l == nil {
+		return
+	}
+	k := goodKey{addr, hash}
+	l.mu.RLock()
+	at, ok := l.good[k]
+	l.mu.RUnlock()
+	if ok && now.Sub(at) < goodRefresh {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.good[k]; !ok && len(l.good) >= MaxAuthAddrs {
+		for g, at := range l.good {
+			if now.Sub(at) >= goodFor {
+				delete(l.good, g)
+			}
+		}
+		if len(l.good) >= MaxAuthAddrs {
+			return
+		}
+	}
+	l.good[k] = now
 }
 
 // fail counts one failed authentication from addr.

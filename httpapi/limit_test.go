@@ -72,6 +72,33 @@ func TestAuthLimiterBound(t *testing.T) {
 	}
 }
 
+func TestAuthLimiterKnownGood(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newAuthLimiter(10)
+	tok := [32]byte{1}
+	l.succeeded("a", tok, now)
+	if !l.knownGood("a", tok, now.Add(goodFor-time.Second)) {
+		t.Error("a token that succeeded from a is not known good there")
+	}
+	if l.knownGood("b", tok, now) || l.knownGood("a", [32]byte{2}, now) {
+		t.Error("known good leaks to another address or token")
+	}
+	if l.knownGood("a", tok, now.Add(goodFor)) {
+		t.Errorf("still known good after %v", goodFor)
+	}
+	for i := range MaxAuthAddrs + 100 {
+		l.succeeded(fmt.Sprint("addr-", i), tok, now)
+	}
+	if n := len(l.good); n > MaxAuthAddrs {
+		t.Errorf("limiter knows %d good pairs, want at most %d", n, MaxAuthAddrs)
+	}
+	// Once the old pairs expire, new ones take their place.
+	l.succeeded("late", tok, now.Add(goodFor))
+	if !l.knownGood("late", tok, now.Add(goodFor)) {
+		t.Error("a new pair was not remembered after the old ones expired")
+	}
+}
+
 func TestClientAddr(t *testing.T) {
 	for remote, want := range map[string]string{
 		"192.0.2.1:1234":           "192.0.2.1",

@@ -17,7 +17,7 @@ var problemDocs = map[string]string{
 	"invalid":                "The request is malformed; errors names the fields. Nothing was changed.",
 	"unauthorized":           "A valid bearer token is required. tokenState says why a token was refused: unknown, revoked (revokedAt) or expired (expiredAt).",
 	"forbidden":              "The token may not do this: it lacks the scope, or is restricted to other collections.",
-	"too-many-requests":      "Too many requests from this client address failed to authenticate. Retry after the Retry-After delay; requests with a valid token are not counted.",
+	"too-many-requests":      "Too many requests from this client address failed to authenticate. Retry after the Retry-After delay. Requests with a valid token are not counted, and a token that already succeeded from this address is not refused.",
 	"conflict":               "The request conflicts with the resource's lifecycle (for example, creating under a retired id). Nothing was changed.",
 	"precondition-failed":    "A precondition of the write did not hold: If-Match did not match the current ETag, the resource was modified after If-Unmodified-Since, or If-None-Match matched (If-None-Match: * makes a PUT create-only). The ETag header holds the current ETag. Nothing was changed.",
 	"too-large":              "The request body is larger than the server accepts (1 MiB). Nothing was changed.",
