@@ -541,6 +541,12 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.ID("f-actor"), "admin"),
 			submit("audit-filter"))
 		b.waitFor("one restore", `document.querySelectorAll('#audit tbody tr').length === 1 && document.querySelector('#audit tbody').textContent.includes('users/42')`)
+		// Newest first, one event a page: users/42 was restored after it
+		// was moved to the trash.
+		b.open("#/audit?collection=users&id=42&limit=1")
+		b.waitFor("the newest event", `document.querySelectorAll('#audit tbody tr').length === 1 && document.querySelector('#audit tbody').textContent.includes('restored')`)
+		b.do("next page", chromedp.Click(chromedp.ID("next")))
+		b.waitFor("the one before", `document.querySelectorAll('#audit tbody tr').length === 1 && document.querySelector('#audit tbody').textContent.includes('moved to the trash') && !!document.querySelector('#first')`)
 		b.checkPage("audit")
 		b.shot("audit")
 	})

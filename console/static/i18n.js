@@ -211,7 +211,11 @@ const texts = {
     'audit.any': '(any)',
     'audit.filter': 'Filter',
     'audit.none': 'No events.',
-    'audit.caption': 'Lifecycle changes, oldest first',
+    'audit.caption.oldest': 'Lifecycle changes, oldest first',
+    'audit.caption.newest': 'Lifecycle changes, newest first',
+    'audit.order': 'Order',
+    'audit.order.newest': 'Newest first',
+    'audit.order.oldest': 'Oldest first',
   },
   es: {
     'skip': 'Ir al contenido',
@@ -420,7 +424,11 @@ const texts = {
     'audit.any': '(cualquiera)',
     'audit.filter': 'Filtrar',
     'audit.none': 'No hay eventos.',
-    'audit.caption': 'Cambios del ciclo de vida, del más antiguo al más reciente',
+    'audit.caption.oldest': 'Cambios del ciclo de vida, del más antiguo al más reciente',
+    'audit.caption.newest': 'Cambios del ciclo de vida, del más reciente al más antiguo',
+    'audit.order': 'Orden',
+    'audit.order.newest': 'Más recientes primero',
+    'audit.order.oldest': 'Más antiguos primero',
   },
 };
 
