@@ -252,8 +252,33 @@ func (b *browser) signOut() {
 	b.do("sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
 }
 
-// checkPage fails on script errors, CSP violations, unlabelled fields and
-// elements wider than the screen.
+// contrastCheck lists visible text whose colour against its background is
+// below WCAG 2 AA: 4.5:1, or 3:1 for large text (24px, or 18.66px bold).
+// The background is the nearest opaque one up the tree; disabled controls
+// are exempt, as WCAG says; SVG text is drawn with fill and not checked.
+const contrastCheck = `(() => {
+	const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(',').map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+	const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+	const bg = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a >= 1) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+	const out = [];
+	for (const el of document.querySelectorAll('body *')) {
+		if (el.closest('svg') || el.closest(':disabled') || !el.checkVisibility()) continue;
+		if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+		const r = el.getBoundingClientRect();
+		if (r.width === 0 || r.height === 0 || r.right < 0) continue;
+		const cs = getComputedStyle(el);
+		const fg = parse(cs.color), back = bg(el);
+		const l1 = lum(fg), l2 = lum(back);
+		const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+		const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+		const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+		if (ratio < need) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+	}
+	return out;
+})()`
+
+// checkPage fails on script errors, CSP violations, unlabelled fields,
+// text with too little contrast and elements wider than the screen.
 func (b *browser) checkPage(what string) {
 	b.t.Helper()
 	b.mu.Lock()
@@ -270,6 +295,9 @@ func (b *browser) checkPage(what string) {
 	unlabelled := eval[[]string](b, `[...document.querySelectorAll('input, select')].filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.id || e.name)`)
 	if len(unlabelled) > 0 {
 		b.t.Errorf("%s: fields without a label: %q", what, unlabelled)
+	}
+	if low := eval[[]string](b, contrastCheck); len(low) > 0 {
+		b.t.Errorf("%s: text below the WCAG AA contrast ratio: %q", what, low)
 	}
 	overflow := eval[bool](b, `document.documentElement.scrollWidth > window.innerWidth + 1`)
 	if overflow {
