@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/internal/demotest"
@@ -463,7 +464,15 @@ func TestBrowser(t *testing.T) {
 			t.Error("the confirm button is enabled before the id is typed")
 		}
 		b.shot("confirm-permanent-delete")
-		b.do("confirm", chromedp.SendKeys(chromedp.ID("confirm-id"), "7"), chromedp.Click(chromedp.ID("confirm-ok")))
+		// Escape cancels: nothing is deleted.
+		b.do("escape", chromedp.KeyEvent(kb.Escape))
+		b.waitFor("the dialog gone", `!document.querySelector('#confirm')`)
+		if got := publicGet("/api/users/7").StatusCode; got != 200 {
+			t.Fatalf("public GET of 7 after a cancelled delete = %d, want 200", got)
+		}
+		// Then by keyboard alone: type the id, press Enter.
+		b.do("ask again", submit("act-permanentDelete"), chromedp.WaitVisible(chromedp.ID("confirm")))
+		b.do("confirm", chromedp.SendKeys(chromedp.ID("confirm-id"), "7"), chromedp.KeyEvent(kb.Enter))
 		b.waitFor("gone", `document.querySelector('h1 .badge')?.textContent === 'gone'`)
 		b.waitFor("erased", `!!document.querySelector('#erased')`)
 		if got := publicGet("/api/users/7").StatusCode; got != 410 {
