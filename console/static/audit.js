@@ -8,7 +8,7 @@ import { session } from './session.js';
 import { href, go } from './router.js';
 import { time, problemBox, toISO } from './fmt.js';
 
-const actions = ['create', 'replace', 'patch', 'soft_delete', 'restore', 'delete', 'purge', 'expire', 'move', 'unavailable', 'lifecycle'];
+const actions = ['create', 'replace', 'patch', 'soft_delete', 'restore', 'delete', 'purge', 'expire', 'move', 'unavailable', 'lifecycle', 'token_create', 'token_revoke'];
 const PAGE = 50;
 
 // fromISO shows an RFC 3339 time in a datetime-local field (local time).
