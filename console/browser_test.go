@@ -588,6 +588,42 @@ func TestBrowser(t *testing.T) {
 		b.shot("audit")
 	})
 
+	step("Tokens", func(t *testing.T) {
+		b.open("#/tokens")
+		b.do("create a token", chromedp.WaitVisible(chromedp.ID("token-create")),
+			chromedp.SendKeys(chromedp.ID("token-name"), "ci-reader"),
+			chromedp.SetValue(chromedp.ID("token-scope"), "read"),
+			chromedp.Click(chromedp.ID("token-coll-users")),
+			submit("token-create"))
+		b.waitFor("the secret, once", `(document.querySelector('#new-secret')?.textContent || '').length > 10 && !!document.querySelector('#tokens tr[data-name="ci-reader"] .token-active')`)
+		secret := b.text("#new-secret")
+		withToken := func(path string) int {
+			req, _ := http.NewRequest("GET", srv.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+secret)
+			resp, err := noFollow.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		if got := withToken("/api/users/42"); got != 200 {
+			t.Errorf("GET /api/users/42 with the new read token = %d, want 200", got)
+		}
+		if got := withToken("/api/audit"); got != 403 {
+			t.Errorf("GET /api/audit with the new read token = %d, want 403", got)
+		}
+		b.checkPage("tokens")
+		b.shot("tokens")
+		b.do("revoke", chromedp.Click(chromedp.CSS(`#tokens tr[data-name="ci-reader"] button.revoke`)))
+		b.waitFor("asks to confirm", `document.querySelector('#tokens tr[data-name="ci-reader"] button.revoke')?.textContent.includes('Revoke ci-reader now')`)
+		b.do("confirm", chromedp.Click(chromedp.CSS(`#tokens tr[data-name="ci-reader"] button.revoke`)))
+		b.waitFor("revoked", `!!document.querySelector('#tokens tr[data-name="ci-reader"] .token-revoked')`)
+		if got := withToken("/api/users/42"); got != 401 {
+			t.Errorf("GET /api/users/42 with the revoked token = %d, want 401", got)
+		}
+	})
+
 	step("Spanish", func(t *testing.T) {
 		b.open("#/r/users/123")
 		b.do("switch", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#lang'); s.value = 'es'; s.dispatchEvent(new Event('change')); })()`))
