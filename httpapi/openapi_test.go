@@ -217,3 +217,62 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 	}
 	walk(doc)
 }
+
+// A HEAD answers what its GET answers without the body (RFC 9110 §9.3.2),
+// so its operation takes the same parameters and security and documents
+// the same statuses; a parameter added to one alone is a drift.
+func TestOpenAPIHeadMirrorsGet(t *testing.T) {
+	type operation struct {
+		Parameters json.RawMessage            `json:"parameters"`
+		Security   json.RawMessage            `json:"security"`
+		Responses  map[string]json.RawMessage `json:"responses"`
+	}
+	for path, item := range loadOpenAPI(t).Paths {
+		rawGet, hasGet := item["get"]
+		rawHead, hasHead := item["head"]
+		if hasGet != hasHead {
+			t.Errorf("%s: GET %v, HEAD %v; want both or neither", path, hasGet, hasHead)
+			continue
+		}
+		if !hasGet {
+			continue
+		}
+		var get, head operation
+		if err := json.Unmarshal(rawGet, &get); err != nil {
+			t.Fatalf("%s GET: %v", path, err)
+		}
+		if err := json.Unmarshal(rawHead, &head); err != nil {
+			t.Fatalf("%s HEAD: %v", path, err)
+		}
+		if string(get.Parameters) != string(head.Parameters) {
+			t.Errorf("%s: HEAD parameters differ from GET's (GET %s, HEAD %s): copy GET's", path, paramNames(get.Parameters), paramNames(head.Parameters))
+		}
+		if string(get.Security) != string(head.Security) {
+			t.Errorf("%s: HEAD security %s, GET %s", path, head.Security, get.Security)
+		}
+		for code := range get.Responses {
+			if _, ok := head.Responses[code]; !ok {
+				t.Errorf("%s: HEAD does not document %s, which GET does", path, code)
+			}
+		}
+		for code := range head.Responses {
+			if _, ok := get.Responses[code]; !ok {
+				t.Errorf("%s: HEAD documents %s, which GET does not", path, code)
+			}
+		}
+	}
+}
+
+// paramNames lists the names of a parameter list, for messages.
+func paramNames(raw json.RawMessage) []string {
+	var ps []struct {
+		Name string `json:"name"`
+		Ref  string `json:"$ref"`
+	}
+	json.Unmarshal(raw, &ps)
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name+p.Ref)
+	}
+	return names
+}
