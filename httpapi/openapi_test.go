@@ -73,9 +73,12 @@ var routeStatuses = map[string][]int{
 	// handleCreate: readObject (400, 413, 415), Service.Put (409, 503).
 	"POST /api/{collection}": {201, 400, 403, 409, 413, 415, 503},
 	// handleRead: writeDecision's table, conditional GET, invalid id.
-	"GET /api/{collection}/{id}":   {200, 304, 308, 400, 410, 503},
-	"PUT /api/{collection}/{id}":   {200, 201, 400, 403, 409, 412, 413, 415, 503},
-	"PATCH /api/{collection}/{id}": {200, 400, 403, 409, 410, 412, 413, 415, 503},
+	// handleBatch: unreadable body (400), too many rows or bytes (413),
+	// media type (415); per-row failures are inside the 200.
+	"POST /api/{collection}/_batch": {200, 400, 403, 413, 415},
+	"GET /api/{collection}/{id}":    {200, 304, 308, 400, 410, 503},
+	"PUT /api/{collection}/{id}":    {200, 201, 400, 403, 409, 412, 413, 415, 503},
+	"PATCH /api/{collection}/{id}":  {200, 400, 403, 409, 410, 412, 413, 415, 503},
 	// handleDelete: bad permanent/reason/alternative (400), already gone (410).
 	"DELETE /api/{collection}/{id}":          {200, 400, 403, 410, 503},
 	"POST /api/{collection}/{id}/restore":    {200, 400, 403, 409, 410, 503},

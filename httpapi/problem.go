@@ -114,12 +114,25 @@ func writeProblem(w http.ResponseWriter, lng string, p *Problem) {
 // Unknown errors become "Internal error." and are logged with the request
 // id; their cause never reaches the caller.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	lng := lang(r)
+	p := s.problemOf(r, lng, err)
+	switch p.Status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
+	}
+	writeProblem(w, lng, p)
+}
+
+// problemOf is the problem for err, whether it answers a request
+// (writeError) or one row of a batch.
+func (s *server) problemOf(r *http.Request, lng string, err error) *Problem {
 	code := gone.ErrorCode(err)
 	status, ok := codeStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	lng := lang(r)
 	msg := gone.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
 		msg = "Internal error."
@@ -136,14 +149,10 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			s.addFacts(p, e.Record, lng)
 		}
 	}
-	switch status {
-	case http.StatusUnauthorized:
-		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
-	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", strconv.Itoa(int(gone.UndecidableRetry/time.Second)))
+	if status == http.StatusServiceUnavailable {
 		p.RetryAfter = int(gone.UndecidableRetry / time.Second)
 	}
-	writeProblem(w, lng, p)
+	return p
 }
 
 // addFacts adds a record's lifecycle facts to a conflict or gone problem,

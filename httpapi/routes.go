@@ -18,6 +18,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 
 	handle("GET", "/api/{collection}", s.handleList())
 	handle("POST", "/api/{collection}", admin(s.handleCreate()))
+	handle("POST", "/api/{collection}/_batch", admin(s.handleBatch()))
 	handle("GET", "/api/{collection}/{id}", s.handleRead())
 	handle("PUT", "/api/{collection}/{id}", admin(s.handlePut()))
 	handle("PATCH", "/api/{collection}/{id}", admin(s.handlePatch()))

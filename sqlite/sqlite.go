@@ -33,6 +33,8 @@ type Store struct {
 	txGet *sql.Stmt
 	put   *sql.Stmt
 	audit *sql.Stmt
+	// The batch statements for batchRows rows (see batch.go).
+	getMany, putMany, auditMany *sql.Stmt
 
 	// erasePending is set when a payload was erased but the WAL could not
 	// be truncated yet; the next Update (or Close) tries again.
@@ -106,6 +108,9 @@ func (s *Store) open(ctx context.Context) error {
 	prep(s.w, &s.txGet, selectRecord)
 	prep(s.w, &s.put, upsertRecord)
 	prep(s.w, &s.audit, insertAudit)
+	prep(s.w, &s.getMany, selectMany(batchRows))
+	prep(s.w, &s.putMany, upsertMany(batchRows))
+	prep(s.w, &s.auditMany, insertAuditMany(batchRows))
 	return err
 }
 
@@ -134,7 +139,7 @@ func (s *Store) Close() error {
 	if s.erasePending.Load() && s.w != nil {
 		errs = append(errs, s.Checkpoint(context.Background()))
 	}
-	for _, st := range []*sql.Stmt{s.get, s.txGet, s.put, s.audit} {
+	for _, st := range []*sql.Stmt{s.get, s.txGet, s.put, s.audit, s.getMany, s.putMany, s.auditMany} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
