@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/gonehttp/gone/client"
 	"strconv"
 )
-
-func init() {
-	commands["get"] = command{"read a resource (exit 3 if not found, 4 if gone)", runGet}
-	commands["explain"] = command{"show how the server decides a resource's answer", runExplain}
-}
 
 func runGet(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "get", "get [flags] COLLECTION/ID\n\nPrints the resource's JSON. Exit codes: 0 ok, 1 failed, 2 usage, 3 not found (404), 4 gone (410).")
@@ -60,10 +56,26 @@ func runExplain(ctx context.Context, e env, args []string) error {
 	})
 }
 
-// printLifecycle shows a lifecycle view in the chosen format.
+// printLifecycle shows a lifecycle view in the chosen format. As a table,
+// the facts come as name-value rows and the history, when there is one, as
+// a table of its own below them.
 func printLifecycle(e env, r *remote, v any) error {
-	if r.output == "table" {
+	if r.output != "table" {
+		return printJSON(e.stdout, v)
+	}
+	l, ok := v.(*client.Lifecycle)
+	if !ok || len(l.History) == 0 {
 		return printFields(e.stdout, v)
 	}
-	return printJSON(e.stdout, v)
+	facts := *l
+	facts.History = nil
+	if err := printFields(e.stdout, facts); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	rows := make([][]string, 0, len(l.History))
+	for _, ev := range l.History {
+		rows = append(rows, []string{strconv.FormatInt(ev.Seq, 10), when(ev.At), ev.Actor, ev.Action, ev.Reason, ev.Detail})
+	}
+	return table(e.stdout, []string{"SEQ", "AT", "ACTOR", "ACTION", "REASON", "DETAIL"}, rows)
 }
