@@ -33,6 +33,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/healthz", s.handleHealthz())
 	handle("GET", "/readyz", s.handleReadyz())
 	handle("GET", "/openapi.json", s.handleOpenAPI())
+	handle("GET", "/{$}", s.handleIndex())
 	if s.metrics != nil {
 		handle("GET", "/metrics", s.handleMetrics())
 	}
