@@ -145,7 +145,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"bad language tag", col(`,"texts":{"en_US":{"noun":"User"}}`), "language tag"},
 		{"empty language tag", col(`,"texts":{"":{"noun":"User"}}`), "language tag"},
 		{"reason code capital", col(``)[:len(col(``))-1] + `,"reasons":{"User_request":{"en":"x"}}}`, "reason code"},
-		{"reason code single word", col(``)[:len(col(``))-1] + `,"reasons":{"spam":{"en":"x"}}}`, "reason code"},
+		{"reason code with a capital", col(``)[:len(col(``))-1] + `,"reasons":{"Spam":{"en":"x"}}}`, "reason code"},
 		{"reason code leading _", col(``)[:len(col(``))-1] + `,"reasons":{"_spam":{"en":"x"}}}`, "reason code"},
 		{"reason code space", col(``)[:len(col(``))-1] + `,"reasons":{"user request":{"en":"x"}}}`, "reason code"},
 		{"reason code double _", col(``)[:len(col(``))-1] + `,"reasons":{"user__request":{"en":"x"}}}`, "reason code"},
