@@ -61,7 +61,7 @@ func TestParseConfigFull(t *testing.T) {
 	if posts.Disclosure != DiscloseMinimal || posts.RestoreWindow != 90*time.Minute {
 		t.Errorf("posts policy = %+v", posts)
 	}
-	// Cache lifetimes left out take DESIGN.md's defaults.
+	// Cache lifetimes left out take docs/design.md's defaults.
 	if posts.NotFoundMaxAge != DefaultNotFoundMaxAge || posts.GoneMaxAge != DefaultGoneMaxAge {
 		t.Errorf("posts cache = %v, %v; want defaults %v, %v", posts.NotFoundMaxAge, posts.GoneMaxAge, DefaultNotFoundMaxAge, DefaultGoneMaxAge)
 	}
