@@ -118,7 +118,7 @@ func (s *Service) putChunk(ctx context.Context, caller Caller, p Policy, rows []
 				pending[i] = BatchResult{Outcome: OutcomeUnchanged, Record: cur}
 				continue
 			}
-			next, action, err := putTransition(cur, p, now, p.Collection, r.ID, r.Data, "")
+			next, action, err := putTransition(cur, p, now, p.Collection, r.ID, r.Data)
 			if err != nil {
 				// A refused row writes nothing (the transition is pure),
 				// so the rest of the chunk goes on.

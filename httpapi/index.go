@@ -2,47 +2,55 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/gonehttp/gone"
 )
 
-// docsURL is where the project's documentation lives.
-const docsURL = "https://github.com/gonehttp/gone#readme"
-
-// index is the answer to GET /: where to go from here.
-type index struct {
-	Name        string            `json:"name"`
-	About       string            `json:"about"`
-	Links       map[string]string `json:"links"`
-	Collections []string          `json:"collections"`
+// collectionInfo is one collection in the API index: what a caller needs
+// to know before acting on it (is a delete soft, is reading private).
+type collectionInfo struct {
+	Name string `json:"name"`
+	// RestoreWindowSeconds is how long a delete stays restorable; 0 means
+	// every delete is permanent.
+	RestoreWindowSeconds int64           `json:"restoreWindowSeconds"`
+	Disclosure           gone.Disclosure `json:"disclosure"`
+	Private              bool            `json:"private"`
 }
 
-// handleIndex answers GET / with a small JSON map of the server: the API
-// description, the console (when this server has one), the docs, and the
-// collections' URLs. It is the same for every caller.
+// reasonInfo is one code of the reason catalog, with its text in the
+// negotiated language.
+type reasonInfo struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
+}
+
+// handleIndex lists the collections and the reason catalog. Both are
+// public already (suggestions name collections, 410s carry reason texts);
+// the index says it in one place, for the console and other clients.
 func (s *server) handleIndex() http.Handler {
+	type response struct {
+		Collections []collectionInfo `json:"collections"`
+		Reasons     []reasonInfo     `json:"reasons"`
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		links := map[string]string{
-			"openapi":  "/openapi.json",
-			"docs":     docsURL,
-			"problems": problemBase + "{name}",
-			"health":   "/healthz",
+		lng := lang(r)
+		resp := response{Collections: []collectionInfo{}, Reasons: []reasonInfo{}}
+		for _, name := range s.collections {
+			p, _ := s.svc.Config.Policy(name)
+			resp.Collections = append(resp.Collections, collectionInfo{
+				Name: name, RestoreWindowSeconds: int64(p.RestoreWindow / time.Second),
+				Disclosure: p.Disclosure, Private: p.Private,
+			})
 		}
-		for _, rt := range s.routes {
-			if strings.HasPrefix(rt.pattern, "/admin/") {
-				links["admin"] = "/admin/"
-				break
-			}
+		for code := range s.svc.Config.Reasons {
+			resp.Reasons = append(resp.Reasons, reasonInfo{Code: code, Text: s.svc.Config.ReasonText(code, lng)})
 		}
-		colls := make([]string, len(s.collections))
-		for i, c := range s.collections {
-			colls[i] = s.prefix + "/" + c
-		}
-		w.Header().Set("Cache-Control", "max-age=300")
-		writeJSON(w, http.StatusOK, index{
-			Name:        "gone",
-			About:       "HTTP resources with an honest lifecycle: 404, 410 Gone, 308, 503.",
-			Links:       links,
-			Collections: colls,
-		})
+		slices.SortFunc(resp.Reasons, func(a, b reasonInfo) int { return strings.Compare(a.Code, b.Code) })
+		w.Header().Set("Cache-Control", "no-cache")
+		localized(w, lng)
+		writeJSON(w, http.StatusOK, resp)
 	})
 }

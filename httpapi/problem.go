@@ -117,6 +117,12 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	lng := lang(r)
 	p := s.problemOf(r, lng, err)
 	switch p.Status {
+	case http.StatusPreconditionFailed:
+		// The current ETag, so the caller can read again and retry.
+		var e *gone.Error
+		if errors.As(err, &e) && e.Record != nil {
+			w.Header().Set("ETag", e.Record.ETag())
+		}
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
 	case http.StatusServiceUnavailable:

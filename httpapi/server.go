@@ -40,6 +40,7 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
 	h = s.recoverPanics(h)
+	h = s.sharedCacheSafe(h)
 	h = s.observe(h)
 	return h
 }

@@ -7,14 +7,14 @@ import (
 
 // GET / points a newcomer at the API description, the docs and the
 // collections instead of a bare 404.
-func TestIndex(t *testing.T) {
+func TestRoot(t *testing.T) {
 	e := newEnv(t)
 	w := e.get("/")
 	must(t, w, http.StatusOK, "GET /")
 	m := members(t, w)
 	links, _ := m["links"].(map[string]any)
-	if links["openapi"] != "/openapi.json" || links["docs"] == nil {
-		t.Errorf("GET / links = %v; want openapi and docs", links)
+	if links["openapi"] != "/openapi.json" || links["docs"] == nil || links["admin"] != "/admin/" {
+		t.Errorf("GET / links = %v; want openapi, docs and the console", links)
 	}
 	if colls, _ := m["collections"].([]any); len(colls) != 3 || colls[2] != "/api/users" {
 		t.Errorf("GET / collections = %v", m["collections"])
