@@ -43,7 +43,7 @@ func runExplain(ctx context.Context, e env, args []string) error {
 	for i, s := range ex.Steps {
 		rows = append(rows, []string{strconv.Itoa(i + 1), s.Question, s.Answer})
 	}
-	if err := table(e.stdout, []string{"#", "QUESTION", "ANSWER"}, rows); err != nil {
+	if err := table(e.stdout, []string{"STEP", "QUESTION", "ANSWER"}, rows); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout)
