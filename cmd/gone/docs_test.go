@@ -39,6 +39,9 @@ func TestDocsConsoleBlocks(t *testing.T) {
 		t.Skip("starts a server and runs the docs' commands")
 	}
 	if _, err := exec.LookPath("curl"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("curl is not installed; .ci/run installs it")
+		}
 		t.Skip("curl is not installed")
 	}
 	files, _ := filepath.Glob("../../docs/*.md")
