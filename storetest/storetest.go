@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, newStore) })
+	t.Run("Batch", func(t *testing.T) { testBatch(t, newStore) })
 }
 
 // open returns a fresh store that is closed when t ends.
