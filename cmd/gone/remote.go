@@ -127,6 +127,8 @@ func unreachable(r *remote, err error) error {
 		return fmt.Errorf("no gone server answers at %s; start one with `gone serve` or set GONE_URL/--url", r.url)
 	case errors.As(err, &dns):
 		return fmt.Errorf("cannot find the host of %s (%s); check GONE_URL/--url", r.url, dns.Err)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return fmt.Errorf("the server at %s closed the connection without answering; it may have stopped", r.url)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return fmt.Errorf("the server at %s did not answer in time", r.url)
 	}
