@@ -23,11 +23,15 @@ type Service struct {
 	// ReadTimeout bounds the store lookup of a read; past it the answer is
 	// 503, never a guess.
 	ReadTimeout time.Duration
+	// WriteTimeout bounds a write's transaction, so a store that hangs (a
+	// network partition, a lock held too long) answers 503 rather than
+	// holding the request until the HTTP server gives up on it.
+	WriteTimeout time.Duration
 }
 
 // NewService returns a Service with the real clock and random ids.
 func NewService(store Store, cfg *Config) *Service {
-	return &Service{Store: store, Config: cfg, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second}
+	return &Service{Store: store, Config: cfg, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second, WriteTimeout: 10 * time.Second}
 }
 
 // RandomID returns 16 random lower-case base-32 characters.
@@ -135,6 +139,8 @@ func (s *Service) audit(ctx context.Context, tx Tx, caller Caller, r *Record, ac
 // returns the current one.
 func (s *Service) apply(ctx context.Context, caller Caller, p Policy, now time.Time, id, reason string, pre Preconditions, step func(cur *Record) (*Record, []auditNote, error)) (*Record, error) {
 	var rec *Record
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		cur, err := get(ctx, tx, p.Collection, id)
 		if err != nil {
@@ -160,6 +166,15 @@ func (s *Service) apply(ctx context.Context, caller Caller, p Policy, now time.T
 		return nil
 	})
 	return rec, err
+}
+
+// writeContext bounds a write by WriteTimeout; the stores report a write
+// that runs out of it as EUNAVAILABLE.
+func (s *Service) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.WriteTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.WriteTimeout)
 }
 
 // ETag returns the record's strong entity tag.
@@ -272,6 +287,8 @@ func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to st
 	}
 	now := s.now()
 	var rec *Record
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		src, err := get(ctx, tx, collection, id)
 		if err != nil {

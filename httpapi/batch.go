@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 
 	"github.com/gonehttp/gone"
@@ -48,7 +49,9 @@ func (s *server) handleBatch() http.Handler {
 		if !ok {
 			return
 		}
-		if err := checkMediaType(r, batchMediaType, "application/jsonl"); err != nil {
+		// JSON Lines only: a batch is not one JSON document, and a
+		// missing type is taken as JSON Lines, for curl users.
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "" && mt != batchMediaType && mt != "application/jsonl" {
 			s.writeError(w, r, gone.Errorf(gone.EUNSUPPORTED, "A batch must be %s (JSON Lines).", batchMediaType))
 			return
 		}

@@ -12,6 +12,9 @@ import (
 	"github.com/gonehttp/gone"
 )
 
+// ndjson is the batch's media type header.
+var ndjson = map[string]string{"Content-Type": "application/x-ndjson"}
+
 // batchLines decodes a batch answer into one map per result line.
 func batchLines(t *testing.T, body string) []map[string]any {
 	t.Helper()
@@ -51,8 +54,7 @@ func TestBatchRowsFailAlone(t *testing.T) {
 		`{"id":"42","data":{"id":"42","name":"Ada Lovelace","email":"ada@example.com"}}`,
 		`{"id":"b1","data":{"name":"One, again"}}`,
 	}, "\n")
-	w := e.do(req{method: "POST", path: "/api/users/_batch", body: body, token: adminToken,
-		header: map[string]string{"Content-Type": "application/x-ndjson"}})
+	w := e.do(req{method: "POST", path: "/api/users/_batch", body: body, token: adminToken, header: ndjson})
 	must(t, w, http.StatusOK, "batch")
 	if ct := w.Header().Get("Content-Type"); ct != "application/x-ndjson" {
 		t.Errorf("Content-Type = %q", ct)
@@ -112,7 +114,7 @@ func TestBatchRerunChangesNothing(t *testing.T) {
 		fmt.Fprintf(&b, `{"id":"r%d","data":{"n":%d}}`+"\n", i, i)
 	}
 	for run, want := range []string{"created", "unchanged"} {
-		w := e.do(req{method: "POST", path: "/api/promotions/_batch", body: b.String(), token: adminToken})
+		w := e.do(req{method: "POST", path: "/api/promotions/_batch", body: b.String(), token: adminToken, header: ndjson})
 		must(t, w, http.StatusOK, "batch")
 		got := batchLines(t, w.Body.String())
 		if len(got) != n {
@@ -142,11 +144,12 @@ func TestBatchRefusedWhole(t *testing.T) {
 		r      req
 		status int
 	}{
-		{"no token", req{method: "POST", path: "/api/users/_batch", body: line}, 401},
-		{"reader", req{method: "POST", path: "/api/users/_batch", body: line, token: readerToken}, 403},
-		{"unknown collection", req{method: "POST", path: "/api/nope/_batch", body: line, token: adminToken}, 404},
+		{"no token", req{method: "POST", path: "/api/users/_batch", body: line, header: ndjson}, 401},
+		{"reader", req{method: "POST", path: "/api/users/_batch", body: line, token: readerToken, header: ndjson}, 403},
+		{"unknown collection", req{method: "POST", path: "/api/nope/_batch", body: line, token: adminToken, header: ndjson}, 404},
+		{"JSON, not JSON Lines", req{method: "POST", path: "/api/users/_batch", body: line, token: adminToken}, 415},
 		{"media type", req{method: "POST", path: "/api/users/_batch", body: line, token: adminToken, header: map[string]string{"Content-Type": "text/csv"}}, 415},
-		{"too many rows", req{method: "POST", path: "/api/users/_batch", body: strings.Repeat(line+"\n", gone.MaxBatchRows+1), token: adminToken}, 413},
+		{"too many rows", req{method: "POST", path: "/api/users/_batch", body: strings.Repeat(line+"\n", gone.MaxBatchRows+1), token: adminToken, header: ndjson}, 413},
 	}
 	for _, c := range cases {
 		w := e.do(c.r)

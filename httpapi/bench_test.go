@@ -17,7 +17,7 @@ func BenchmarkRead(b *testing.B) {
 		{"expired", "/api/promotions/summer-sale-2025"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			e := newEnv(&testing.T{})
+			e := newUncheckedEnv(&testing.T{})
 			r := httptest.NewRequest("GET", bc.path, nil)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -44,6 +44,7 @@ func BenchmarkBatch(b *testing.B) {
 		}
 		r := httptest.NewRequest("POST", "/api/users/_batch", strings.NewReader(body.String()))
 		r.Header.Set("Authorization", "Bearer "+adminToken)
+		r.Header.Set("Content-Type", "application/x-ndjson")
 		w := httptest.NewRecorder()
 		e.h.ServeHTTP(w, r)
 		if w.Code != 200 || strings.Count(w.Body.String(), `"created"`) != rows {

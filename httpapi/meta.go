@@ -20,6 +20,8 @@ var problemDocs = map[string]string{
 	"conflict":               "The request conflicts with the resource's lifecycle (for example, creating under a retired id). Nothing was changed.",
 	"precondition-failed":    "A precondition of the write did not hold: If-Match did not match the current ETag, the resource was modified after If-Unmodified-Since, or If-None-Match matched (If-None-Match: * makes a PUT create-only). The ETag header holds the current ETag. Nothing was changed.",
 	"too-large":              "The request body is larger than the server accepts (1 MiB). Nothing was changed.",
+	"uri-too-long":           "The request target (path and query) is longer than the server accepts (16 KiB). Nothing was changed.",
+	"headers-too-large":      "The request line and headers are larger than the server accepts (64 KiB). Nothing was changed.",
 	"unsupported-media-type": "The request body must be application/json. Nothing was changed.",
 	"method-not-allowed":     "The route does not support this method; Allow lists those it does.",
 	"internal":               "The server failed. The requestId member identifies the failure in the server's log.",

@@ -89,18 +89,22 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg)),
+		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMaxRetryAfter(*ops.maxRetryAfter)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Above httpapi.MaxHeaderBytes and MaxURIBytes, so an overlong
+		// request gets gone's 414 or 431 problem, not net/http's plain 431.
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// GuardFraming refuses requests with both Content-Length and
+	// Transfer-Encoding and closes their connection (RFC 9112 §6.3).
+	go func() { errc <- srv.Serve(httpapi.GuardFraming(ln)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
