@@ -79,6 +79,10 @@ func (s *server) handleBatch() http.Handler {
 		w.WriteHeader(http.StatusOK)
 		bw := bufio.NewWriterSize(w, 64<<10)
 		enc := json.NewEncoder(bw)
+		// A store failure gives every row left the same error: its problem
+		// is made (and, for a 500, logged) once, not once per row.
+		var lastErr error
+		var lastProblem Problem
 		for i, res := range results {
 			out := batchResult{Line: lines[i], ID: rows[i].ID}
 			err := res.Err
@@ -87,9 +91,12 @@ func (s *server) handleBatch() http.Handler {
 			}
 			switch {
 			case err != nil:
-				out.Problem = s.problemOf(r, lng, err)
-				out.Problem.Instance = s.resourcePath(coll, rows[i].ID)
-				out.Status = out.Problem.Status
+				if err != lastErr || parseErrs[i] != nil {
+					lastErr, lastProblem = err, *s.problemOf(r, lng, err)
+				}
+				p := lastProblem
+				p.Instance = s.resourcePath(coll, rows[i].ID)
+				out.Problem, out.Status = &p, p.Status
 			case res.Outcome == gone.OutcomeCreated:
 				out.Status, out.Outcome, out.ETag = http.StatusCreated, res.Outcome, res.Record.ETag()
 			default:
