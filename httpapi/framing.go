@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -82,6 +83,17 @@ func (c *framingConn) Read(p []byte) (int, error) {
 		}
 		n, err := c.Conn.Read(c.buf)
 		c.feed(c.buf[:n])
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			// A deadline is not the end of the connection: net/http
+			// aborts its background read with one after every request,
+			// then reads the next request. Keeping it would close every
+			// kept-alive connection, and a POST sent on one would fail.
+			if len(c.out) > 0 {
+				break
+			}
+			return 0, err
+		}
 		if err != nil {
 			// Let net/http see what there is and report it.
 			c.out, c.hdr, c.err = append(c.out, c.hdr...), nil, err
