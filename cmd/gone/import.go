@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gonehttp/gone/client"
 )
@@ -116,6 +117,8 @@ func runImport(ctx context.Context, e env, args []string) error {
 }
 
 // importer sends the lines of one file in batches and counts the outcomes.
+// One batch is in flight while the next is read, so the CLI's reading and
+// the server's writing overlap: neither waits for the other.
 type importer struct {
 	ctx       context.Context
 	e         env
@@ -124,72 +127,136 @@ type importer struct {
 	dryRun    bool
 	batchSize int
 	prog      *progress
-	sum       importSummary
 
-	// batch is the current batch: lines of one collection.
+	// mu guards sum and fatal: the reader and the sender both count.
+	mu    sync.Mutex
+	sum   importSummary
+	fatal error // the first error that stops the import
+
+	// batch is the batch being read: lines of one collection.
 	batch []importLine
 }
 
 func (im *importer) run(lr lineReader) error {
+	ctx, cancel := context.WithCancel(im.ctx)
+	defer cancel()
+	jobs := make(chan []importLine, 1)
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for job := range jobs {
+			if ctx.Err() == nil {
+				if err := im.send(ctx, job); err != nil {
+					im.stop(err)
+					cancel()
+				}
+			}
+		}
+	}()
+	err := im.read(ctx, lr, jobs)
+	close(jobs)
+	<-sent
+	if err != nil {
+		im.stop(err)
+	}
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	return im.fatal
+}
+
+// stop records the first error that ends the import.
+func (im *importer) stop(err error) {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	if im.fatal == nil {
+		im.fatal = err
+	}
+}
+
+// read turns lines into batches for the sender until the file ends, a
+// whole-file mistake, or the sender stopped.
+func (im *importer) read(ctx context.Context, lr lineReader, jobs chan<- []importLine) error {
+	flush := func() error {
+		if len(im.batch) == 0 {
+			return nil
+		}
+		job := im.batch
+		im.batch = make([]importLine, 0, im.batchSize)
+		if im.dryRun {
+			im.mu.Lock()
+			im.sum.Checked += len(job)
+			im.mu.Unlock()
+			im.progress()
+			return nil
+		}
+		select {
+		case jobs <- job:
+			return nil
+		case <-ctx.Done():
+			return nil // the sender stopped, and says why
+		}
+	}
 	for {
-		if err := im.ctx.Err(); err != nil {
-			return err
+		if ctx.Err() != nil {
+			return im.ctx.Err() // nil when the sender stopped
 		}
 		l, err := lr.next()
 		if err == io.EOF {
-			return im.flush()
+			return flush()
 		}
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
+		im.mu.Lock()
 		im.sum.Lines++
 		if l.err != nil {
 			im.sum.fail(l, l.err.Error())
+		}
+		im.mu.Unlock()
+		if l.err != nil {
 			continue
 		}
 		if len(im.batch) > 0 && im.batch[0].collection != l.collection {
-			if err := im.flush(); err != nil {
+			if err := flush(); err != nil {
 				return err
 			}
 		}
 		im.batch = append(im.batch, l)
 		if len(im.batch) >= im.batchSize {
-			if err := im.flush(); err != nil {
+			if err := flush(); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// flush sends the current batch. An error that concerns every line (token,
+func (im *importer) progress() {
+	im.mu.Lock()
+	lines, failed := im.sum.Lines, len(im.sum.Failed)
+	im.mu.Unlock()
+	im.prog.update(lines, failed)
+}
+
+// send writes one batch. An error that concerns every line (token,
 // collection, server) stops the import with one message.
-func (im *importer) flush() error {
-	defer func() {
-		im.batch = im.batch[:0]
-		im.prog.update(im.sum.Lines, len(im.sum.Failed))
-	}()
-	if len(im.batch) == 0 {
-		return nil
-	}
-	if im.dryRun {
-		im.sum.Checked += len(im.batch)
-		return nil
-	}
-	coll := im.batch[0].collection
-	rows := make([]client.BatchRow, len(im.batch))
-	for i, l := range im.batch {
+func (im *importer) send(ctx context.Context, batch []importLine) error {
+	defer im.progress()
+	coll := batch[0].collection
+	rows := make([]client.BatchRow, len(batch))
+	for i, l := range batch {
 		rows[i] = client.BatchRow{ID: l.id, Data: l.data}
 	}
-	results, err := im.c.PutBatch(im.ctx, coll, rows)
+	results, err := im.c.PutBatch(ctx, coll, rows)
 	var ce *client.Error
 	if errors.As(err, &ce) && ce.Status == 404 && isGoneProblem(ce) {
-		return fmt.Errorf("import: the server has no collection %q (line %d)", coll, im.batch[0].n)
+		return fmt.Errorf("import: the server has no collection %q (line %d)", coll, batch[0].n)
 	}
 	if err != nil && len(results) == 0 {
 		return fail(im.e, im.r, "import", err)
 	}
+	im.mu.Lock()
 	for i, res := range results {
-		l := im.batch[i]
+		l := batch[i]
 		switch {
 		case res.Err != nil:
 			im.sum.fail(l, reasonOf(res.Err))
@@ -201,6 +268,7 @@ func (im *importer) flush() error {
 			im.sum.Unchanged++
 		}
 	}
+	im.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
