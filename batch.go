@@ -54,8 +54,8 @@ type BatchResult struct {
 // which the caller sees in their results. The returned error is only for a
 // batch refused as a whole (caller, collection, size).
 func (s *Service) PutBatch(ctx context.Context, caller Caller, collection string, rows []BatchRow) ([]BatchResult, error) {
-	if !caller.Admin {
-		return nil, Errorf(EFORBIDDEN, "This token may not write.")
+	if !caller.Can(ScopeWrite, collection) {
+		return nil, Errorf(EFORBIDDEN, "This token may not write to %s.", collection)
 	}
 	p, err := s.Policy(collection)
 	if err != nil {
@@ -74,7 +74,12 @@ func (s *Service) PutBatch(ctx context.Context, caller Caller, collection string
 	}
 	for start := 0; start < len(rows); start += BatchChunk {
 		end := min(start+BatchChunk, len(rows))
-		if err := s.putChunk(ctx, caller, p, rows[start:end], results[start:end]); err != nil {
+		// WriteTimeout bounds each chunk's transaction, as it bounds a
+		// single write's.
+		cctx, cancel := s.writeContext(ctx)
+		err := s.putChunk(cctx, caller, p, rows[start:end], results[start:end])
+		cancel()
+		if err != nil {
 			for i := start; i < len(rows); i++ {
 				if results[i].Err == nil {
 					results[i] = BatchResult{Err: err}

@@ -64,7 +64,6 @@ type framingConn struct {
 	// or malformed request): everything after passes untouched, and the
 	// connection is closed after the answer to that request.
 	through bool
-	err     error
 	buf     []byte // read buffer, reused
 }
 
@@ -72,9 +71,6 @@ func (c *framingConn) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for len(c.out) == 0 {
-		if c.err != nil {
-			return 0, c.err
-		}
 		if c.through && len(c.hdr) == 0 {
 			return c.Conn.Read(p)
 		}
@@ -83,20 +79,20 @@ func (c *framingConn) Read(p []byte) (int, error) {
 		}
 		n, err := c.Conn.Read(c.buf)
 		c.feed(c.buf[:n])
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			// A deadline is not the end of the connection: net/http
-			// aborts its background read with one after every request,
-			// then reads the next request. Keeping it would close every
-			// kept-alive connection, and a POST sent on one would fail.
-			if len(c.out) > 0 {
-				break
-			}
-			return 0, err
+		if err == nil {
+			continue
 		}
-		if err != nil {
-			// Let net/http see what there is and report it.
-			c.out, c.hdr, c.err = append(c.out, c.hdr...), nil, err
+		// A timeout is how net/http ends its background read while a
+		// handler runs; the connection goes on, so a partial header
+		// stays held. Any other error ends it: pass on what there is
+		// for net/http to report. Either way the error is not kept: a
+		// read after a timeout must read again.
+		var ne net.Error
+		if !(errors.As(err, &ne) && ne.Timeout()) {
+			c.out, c.hdr = append(c.out, c.hdr...), nil
+		}
+		if len(c.out) == 0 {
+			return 0, err
 		}
 	}
 	n := copy(p, c.out)

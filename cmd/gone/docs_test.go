@@ -263,7 +263,7 @@ func linesMatch(want, got []string, literal map[string]bool) bool {
 	if len(want) == 0 {
 		return len(got) == 0
 	}
-	if want[0] == "…" {
+	if strings.TrimSpace(want[0]) == "…" {
 		for k := 0; k <= len(got); k++ {
 			if linesMatch(want[1:], got[k:], literal) {
 				return true

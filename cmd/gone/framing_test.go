@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"testing"
 	"time"
@@ -72,9 +74,38 @@ func TestFraming(t *testing.T) {
 		t.Errorf("pipelined requests: %d answers, want 201, 200, 201 and the connection closed:\n%s", n, got)
 	}
 
+	// Keep-alive survives the guard: sequential requests reuse one
+	// connection (net/http's background read times out between them).
+	reused := 0
+	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) {
+		if i.Reused {
+			reused++
+		}
+	}}
+	for i := 0; i < 5; i++ {
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), "GET", "http://"+addr+"/api/users/kay", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %d on a kept-alive connection: %d", i, resp.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if reused < 4 {
+		t.Errorf("5 sequential GETs reused a connection %d times, want 4: keep-alive is broken", reused)
+	}
+
 	long := "/api/users/" + strings.Repeat("a", 70<<10)
 	got = rawExchange(t, addr, "GET "+long+" HTTP/1.1\r\nHost: x\r\n\r\n")
 	if !strings.HasPrefix(got, "HTTP/1.1 414 ") || !strings.Contains(got, "application/problem+json") || !strings.Contains(got, "/problems/uri-too-long") {
 		t.Errorf("a 70 KiB request target: answer\n%.300s\nwant a 414 problem", got)
+	}
+	got = rawExchange(t, addr, "GET /api/users/42 HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("b", 70<<10)+"\r\n\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 431 ") || !strings.Contains(got, "/problems/headers-too-large") {
+		t.Errorf("70 KiB of headers: answer\n%.300s\nwant a 431 problem", got)
 	}
 }

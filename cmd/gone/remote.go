@@ -152,9 +152,9 @@ func fail(e env, r *remote, what string, err error) error {
 	case ce.Status == http.StatusUnauthorized && r.token == "":
 		return fmt.Errorf("%s needs a token: give --token or set GONE_TOKEN", what)
 	case ce.Status == http.StatusUnauthorized:
-		return fmt.Errorf("%s: the server refused the token (401 Unauthorized); check --token or GONE_TOKEN", what)
+		return fmt.Errorf("%s: the server refused the token (401 Unauthorized: %s); check --token or GONE_TOKEN", what, strings.TrimSuffix(ce.Message, "."))
 	case ce.Status == http.StatusForbidden:
-		return fmt.Errorf("%s: this token may not do that (403 Forbidden); it needs an admin token", what)
+		return fmt.Errorf("%s: this token may not do that (403 Forbidden: %s)", what, strings.TrimSuffix(ce.Message, "."))
 	}
 	if r.output == "json" && len(ce.Body) > 0 && ce.Body[0] == '{' {
 		e.stdout.Write(ce.Body)

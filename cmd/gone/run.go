@@ -71,6 +71,7 @@ var commands = []command{
 	{"audit", "show the audit log of lifecycle changes", runAudit},
 	{"explain", "show how the server decides a resource's answer", runExplain},
 	{"import", "create or replace many resources from JSON Lines or CSV", runImport},
+	{"token", "create, list or revoke named tokens (offline with --db, or through the API)", runToken},
 	{"backup", "copy the SQLite database consistently, while it serves", runBackup},
 	{"version", "print the version and VCS revision", runVersion},
 }

@@ -63,8 +63,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	reg, timed := newRegistry(store)
+	reg, timed, tokenStore := newRegistry(store)
 	svc := gone.NewService(timed, cfg)
+	svc.Tokens = tokenStore // named tokens live in the same database
 	if *withDemo {
 		if err := demo.Load(ctx, svc); err != nil {
 			return err
@@ -83,13 +84,16 @@ func runServe(ctx context.Context, e env, args []string) error {
 		admin = newToken()
 		fmt.Fprintf(e.stdout, "admin token (set GONE_ADMIN_TOKEN to choose one): %s\n", admin)
 	}
-	tokens.Add(admin, "admin", true)
+	// The environment's tokens are the bootstrap: they work before any
+	// named token exists (gone token create makes those).
+	tokens.Add(admin, gone.BootstrapAdmin, true)
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
-		tokens.Add(read, "reader", false)
+		tokens.Add(read, gone.BootstrapReader, false)
 	}
 
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMaxRetryAfter(*ops.maxRetryAfter)),
+		Handler: httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMaxRetryAfter(*ops.maxRetryAfter),
+			httpapi.WithAuthFailureLimit(*ops.authFailures)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -100,6 +104,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())
 
 	errc := make(chan error, 1)
 	// GuardFraming refuses requests with both Content-Length and

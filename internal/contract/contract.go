@@ -54,7 +54,7 @@ var loaded sync.Map // [sha256.Size]byte → *Checker
 // batches, which it has no decoder for, as the strings their schemas say
 // they are.
 var textDecoders = sync.OnceFunc(func() {
-	for _, t := range []string{"text/html", "text/css", "text/javascript", "application/x-ndjson", "application/jsonl"} {
+	for _, t := range []string{"text/html", "text/css", "text/javascript", "image/svg+xml", "application/x-ndjson", "application/jsonl"} {
 		if openapi3filter.RegisteredBodyDecoder(t) == nil {
 			openapi3filter.RegisterBodyDecoder(t, openapi3filter.PlainBodyDecoder)
 		}
