@@ -33,7 +33,7 @@ checked and audited like a single PUT: a line that fails changes nothing and
 the others still run. A line whose resource already holds the same data is
 left alone, so running the same file again changes nothing, and an import
 that was interrupted finishes when run again. Failed lines are listed at the
-end, and the exit code is then 1. Needs an admin token.`
+end, and the exit code is then 1. Needs a token with the write scope.`
 
 // maxShownFailures bounds the failures a table summary lists; --output json
 // lists them all.
@@ -78,7 +78,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if !*dryRun && r.token == "" {
-		return usageError("import writes resources, which needs an admin token: give --token or set GONE_TOKEN")
+		return usageError("import writes resources, which needs a token with the write scope: give --token or set GONE_TOKEN")
 	}
 	var in io.Reader = e.stdin
 	var size int64

@@ -120,7 +120,7 @@ Commands:
 	fmt.Fprint(w, `
 Flags of every command that talks to a server (a flag wins over its variable):
   --url URL        the server (GONE_URL, default http://127.0.0.1:8080)
-  --token TOKEN    bearer token; writes need an admin token (GONE_TOKEN)
+  --token TOKEN    bearer token; writes need the write scope (GONE_TOKEN)
   --output FORMAT  json or table (GONE_OUTPUT, default json)
   --lang LANG      language of the server's messages, en or es (GONE_LANG)
 
