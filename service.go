@@ -59,10 +59,11 @@ func (s *Service) Policy(collection string) (Policy, error) {
 func (s *Service) Decide(ctx context.Context, caller Caller, p Policy, id string) (Decision, error) {
 	if p.Private && caller.Anonymous() {
 		// Permission before existence: do not even look.
-		return Decide(Input{Now: s.Now(), Caller: caller, Policy: p}), nil
+		return Decide(Input{Now: s.Now(), Caller: caller, Policy: p, WithoutPath: true}), nil
 	}
 	in, err := s.lookup(ctx, p, id)
 	in.Caller = caller
+	in.WithoutPath = true // only Explain shows the path
 	return Decide(in), err
 }
 

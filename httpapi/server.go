@@ -25,6 +25,8 @@ type server struct {
 	collections []string
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
+	// limit is nil unless WithShedding was given.
+	limit *limiter
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
@@ -39,6 +41,7 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h := notePattern(mux)
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
+	h = s.shed(h)
 	h = s.recoverPanics(h)
 	h = s.observe(h)
 	return h

@@ -35,13 +35,21 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	tune, err := addTuningFlags(fs, e)
+	if err != nil {
+		return err
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel(e)}))
+	// The log is buffered off the request's path; deferred first, its
+	// Close runs last, after the server has drained, so no line is lost.
+	logOut := tune.logWriter(e)
+	defer logOut.Close()
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: logLevel(e)}))
 
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
@@ -53,7 +61,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer store.Close()
 	reg, timed := newRegistry(store)
-	svc := gone.NewService(timed, cfg)
+	cached, stopFeed := withCache(store, timed, tune, reg)
+	defer stopFeed() // after store.Close in the code, so it runs before it
+	svc := gone.NewService(cached, cfg)
 	if *withDemo {
 		if err := demo.Load(ctx, svc); err != nil {
 			return err
@@ -82,7 +92,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg)),
+		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithShedding(tune.shedding())),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
