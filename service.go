@@ -81,6 +81,12 @@ func (s *Service) Explain(ctx context.Context, caller Caller, p Policy, id strin
 // sets StoreFailed (the decision says 503) and is returned for the log.
 func (s *Service) lookup(ctx context.Context, p Policy, id string) (Input, error) {
 	in := Input{Now: s.Now(), Policy: p}
+	if pk, ok := s.Store.(Peeker); ok {
+		if rec, hit := pk.Peek(p.Collection, id); hit {
+			in.Record = rec
+			return in, nil
+		}
+	}
 	if s.ReadTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.ReadTimeout)

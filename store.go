@@ -31,6 +31,14 @@ type Store interface {
 	Close() error
 }
 
+// Peeker is a Store that may know an id's record from memory, without I/O
+// (readcache.Store). hit false means it does not know; hit true with a nil
+// record means the store holds nothing for the id. Service asks it first,
+// so a read answered from memory skips the store lookup's timeout.
+type Peeker interface {
+	Peek(collection, id string) (rec *Record, hit bool)
+}
+
 // ChangeSink is told about writes this process did not make through its own
 // Store.Update: another process on the same SQLite file, another instance
 // on the same PostgreSQL database. readcache.Store is one; the stores'

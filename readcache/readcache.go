@@ -42,7 +42,11 @@ type Store struct {
 	stats   Stats
 }
 
-var _ gone.Store = (*Store)(nil)
+var (
+	_ gone.Store      = (*Store)(nil)
+	_ gone.Peeker     = (*Store)(nil)
+	_ gone.ChangeSink = (*Store)(nil)
+)
 
 // Stats count what the cache did, for metrics and tests.
 type Stats struct {
@@ -93,6 +97,23 @@ func (c *Store) Len() int {
 		sh.mu.RUnlock()
 	}
 	return n
+}
+
+// Peek answers from memory only: hit false when the id is not cached or
+// the cache is not trusted (gone.Peeker).
+func (c *Store) Peek(collection, id string) (*gone.Record, bool) {
+	if !c.trusted.Load() {
+		return nil, false
+	}
+	k := key{collection, id}
+	sh := c.shard(k)
+	sh.mu.RLock()
+	rec, ok := sh.entries[k]
+	sh.mu.RUnlock()
+	if ok {
+		c.stats.Hits.Add(1)
+	}
+	return rec, ok
 }
 
 // Get answers from memory when it can, and from the store otherwise. The
