@@ -225,6 +225,9 @@ func (c *Store) Trust() {
 	c.trusted.Store(true)
 }
 
+// Trusted reports whether memory is in use (a feed vouches for it).
+func (c *Store) Trusted() bool { return c.trusted.Load() }
+
 // Reset drops everything cached but stays trusted: the feed saw changes it
 // cannot name one by one.
 func (c *Store) Reset() { c.reset() }
