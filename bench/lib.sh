@@ -12,14 +12,26 @@ command -v taskset >/dev/null || { echo "taskset is missing (apt-get install uti
 
 # The population is built once per schema and size and kept in the cache
 # directory; every run copies it, so runs never see each other's writes.
+# With BENCH_PG set (a postgres:// URL of an empty database or schema), the
+# server runs on PostgreSQL instead, populated once (a marker file remembers).
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/gone-perf; mkdir -p "$CACHE"
-schema=$(cat "$ROOT"/sqlite/migrations/*.sql | sha1sum | cut -c1-10)
-POP=$CACHE/pop-$schema-$LIVE-$TOMBS.db
-if [ ! -f "$POP" ]; then
-  "$TMP/populate" "$POP.tmp" "$LIVE" "$TOMBS" || { echo "populate failed"; exit 1; }
-  mv "$POP.tmp" "$POP"; for x in -wal -shm; do [ -f "$POP.tmp$x" ] && mv "$POP.tmp$x" "$POP$x"; done
+if [ -n "${BENCH_PG:-}" ]; then
+  marker=$CACHE/pg-$(echo "$BENCH_PG" | sha1sum | cut -c1-10)-$LIVE-$TOMBS.done
+  if [ ! -f "$marker" ]; then
+    "$TMP/populate" "$BENCH_PG" "$LIVE" "$TOMBS" || { echo "populate failed"; exit 1; }
+    touch "$marker"
+  fi
+  DB=$BENCH_PG STORE=PostgreSQL
+else
+  schema=$(cat "$ROOT"/sqlite/migrations/*.sql | sha1sum | cut -c1-10)
+  POP=$CACHE/pop-$schema-$LIVE-$TOMBS.db
+  if [ ! -f "$POP" ]; then
+    "$TMP/populate" "$POP.tmp" "$LIVE" "$TOMBS" || { echo "populate failed"; exit 1; }
+    mv "$POP.tmp" "$POP"; for x in -wal -shm; do [ -f "$POP.tmp$x" ] && mv "$POP.tmp$x" "$POP$x"; done
+  fi
+  cp "$POP" "$TMP/run.db"; for x in -wal -shm; do [ -f "$POP$x" ] && cp "$POP$x" "$TMP/run.db$x"; done
+  DB=$TMP/run.db STORE=SQLite
 fi
-cp "$POP" "$TMP/run.db"; for x in -wal -shm; do [ -f "$POP$x" ] && cp "$POP$x" "$TMP/run.db$x"; done
 paths() { # paths MODE: the path file for MODE (zipf or uniform), drawn once
   local p=$CACHE/paths-$1-$LIVE-$TOMBS.txt
   [ -f "$p" ] || python3 "$BENCH/paths.py" "$1" "$LIVE" "$TOMBS" 200000 "$p"
