@@ -59,9 +59,9 @@ func addTuningFlags(fs *flag.FlagSet, e env) (tuning, error) {
 		"ids kept in the read cache; 0 turns it off")
 	t.followEvery = durVar("follow-every", "GONE_FOLLOW_EVERY", sqlite.DefaultFollowEvery,
 		"SQLite: how often to look for other processes' writes (the cache's staleness bound for them)")
-	t.maxInFlight = intVar("max-inflight", "GONE_MAX_INFLIGHT", 8*procs,
+	t.maxInFlight = intVar("max-inflight", "GONE_MAX_INFLIGHT", 32*procs,
 		"requests handled at once before others queue; 0 turns shedding off")
-	t.maxQueue = intVar("max-queue", "GONE_MAX_QUEUE", 64*procs,
+	t.maxQueue = intVar("max-queue", "GONE_MAX_QUEUE", 256*procs,
 		"requests that may wait for a slot; more are refused at once with 503")
 	t.queueWait = durVar("queue-wait", "GONE_QUEUE_WAIT", 20*time.Millisecond,
 		"longest a request waits for a slot before a 503")
