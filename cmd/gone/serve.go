@@ -16,6 +16,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
 	"github.com/gonehttp/gone/sqlite"
@@ -49,7 +50,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Close runs last, after the server has drained, so no line is lost.
 	logOut := tune.logWriter(e)
 	defer logOut.Close()
-	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: logLevel(e)}))
+	log := slog.New(logbuf.NewTextHandler(logOut, &slog.HandlerOptions{Level: logLevel(e)}))
 
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
