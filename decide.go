@@ -2,17 +2,6 @@ package gone
 
 import "time"
 
-// Caller is who is asking: a token's name and what it may do.
-type Caller struct {
-	// Name is the token's name; "" for an anonymous caller.
-	Name string
-	// Admin callers may write and see trash, tombstone reasons and history.
-	Admin bool
-}
-
-// Anonymous reports whether the caller presented no token.
-func (c Caller) Anonymous() bool { return c.Name == "" }
-
 // Answer is the kind of answer a decision gives. httpapi maps each to one
 // status code, in one table.
 type Answer string
@@ -20,7 +9,6 @@ type Answer string
 // Answers.
 const (
 	AnswerOK           Answer = "ok"           // 200 (or 304)
-	AnswerTrash        Answer = "trash"        // 200 lifecycle view of a soft-deleted record, for admins
 	AnswerNotFound     Answer = "not_found"    // 404
 	AnswerGone         Answer = "gone"         // 410
 	AnswerMoved        Answer = "moved"        // 308
@@ -54,7 +42,7 @@ type Decision struct {
 	Answer Answer
 	// State is the record's true state, whatever the caller is told.
 	State State
-	// Record is set when the answer shows it (OK, Trash).
+	// Record is set when the answer shows it (OK).
 	Record *Record
 	// RetiredAt is when a gone resource was deleted or expired.
 	RetiredAt time.Time
@@ -141,12 +129,10 @@ func Decide(in Input) Decision {
 		if !in.WithoutPath {
 			step("Permanent deletion?", "No: soft-deleted, restorable until "+r.RestorableUntil.UTC().Format(time.RFC3339))
 		}
-		if in.Caller.Admin {
-			d.Answer = AnswerTrash
-			d.Record = r
-			return d
-		}
-		// Byte-identical to never-existed for the public.
+		// Byte-identical to never-existed, for admins too: the resource
+		// URL answers only a representation or a problem, so each status
+		// has one body shape. Admins see the trash through the id's
+		// lifecycle view and the trash listing, never here.
 		d.Answer = AnswerNotFound
 		d.MaxAge = in.Policy.NotFoundMaxAge
 		return d
@@ -170,7 +156,7 @@ func Decide(in Input) Decision {
 		d.MaxAge = in.Policy.NotFoundMaxAge
 		return d
 	}
-	if in.Policy.Disclosure == DiscloseConceal && !in.Caller.Admin {
+	if in.Policy.Disclosure == DiscloseConceal && !in.Caller.Can(ScopeAdmin, in.Policy.Collection) {
 		step("May the public learn it existed?", "No: the collection conceals retired ids")
 		d.Answer = AnswerNotFound
 		d.MaxAge = in.Policy.NotFoundMaxAge
@@ -183,7 +169,7 @@ func Decide(in Input) Decision {
 	d.RetiredAt = r.RetiredAt()
 	d.Expired = d.State == StateExpired
 	d.Alternative = r.Alternative
-	if in.Caller.Admin || in.Policy.Disclosure != DiscloseMinimal {
+	if in.Caller.Can(ScopeAdmin, in.Policy.Collection) || in.Policy.Disclosure != DiscloseMinimal {
 		d.Reason = r.Reason
 	}
 	return d

@@ -20,9 +20,17 @@ const (
 
 var (
 	anonymous = Caller{}
-	reader    = Caller{Name: "reader"}
-	admin     = Caller{Name: "root", Admin: true}
+	reader    = Caller{Name: "reader", Scopes: []Scope{ScopeRead}}
+	writer    = Caller{Name: "writer", Scopes: []Scope{ScopeWrite}}
+	admin     = Caller{Name: "root", Scopes: []Scope{ScopeAdmin}}
+	// adminElsewhere is an admin token restricted to another collection:
+	// on users it is no more than the public.
+	adminElsewhere = Caller{Name: "orders-admin", Scopes: []Scope{ScopeAdmin}, Collections: []string{"orders"}}
 )
+
+// privileged is the oracle's own list of who sees trash and withheld
+// facts on users, kept apart from Caller.Can on purpose.
+func privileged(c Caller) bool { return c.Name == "root" }
 
 func testPolicy(d Disclosure, private bool) Policy {
 	return Policy{
@@ -104,14 +112,12 @@ func expectDecision(s State, r *Record, c Caller, disc Disclosure, private bool)
 	case StateUnavailable:
 		want.Answer, want.RetryAfter = AnswerUnavailable, r.UnavailableUntil
 	case StateDeleted:
-		if !c.Admin {
-			return notFound()
-		}
-		want.Answer = AnswerTrash
+		// The same 404 for every caller: admins see the trash elsewhere.
+		return notFound()
 	case StateMoved:
 		want.Answer, want.Location = AnswerMoved, r.MovedTo
 	case StateGone, StateExpired:
-		if disc == DiscloseConceal && !c.Admin {
+		if disc == DiscloseConceal && !privileged(c) {
 			return notFound()
 		}
 		want.Answer, want.MaxAge = AnswerGone, testGoneMaxAge
@@ -121,7 +127,7 @@ func expectDecision(s State, r *Record, c Caller, disc Disclosure, private bool)
 			want.RetiredAt = r.ExpiresAt
 		}
 		want.Alternative = r.Alternative
-		if c.Admin || disc == DiscloseFull {
+		if privileged(c) || disc == DiscloseFull {
 			want.Reason = r.Reason
 		}
 	}
@@ -199,7 +205,7 @@ func TestDecideMatrix(t *testing.T) {
 	callers := []struct {
 		name string
 		c    Caller
-	}{{"anonymous", anonymous}, {"reader", reader}, {"admin", admin}}
+	}{{"anonymous", anonymous}, {"reader", reader}, {"writer", writer}, {"admin", admin}, {"admin of orders", adminElsewhere}}
 	for _, s := range allStates {
 		for _, c := range callers {
 			for _, disc := range []Disclosure{DiscloseFull, DiscloseMinimal, DiscloseConceal} {
@@ -220,7 +226,7 @@ func TestDecideMatrix(t *testing.T) {
 						checkDecision(t, got, want)
 						checkPath(t, got)
 						switch got.Answer {
-						case AnswerOK, AnswerTrash:
+						case AnswerOK:
 							if got.Record != r {
 								t.Errorf("Record = %p, want the stored record %p", got.Record, r)
 							}
@@ -255,7 +261,7 @@ func TestDecideConcealIsNeverExisted(t *testing.T) {
 func TestDecideStoreFailed(t *testing.T) {
 	for _, s := range allStates {
 		for _, c := range []Caller{anonymous, admin} {
-			t.Run(fmt.Sprintf("%s/admin=%v", s, c.Admin), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/admin=%v", s, privileged(c)), func(t *testing.T) {
 				got := Decide(Input{Record: stateRecord(s), StoreFailed: true, Now: now, Caller: c, Policy: testPolicy(DiscloseFull, false)})
 				if got.Answer != AnswerUnavailable {
 					t.Errorf("Answer = %q, want %q: never 404 or 410 when unsure", got.Answer, AnswerUnavailable)
@@ -311,7 +317,7 @@ func TestDecideBoundaries(t *testing.T) {
 	}{
 		{"trash one second before the window ends is 404", trash, full, anonymous, now.Add(-time.Second), AnswerNotFound, StateDeleted, time.Time{}, false},
 		{"trash one nanosecond before the window ends is 404", trash, full, anonymous, now.Add(-time.Nanosecond), AnswerNotFound, StateDeleted, time.Time{}, false},
-		{"trash one second before the window ends is trash for admin", trash, full, admin, now.Add(-time.Second), AnswerTrash, StateDeleted, time.Time{}, false},
+		{"trash one second before the window ends is 404 for admin too", trash, full, admin, now.Add(-time.Second), AnswerNotFound, StateDeleted, time.Time{}, false},
 		{"trash at RestorableUntil is 410", trash, full, anonymous, now, AnswerGone, StateGone, now, false},
 		{"trash at RestorableUntil is 410 for admin", trash, full, admin, now, AnswerGone, StateGone, now, false},
 		{"trash after RestorableUntil is 410", trash, full, anonymous, now.Add(time.Hour), AnswerGone, StateGone, now, false},

@@ -26,7 +26,7 @@ type cachedInstance struct {
 	app   string // application_name of its connections, to find its listener
 }
 
-var admin = gone.Caller{Name: "admin", Admin: true}
+var admin = gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
 
 func newCachedPair(t *testing.T) (a, b *cachedInstance) {
 	t.Helper()
@@ -91,12 +91,12 @@ func TestDeleteThenReadAcrossCachedInstances(t *testing.T) {
 	lags := make([]time.Duration, 0, trials)
 	for i := range trials {
 		id := fmt.Sprintf("lag-%d", i)
-		if _, _, err := a.svc.Put(ctx, admin, "promotions", id, json.RawMessage(`{}`), ""); err != nil {
+		if _, _, err := a.svc.Put(ctx, admin, "promotions", id, json.RawMessage(`{}`), gone.Preconditions{}); err != nil {
 			t.Fatal(err)
 		}
 		waitUntil(t, "B sees the create", func() bool { return b.answer(t, id) == gone.AnswerOK })
 		b.answer(t, id) // from B's memory now
-		if _, err := a.svc.Delete(ctx, admin, "promotions", id, gone.DeleteOptions{}); err != nil {
+		if _, err := a.svc.Delete(ctx, admin, "promotions", id, gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
 			t.Fatal(err)
 		}
 		acked := time.Now()
@@ -125,7 +125,7 @@ func TestDeleteThenReadAcrossCachedInstances(t *testing.T) {
 func TestLostFeedFallsBackToTheStore(t *testing.T) {
 	a, b := newCachedPair(t)
 	ctx := context.Background()
-	if _, _, err := a.svc.Put(ctx, admin, "promotions", "feed", json.RawMessage(`{}`), ""); err != nil {
+	if _, _, err := a.svc.Put(ctx, admin, "promotions", "feed", json.RawMessage(`{}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, "B sees the create", func() bool { return b.answer(t, "feed") == gone.AnswerOK })
@@ -145,7 +145,7 @@ func TestLostFeedFallsBackToTheStore(t *testing.T) {
 		t.Fatalf("terminate B's listener: %d terminated, %v", n, err)
 	}
 	waitUntil(t, "B distrusts its memory", func() bool { return !b.cache.Trusted() })
-	if _, err := a.svc.Delete(ctx, admin, "promotions", "feed", gone.DeleteOptions{}); err != nil {
+	if _, err := a.svc.Delete(ctx, admin, "promotions", "feed", gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	// Whether B has reconnected yet or not, it must not answer from the

@@ -10,8 +10,12 @@
 // before Update returns, so a write acknowledged to a client is seen by
 // every later read in this process. A fill that raced a write is refused
 // (see shard.gen). Writes made elsewhere (another process on the same
-// SQLite file, another instance on PostgreSQL) arrive through a Feed; while
-// no feed vouches for the memory, the cache reads the store every time.
+// SQLite file, another instance on PostgreSQL) arrive through the stores'
+// Follow methods (the cache is their gone.ChangeSink); while no feed
+// vouches for the memory, the cache reads the store every time.
+//
+// The cache is a gone.Store only: a Service built on it takes its
+// TokenStore from the store underneath (Service.Tokens).
 package readcache
 
 import (
@@ -68,8 +72,8 @@ type shard struct {
 
 // New wraps s with a cache of at most maxEntries ids (at least one per
 // shard). trusted says whether memory may be used from the start: true when
-// this process is the only writer; false when a Feed must first vouch
-// (Feed.Follow calls Trust once it is following).
+// this process is the only writer; false when a store's Follow must first
+// vouch (it calls Trust once it is following).
 func New(s gone.Store, maxEntries int, trusted bool) *Store {
 	c := &Store{Store: s, seed: maphash.MakeSeed()}
 	per := max(1, maxEntries/shards)

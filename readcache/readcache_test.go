@@ -15,7 +15,7 @@ import (
 	"github.com/gonehttp/gone/sqlite"
 )
 
-var admin = gone.Caller{Name: "admin", Admin: true}
+var admin = gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
 
 // world is a service over a cache over a real SQLite file.
 type world struct {
@@ -56,7 +56,7 @@ func (w *world) read(t testing.TB, coll, id string) gone.Decision {
 
 func (w *world) put(t testing.TB, coll, id, data string) *gone.Record {
 	t.Helper()
-	rec, _, err := w.svc.Put(context.Background(), admin, coll, id, json.RawMessage(data), "")
+	rec, _, err := w.svc.Put(context.Background(), admin, coll, id, json.RawMessage(data), gone.Preconditions{})
 	if err != nil {
 		t.Fatalf("PUT %s/%s: %v", coll, id, err)
 	}
@@ -79,7 +79,7 @@ func TestWriteThenReadSeesTheWrite(t *testing.T) {
 	if d := w.read(t, "users", "u1"); string(d.Record.Data) != `{"v":2}` {
 		t.Fatalf("after second PUT: %s, want {\"v\":2}", d.Record.Data)
 	}
-	if _, err := w.svc.Delete(context.Background(), admin, "users", "u1", gone.DeleteOptions{Permanent: true}); err != nil {
+	if _, err := w.svc.Delete(context.Background(), admin, "users", "u1", gone.DeleteOptions{Permanent: true}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	if d := w.read(t, "users", "u1"); d.Answer != gone.AnswerGone {
@@ -149,7 +149,7 @@ func TestFillThatRacedAWriteIsRefused(t *testing.T) {
 	g := &gatedStore{Store: raw}
 	c := readcache.New(g, 100, true)
 	svc := gone.NewService(c, demo.Config())
-	if _, _, err := svc.Put(context.Background(), admin, "users", "x", json.RawMessage(`{"v":"old"}`), ""); err != nil {
+	if _, _, err := svc.Put(context.Background(), admin, "users", "x", json.RawMessage(`{"v":"old"}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	g.read, g.resume = make(chan struct{}), make(chan struct{})
@@ -159,7 +159,7 @@ func TestFillThatRacedAWriteIsRefused(t *testing.T) {
 		got <- r
 	}()
 	<-g.read // the reader holds the old record
-	if _, _, err := svc.Put(context.Background(), admin, "users", "x", json.RawMessage(`{"v":"new"}`), ""); err != nil {
+	if _, _, err := svc.Put(context.Background(), admin, "users", "x", json.RawMessage(`{"v":"new"}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	close(g.resume)
@@ -180,11 +180,11 @@ func TestTimeDerivedStatesFlipAtTheSecondWhenCached(t *testing.T) {
 	w.put(t, "users", "e", `{}`)
 	at := w.now.Add(time.Hour)
 	if _, err := w.svc.SetLifecycle(context.Background(), admin, "users", "e", gone.LifecycleChange{
-		ExpiresAt: gone.Optional[time.Time]{Set: true, Value: at}}); err != nil {
+		ExpiresAt: gone.Optional[time.Time]{Set: true, Value: at}}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	w.put(t, "users", "s", `{}`)
-	if _, err := w.svc.Delete(context.Background(), admin, "users", "s", gone.DeleteOptions{}); err != nil {
+	if _, err := w.svc.Delete(context.Background(), admin, "users", "s", gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	w.read(t, "users", "e")
@@ -272,7 +272,7 @@ func TestAnotherProcessWriteIsSeen(t *testing.T) {
 	osvc := gone.NewService(other, demo.Config())
 	osvc.Now = w.svc.Now
 	resets := w.cache.Stats().Resets.Load()
-	if _, err := osvc.Delete(context.Background(), admin, "users", "p", gone.DeleteOptions{Permanent: true}); err != nil {
+	if _, err := osvc.Delete(context.Background(), admin, "users", "p", gone.DeleteOptions{Permanent: true}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "Follow sees the other process's commit", func() bool { return w.cache.Stats().Resets.Load() > resets })
