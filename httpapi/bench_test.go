@@ -46,7 +46,7 @@ func BenchmarkReadMiss(b *testing.B) {
 
 func benchRead(b *testing.B, path string, miss bool) {
 	w := demotest.New(b)
-	h := w.Handler(slog.New(logbuf.NewTextHandler(io.Discard, nil)), withMetrics())
+	h := w.UncheckedHandler(slog.New(logbuf.NewTextHandler(io.Discard, nil)), withMetrics())
 	if miss {
 		w.Cache.Distrust()
 	}
@@ -66,7 +66,7 @@ func benchRead(b *testing.B, path string, miss bool) {
 // synced commit): the writes the cache must not slow down.
 func BenchmarkWrite(b *testing.B) {
 	w := demotest.New(b)
-	h := w.Handler(nil, withMetrics())
+	h := w.UncheckedHandler(nil, withMetrics())
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
