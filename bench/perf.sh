@@ -28,7 +28,18 @@ load "$BASE_URL" "$(paths zipf)" 3 >/dev/null
 if [ -n "${COMPARE:-}" ]; then
   mkdir "$TMP/rev" && git -C "$ROOT" archive "$COMPARE" | tar -x -C "$TMP/rev" &&
     (cd "$TMP/rev" && go build -o "$TMP/gone-rev" ./cmd/gone) || { echo "cannot build $COMPARE"; exit 1; }
-  db2=$DB; [ "$STORE" = SQLite ] && { cp "$POP" "$TMP/rev.db"; db2=$TMP/rev.db; }
+  db2=$DB
+  if [ "$STORE" = SQLite ]; then
+    # The revision may have an older schema: its own population, filled by
+    # this populate built against the revision's stores.
+    rpop=$CACHE/pop-$(cat "$TMP/rev"/sqlite/migrations/*.sql | sha1sum | cut -c1-10)-$LIVE-$TOMBS.db
+    if [ ! -f "$rpop" ]; then
+      mkdir -p "$TMP/rev/bench/cmd/populate" && cp "$BENCH/cmd/populate/main.go" "$TMP/rev/bench/cmd/populate/" &&
+        (cd "$TMP/rev" && go build -o "$TMP/populate-rev" ./bench/cmd/populate) &&
+        "$TMP/populate-rev" "$rpop.tmp" "$LIVE" "$TOMBS" && mv "$rpop.tmp" "$rpop" || { echo "populate for $COMPARE failed"; exit 1; }
+    fi
+    cp "$rpop" "$TMP/rev.db"; db2=$TMP/rev.db
+  fi
   serve rev env GONE_ADMIN_TOKEN=${GONE_ADMIN_TOKEN:-perf} "$TMP/gone-rev" serve --addr 127.0.0.1:0 --db "$db2"; REV_URL=$URL
   for m in $MODES; do load "$REV_URL" "$(paths "$m")" 3 >/dev/null; done
 fi
