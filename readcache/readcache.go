@@ -14,8 +14,7 @@
 // Follow methods (the cache is their gone.ChangeSink); while no feed
 // vouches for the memory, the cache reads the store every time.
 //
-// The cache is a gone.Store only: a Service built on it takes its
-// TokenStore from the store underneath (Service.Tokens).
+// Named tokens (gone.TokenStore) pass straight through, uncached.
 package readcache
 
 import (

@@ -61,11 +61,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	reg, timed, tokenStore := newRegistry(store)
+	reg, timed := newRegistry(store)
 	cached, stopFeed := withCache(store, timed, tune, reg)
 	defer stopFeed() // after store.Close in the code, so it runs before it
 	svc := gone.NewService(cached, cfg)
-	svc.Tokens = tokenStore // named tokens live in the same database
 	if *withDemo {
 		if err := demo.Load(ctx, svc); err != nil {
 			return err

@@ -78,7 +78,6 @@ func New(t testing.TB) *World {
 	// Trusted from the start: the test process is the file's only writer.
 	cache := readcache.New(store, readcache.DefaultMaxEntries, true)
 	svc := gone.NewService(cache, demo.Config())
-	svc.Tokens = store // the cache is no TokenStore: tokens come from the store
 	if err := demo.Load(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
