@@ -75,7 +75,7 @@ func TestNoTimingOracle(t *testing.T) {
 	const n = 10_000
 	w := demotest.New(t)
 	softDeleted(t, w, n)
-	h := w.Handler(nil)
+	h := w.UncheckedHandler(nil) // the OpenAPI check would dominate the timing
 	time1 := func(path string) time.Duration {
 		r := httptest.NewRequest("GET", path, nil)
 		rec := httptest.NewRecorder()
