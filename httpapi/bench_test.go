@@ -122,3 +122,22 @@ func BenchmarkAuth(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBareNetHTTP is bench/cmd/baseline's handler through the same
+// recorder: BenchmarkRead minus this is what gone adds to a request.
+func BenchmarkBareNetHTTP(b *testing.B) {
+	body := []byte(`{"name":"User 0012345","email":"u12345@example.com"}`)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/{collection}/{id}", func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("Etag", `"1"`)
+		w.Write(body)
+	})
+	r := httptest.NewRequest("GET", "/api/users/42", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		mux.ServeHTTP(httptest.NewRecorder(), r)
+	}
+}
