@@ -52,10 +52,11 @@ var bufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // Handle formats r, itself when it can.
 func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
-	if !h.fast || !simple(r) {
+	if !h.fast {
 		return h.inner.Handle(ctx, r)
 	}
 	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
 	b := (*bp)[:0]
 	if !r.Time.IsZero() {
 		b = append(b, "time="...)
@@ -66,7 +67,12 @@ func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
 	b = appendString(b, r.Level.String())
 	b = append(b, " msg="...)
 	b = appendString(b, r.Message)
+	simple := true
 	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "" {
+			simple = false // slog drops empty attributes; this path does not try
+			return false
+		}
 		b = append(b, ' ')
 		b = appendString(b, a.Key)
 		b = append(b, '=')
@@ -81,30 +87,19 @@ func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
 			b = strconv.AppendBool(b, a.Value.Bool())
 		case slog.KindDuration:
 			b = append(b, a.Value.Duration().String()...)
-		}
-		return true
-	})
-	b = append(b, '\n')
-	_, err := h.out.Write(b)
-	*bp = b
-	bufs.Put(bp)
-	return err
-}
-
-// simple reports whether every attribute is of a kind Handle formats and
-// has a key (slog drops empty attributes; this path does not try).
-func simple(r slog.Record) bool {
-	ok := true
-	r.Attrs(func(a slog.Attr) bool {
-		switch a.Value.Kind() {
-		case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindBool, slog.KindDuration:
-			ok = a.Key != ""
 		default:
-			ok = false
+			simple = false
 		}
-		return ok
+		return simple
 	})
-	return ok
+	*bp = b
+	if !simple {
+		return h.inner.Handle(ctx, r)
+	}
+	b = append(b, '\n')
+	*bp = b
+	_, err := h.out.Write(b)
+	return err
 }
 
 // appendRFC3339Millis is slog's time format: RFC 3339 with exactly three
