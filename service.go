@@ -68,10 +68,11 @@ func (s *Service) Policy(collection string) (Policy, error) {
 func (s *Service) Decide(ctx context.Context, caller Caller, p Policy, id string) (Decision, error) {
 	if p.Private && caller.Anonymous() {
 		// Permission before existence: do not even look.
-		return Decide(Input{Now: s.Now(), Caller: caller, Policy: p}), nil
+		return Decide(Input{Now: s.Now(), Caller: caller, Policy: p, WithoutPath: true}), nil
 	}
 	in, err := s.lookup(ctx, p, id)
 	in.Caller = caller
+	in.WithoutPath = true // only Explain shows the path
 	return Decide(in), err
 }
 
@@ -89,6 +90,12 @@ func (s *Service) Explain(ctx context.Context, caller Caller, p Policy, id strin
 // sets StoreFailed (the decision says 503) and is returned for the log.
 func (s *Service) lookup(ctx context.Context, p Policy, id string) (Input, error) {
 	in := Input{Now: s.Now(), Policy: p}
+	if pk, ok := s.Store.(Peeker); ok {
+		if rec, hit := pk.Peek(p.Collection, id); hit {
+			in.Record = rec
+			return in, nil
+		}
+	}
 	if s.ReadTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.ReadTimeout)

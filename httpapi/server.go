@@ -26,6 +26,8 @@ type server struct {
 	collections []string
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
+	// limit is nil unless WithShedding was given.
+	limit *limiter
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
 	// limiter counts failed authentications; nil when disabled.
@@ -45,6 +47,7 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h := notePattern(mux)
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
+	h = s.shed(h)
 	h = s.recoverPanics(h)
 	h = s.checkFraming(h)
 	h = s.sharedCacheSafe(h)

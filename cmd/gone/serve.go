@@ -16,6 +16,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
 	"github.com/gonehttp/gone/sqlite"
@@ -35,13 +36,21 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	tune, err := addTuningFlags(fs, e)
+	if err != nil {
+		return err
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel(e)}))
+	// The log is buffered off the request's path; deferred first, its
+	// Close runs last, after the server has drained, so no line is lost.
+	logOut := tune.logWriter(e)
+	defer logOut.Close()
+	log := slog.New(logbuf.NewTextHandler(logOut, &slog.HandlerOptions{Level: logLevel(e)}))
 
 	cfg, err := loadConfig(*configPath)
 	if err != nil {
@@ -64,7 +73,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer store.Close()
 	reg, timed := newRegistry(store)
-	svc := gone.NewService(timed, cfg)
+	cached, stopFeed := withCache(store, timed, tune, reg)
+	defer stopFeed() // after store.Close in the code, so it runs before it
+	svc := gone.NewService(cached, cfg)
 	if *withDemo {
 		if err := demo.Load(ctx, svc); err != nil {
 			return err
@@ -92,7 +103,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 	srv := &http.Server{
 		Handler: httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMaxRetryAfter(*ops.maxRetryAfter),
-			httpapi.WithAuthFailureLimit(*ops.authFailures)),
+			httpapi.WithAuthFailureLimit(*ops.authFailures), httpapi.WithShedding(tune.shedding())),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
