@@ -91,6 +91,15 @@ var routeStatuses = map[string][]int{
 	"GET /metrics":                           {200},
 }
 
+func init() {
+	// handleOptions: 204 (preflight allowed, or Allow), 403 (preflight
+	// refused), on every route's path.
+	for key := range routeStatuses {
+		_, pattern, _ := strings.Cut(key, " ")
+		routeStatuses["OPTIONS "+pattern] = []int{204, 403}
+	}
+}
+
 // testRoutes returns the route table of a server with every option on.
 func testRoutes(t *testing.T) []route {
 	t.Helper()

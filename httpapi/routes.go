@@ -1,6 +1,9 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+)
 
 // route is one entry of the route table.
 type route struct {
@@ -34,6 +37,15 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/openapi.json", s.handleOpenAPI())
 	if s.metrics != nil {
 		handle("GET", "/metrics", s.handleMetrics())
+	}
+
+	// OPTIONS on every route's path: CORS preflights, and Allow for the rest.
+	seen := map[string]bool{}
+	for _, rt := range slices.Clone(s.routes) {
+		if !seen[rt.pattern] {
+			seen[rt.pattern] = true
+			handle("OPTIONS", rt.pattern, s.handleOptions())
+		}
 	}
 
 	// Everything else is an unknown route: 404 with a suggestion.

@@ -39,6 +39,7 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h := notePattern(mux)
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
+	h = s.cors(h)
 	h = s.recoverPanics(h)
 	h = s.observe(h)
 	return h

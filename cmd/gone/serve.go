@@ -47,6 +47,12 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if v := e.getenv("GONE_CORS_ORIGINS"); v != "" {
+		// The environment wins over the file, as flags' env fallbacks do.
+		if cfg.CORS.Origins, err = gone.ParseOrigins(v); err != nil {
+			return usageError("GONE_CORS_ORIGINS: %v", err)
+		}
+	}
 	store, err := openStore(ctx, *dsn)
 	if err != nil {
 		return err
