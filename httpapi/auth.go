@@ -68,3 +68,15 @@ func (s *server) requireAdmin(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// requireToken guards routes for any caller with a token, read or admin:
+// 401 without one.
+func (s *server) requireToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if callerFrom(r.Context()).Anonymous() {
+			s.writeError(w, r, gone.Errorf(gone.EUNAUTHORIZED, "A token is required."))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -84,11 +84,15 @@ var routeStatuses = map[string][]int{
 	"PATCH /api/{collection}/{id}/lifecycle": {200, 400, 403, 409, 413, 415, 503},
 	"GET /api/audit":                         {200, 400, 403, 503},
 	"GET /api/explain":                       {200, 400, 403, 503},
-	"GET /problems/{name}":                   {200},
-	"GET /healthz":                           {200},
-	"GET /readyz":                            {200, 503},
-	"GET /openapi.json":                      {200},
-	"GET /metrics":                           {200},
+	// handleChanges: bad since/limit/collection (400), a concealed
+	// collection for a reader (403), unknown collection (404, in
+	// anyRoute), the log unreadable (503).
+	"GET /api/changes":     {200, 400, 403, 503},
+	"GET /problems/{name}": {200},
+	"GET /healthz":         {200},
+	"GET /readyz":          {200, 503},
+	"GET /openapi.json":    {200},
+	"GET /metrics":         {200},
 }
 
 func init() {

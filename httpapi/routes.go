@@ -30,6 +30,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/api/{collection}/{id}/lifecycle", admin(s.handleLifecycle()))
 	handle("PATCH", "/api/{collection}/{id}/lifecycle", admin(s.handleSetLifecycle()))
 	handle("GET", "/api/audit", admin(s.handleAudit()))
+	handle("GET", "/api/changes", s.requireToken(s.handleChanges()))
 	handle("GET", "/api/explain", admin(s.handleExplain()))
 	handle("GET", "/problems/{name}", s.handleProblemType())
 	handle("GET", "/healthz", s.handleHealthz())

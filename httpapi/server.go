@@ -25,6 +25,10 @@ type server struct {
 	collections []string
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
+	// hub wakes change streams; feed tunes them; stop ends them.
+	hub  *changeHub
+	feed FeedTimings
+	stop <-chan struct{}
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
@@ -34,6 +38,8 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	for _, opt := range opts {
 		opt(s)
 	}
+	s.feed = s.feed.withDefaults()
+	s.hub = newChangeHub(svc.Store, s.feed.Poll, log)
 	mux := http.NewServeMux()
 	s.addRoutes(mux)
 	h := notePattern(mux)

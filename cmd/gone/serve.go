@@ -87,8 +87,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	// Shutdown waits for handlers to return; change streams return when
+	// stop closes, which RegisterOnShutdown does first.
+	stop := make(chan struct{})
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg)),
+		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithShutdown(stop)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -96,6 +99,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(func() { close(stop) })
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)
