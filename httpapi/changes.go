@@ -58,18 +58,20 @@ const changePage = 100
 
 // changeView is one change in the feed, in JSON.
 type changeView struct {
-	Seq              int64           `json:"seq"`
-	Type             gone.ChangeType `json:"type"`
-	Collection       string          `json:"collection"`
-	ID               string          `json:"id"`
-	Path             string          `json:"path"`
-	At               string          `json:"at"`
-	Reason           string          `json:"reason,omitempty"`
-	MovedTo          string          `json:"movedTo,omitempty"`
-	Location         string          `json:"location,omitempty"`
-	ExpiresAt        string          `json:"expiresAt,omitempty"`
-	UnavailableUntil string          `json:"unavailableUntil,omitempty"`
-	Actor            string          `json:"actor,omitempty"`
+	Seq        int64           `json:"seq"`
+	Type       gone.ChangeType `json:"type"`
+	Collection string          `json:"collection"`
+	ID         string          `json:"id"`
+	Path       string          `json:"path"`
+	At         string          `json:"at"`
+	Reason     string          `json:"reason,omitempty"`
+	// Message is what a 410 for the id says now, on gone and expired.
+	Message          string `json:"message,omitempty"`
+	MovedTo          string `json:"movedTo,omitempty"`
+	Location         string `json:"location,omitempty"`
+	ExpiresAt        string `json:"expiresAt,omitempty"`
+	UnavailableUntil string `json:"unavailableUntil,omitempty"`
+	Actor            string `json:"actor,omitempty"`
 }
 
 func (s *server) changeView(c gone.Change, lng string) changeView {
@@ -81,6 +83,15 @@ func (s *server) changeView(c gone.Change, lng string) changeView {
 	}
 	if c.MovedTo != "" {
 		v.Location = s.resourcePath(c.Collection, c.MovedTo)
+	}
+	if p, ok := s.svc.Config.Policy(c.Collection); ok {
+		t := p.TextsFor(lng)
+		switch c.Type {
+		case gone.ChangeGone:
+			v.Message = t.Expand(t.Deleted, c.ID, c.At)
+		case gone.ChangeExpired:
+			v.Message = t.Expand(t.Expired, c.ID, c.ExpiresAt)
+		}
 	}
 	return v
 }

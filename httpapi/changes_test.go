@@ -28,6 +28,7 @@ type changePage struct {
 		Type, Collection, ID     string
 		Reason, Actor, Location  string
 		Path, MovedTo, ExpiresAt string
+		Message                  string
 	}
 	Last int64
 	More bool
@@ -104,6 +105,9 @@ func TestChangesPage(t *testing.T) {
 		if strings.Contains(w.Body.String(), leak) {
 			t.Errorf("reader's feed mentions %q: %s", leak, w.Body)
 		}
+	}
+	if p.Changes[1].Message != "This user account was permanently deleted on 2026-11-22" {
+		t.Errorf("gone: message = %q", p.Changes[1].Message)
 	}
 	if p.Changes[0].Reason != "" || p.Changes[1].Reason != "User requested account deletion" {
 		t.Errorf("reasons = %q, %q; want none for the trash and the text for gone (full disclosure)", p.Changes[0].Reason, p.Changes[1].Reason)
