@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -230,7 +231,9 @@ func (s *server) streamChanges(w http.ResponseWriter, r *http.Request, q changes
 		if _, err := w.Write(b); err != nil {
 			return false
 		}
-		return rc.Flush() == nil
+		// Without a Flusher the bytes still go, only later.
+		err := rc.Flush()
+		return err == nil || errors.Is(err, http.ErrNotSupported)
 	}
 	if !send([]byte("retry: 2000\n\n")) {
 		return
