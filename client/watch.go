@@ -35,8 +35,11 @@ type FeedChange struct {
 
 // WatchOptions says where the feed starts and who hears of each change.
 type WatchOptions struct {
-	// Since is the sequence to continue after (0: the whole log).
+	// Since is the sequence to continue after. Zero starts at the end of
+	// the log (changes from now on), unless FromStart is set.
 	Since int64
+	// FromStart replays the whole log when Since is zero.
+	FromStart bool
 	// Collection limits the feed to one collection.
 	Collection string
 	// OnChange is called for each change, after the client applied it.
@@ -57,7 +60,10 @@ func (c *Client) Watch(ctx context.Context, opt WatchOptions) error {
 	// http.Client may set.
 	hc := *c.hc
 	hc.Timeout = 0
-	since := opt.Since
+	since := strconv.FormatInt(opt.Since, 10)
+	if opt.Since == 0 && !opt.FromStart {
+		since = "now" // the stream's first id says where now was
+	}
 	for failures := 0; ; {
 		err := c.watchOnce(ctx, &hc, opt, &since)
 		if ctx.Err() != nil {
@@ -78,8 +84,8 @@ func (c *Client) Watch(ctx context.Context, opt WatchOptions) error {
 	}
 }
 
-func (c *Client) watchOnce(ctx context.Context, hc *http.Client, opt WatchOptions, since *int64) error {
-	q := url.Values{"since": {strconv.FormatInt(*since, 10)}}
+func (c *Client) watchOnce(ctx context.Context, hc *http.Client, opt WatchOptions, since *string) error {
+	q := url.Values{"since": {*since}}
 	if opt.Collection != "" {
 		q.Set("collection", opt.Collection)
 	}
@@ -122,8 +128,8 @@ func (c *Client) watchOnce(ctx context.Context, hc *http.Client, opt WatchOption
 					opt.OnChange(ch)
 				}
 			}
-			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-				*since = n
+			if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+				*since = id
 			}
 			id, data = "", ""
 		case strings.HasPrefix(line, "id:"):

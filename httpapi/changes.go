@@ -107,6 +107,7 @@ func stampOrEmpty(t time.Time) string {
 // changesQuery is what a feed request asks for.
 type changesQuery struct {
 	since      int64
+	fromNow    bool // since=now: start at the end of the log
 	collection string
 	limit      int
 	stream     bool
@@ -122,11 +123,13 @@ func (s *server) parseChanges(r *http.Request) (changesQuery, error) {
 		// wins over the since of the URL it first opened.
 		since = id
 	}
-	if since != "" {
+	if since == "now" {
+		q.fromNow = true
+	} else if since != "" {
 		n, err := strconv.ParseInt(since, 10, 64)
 		if err != nil || n < 0 {
-			return q, &gone.Error{Code: gone.EINVALID, Message: "since (or Last-Event-ID) must be a sequence number from this feed.",
-				Fields: map[string]string{"since": "must be a non-negative integer"}}
+			return q, &gone.Error{Code: gone.EINVALID, Message: "since (or Last-Event-ID) must be a sequence number from this feed, or now.",
+				Fields: map[string]string{"since": "must be a non-negative integer or now"}}
 		}
 		q.since = n
 	}
@@ -179,6 +182,26 @@ func (s *server) readChanges(r *http.Request, q changesQuery, since int64) (out 
 	return out, last, more, nil
 }
 
+// logEnd returns the last sequence in the audit log, paging from the
+// highest one this instance has seen (once per instance it may read the
+// whole log; after that, a page).
+func (s *server) logEnd(r *http.Request) (int64, error) {
+	seq := s.hub.headSeq()
+	for {
+		events, err := s.svc.Store.Audit(r.Context(), gone.AuditQuery{AfterSeq: seq, Limit: pollPage})
+		if err != nil {
+			return 0, &gone.Error{Code: gone.EUNAVAILABLE, Message: "The audit log did not answer.", Err: err}
+		}
+		if len(events) > 0 {
+			seq = events[len(events)-1].Seq
+		}
+		if len(events) < pollPage {
+			s.hub.saw(seq)
+			return seq, nil
+		}
+	}
+}
+
 // handleChanges is the change feed: one event per lifecycle change, in
 // order, after since (or Last-Event-ID), as Server-Sent Events for
 // Accept: text/event-stream and as a JSON page otherwise.
@@ -194,6 +217,12 @@ func (s *server) handleChanges() http.Handler {
 		if err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if q.fromNow {
+			if q.since, err = s.logEnd(r); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 		if q.stream {
 			s.streamChanges(w, r, q)
@@ -235,7 +264,11 @@ func (s *server) streamChanges(w http.ResponseWriter, r *http.Request, q changes
 		err := rc.Flush()
 		return err == nil || errors.Is(err, http.ErrNotSupported)
 	}
-	if !send([]byte("retry: 2000\n\n")) {
+	// The first block says where the stream starts (an id with no data
+	// dispatches no event), so a reader that asked for since=now and
+	// reconnects before any change resumes from there, not from a later
+	// "now".
+	if !send(fmt.Appendf(nil, "retry: 2000\nid: %d\n\n", q.since)) {
 		return
 	}
 	keepalive := time.NewTicker(s.feed.Keepalive)

@@ -118,6 +118,10 @@ func TestChangesPage(t *testing.T) {
 	if p.Last <= p.Changes[len(p.Changes)-1].Seq-1 || p.More {
 		t.Errorf("last = %d, more = %v", p.Last, p.More)
 	}
+	// since=now starts at the end.
+	if now, _ := e.changes(readerToken, "?since=now"); len(now.Changes) != 0 || now.Last != p.Last {
+		t.Errorf("since=now: %d changes, last %d; want none and %d", len(now.Changes), now.Last, p.Last)
+	}
 	// Resuming after the last change is empty.
 	if again, _ := e.changes(readerToken, "?since="+strconv.FormatInt(p.Last, 10)); len(again.Changes) != 0 {
 		t.Errorf("since=last: %d changes, want none", len(again.Changes))
@@ -176,9 +180,9 @@ type sseEvent struct {
 	id, event, data, comment string
 }
 
-func openStream(t *testing.T, url, token string, header map[string]string) (*http.Response, <-chan sseEvent) {
+func openStream(t *testing.T, url, query, token string, header map[string]string) (*http.Response, <-chan sseEvent) {
 	t.Helper()
-	r, _ := http.NewRequest("GET", url+"/api/changes", nil)
+	r, _ := http.NewRequest("GET", url+"/api/changes"+query, nil)
 	r.Header.Set("Accept", "text/event-stream")
 	r.Header.Set("Authorization", "Bearer "+token)
 	for k, v := range header {
@@ -247,7 +251,7 @@ func TestChangesStream(t *testing.T) {
 	ctx := context.Background()
 	events, _ := w.Store.Audit(ctx, gone.AuditQuery{})
 	head := events[len(events)-1].Seq
-	_, ch := openStream(t, srv.URL, readerToken, map[string]string{"Last-Event-ID": strconv.FormatInt(head, 10)})
+	_, ch := openStream(t, srv.URL, "", readerToken, map[string]string{"Last-Event-ID": strconv.FormatInt(head, 10)})
 
 	// A keepalive comment while nothing happens.
 	sawKeepalive := false
@@ -281,7 +285,7 @@ func TestChangesStream(t *testing.T) {
 	}
 
 	// Resuming with Last-Event-ID gives what came after, once.
-	_, again := openStream(t, srv.URL, readerToken, map[string]string{"Last-Event-ID": first.id})
+	_, again := openStream(t, srv.URL, "", readerToken, map[string]string{"Last-Event-ID": first.id})
 	if ev := nextEvent(t, again); ev.id != second.id {
 		t.Errorf("resumed after %s: first event %+v, want id %s", first.id, ev, second.id)
 	}
@@ -290,7 +294,7 @@ func TestChangesStream(t *testing.T) {
 func TestChangesStreamEndsOnShutdown(t *testing.T) {
 	stop := make(chan struct{})
 	_, srv := feedServer(t, httpapi.FeedTimings{Keepalive: time.Hour}, httpapi.WithShutdown(stop))
-	_, ch := openStream(t, srv.URL, readerToken, map[string]string{"Last-Event-ID": "100000"})
+	_, ch := openStream(t, srv.URL, "", readerToken, map[string]string{"Last-Event-ID": "100000"})
 	close(stop)
 	deadline := time.After(5 * time.Second)
 	for {
@@ -389,4 +393,27 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 		tc.SetWriteBuffer(4096)
 	}
 	return c, err
+}
+
+// TestChangesStreamFromNow: since=now starts at the end of the log and
+// says where, so a reconnection before any change loses nothing.
+func TestChangesStreamFromNow(t *testing.T) {
+	w, srv := feedServer(t, httpapi.FeedTimings{Poll: 20 * time.Millisecond})
+	events, _ := w.Store.Audit(context.Background(), gone.AuditQuery{})
+	head := strconv.FormatInt(events[len(events)-1].Seq, 10)
+	_, ch := openStream(t, srv.URL, "?since=now", readerToken, nil)
+	select {
+	case first := <-ch:
+		if first.id != head || first.event != "" {
+			t.Errorf("first block = %+v, want only id %s", first, head)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no first block")
+	}
+	if _, _, err := w.Service.Put(context.Background(), adminCaller, "promotions", "later", []byte(`{}`), ""); err != nil {
+		t.Fatal(err)
+	}
+	if ev := nextEvent(t, ch); ev.event != "created" || !strings.Contains(ev.data, `"id":"later"`) {
+		t.Errorf("event after now = %+v, want created promotions/later", ev)
+	}
 }

@@ -112,6 +112,7 @@ export interface Watcher {
 }
 
 export interface WatchOptions {
+  /** Continue after this sequence; omitted: from now on; 0: the whole log. */
   since?: number | string;
   collection?: string;
   onChange?: (c: Change) => void;

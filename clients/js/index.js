@@ -386,7 +386,7 @@ export class GoneClient {
         if (change.location) this.remember(this.moves, path, change.location);
         break;
       case "expiring":
-        if (change.expiresAt) this.expiries.set(path, Date.parse(change.expiresAt));
+        if (change.expiresAt) this.remember(this.expiries, path, Date.parse(change.expiresAt));
         else this.expiries.delete(path);
         break;
       case "created":
@@ -400,8 +400,9 @@ export class GoneClient {
    * Follows the change feed (GET /api/changes as Server-Sent Events) and
    * applies each change to the cache: deleted, gone, expired and moved purge
    * the id; gone and expired also mark it gone, so the next get throws
-   * GoneError without a request. Reconnects after errors, resuming after the
-   * last event seen. Returns { close(), lastEventId, done }.
+   * GoneError without a request. Starts at the end of the log unless since
+   * is given (0 replays the whole log). Reconnects after errors, resuming
+   * after the last event seen. Returns { close(), lastEventId, done }.
    */
   watch({ since, collection, onChange, onError, signal } = {}) {
     const ctl = new AbortController();
@@ -412,7 +413,9 @@ export class GoneClient {
       while (!ctl.signal.aborted) {
         try {
           const q = new URLSearchParams();
-          if (w.lastEventId !== undefined) q.set("since", String(w.lastEventId));
+          // Without since, start at the end of the log; the stream's first
+          // id says where that was, so a reconnection resumes from there.
+          q.set("since", w.lastEventId === undefined ? "now" : String(w.lastEventId));
           if (collection) q.set("collection", collection);
           const res = await this.fetch(`${this.baseUrl}/api/changes${q.size ? "?" + q : ""}`, {
             headers: this.headers({ Accept: "text/event-stream" }),
