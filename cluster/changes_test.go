@@ -95,4 +95,25 @@ func TestChangesReachEveryInstance(t *testing.T) {
 			}
 		}
 	}
+	// How long a change takes to cross instances (logged, not asserted:
+	// it is a measure, bounded by the poll interval, 200 ms by default).
+	for i := range 5 {
+		start := time.Now()
+		path := fmt.Sprintf("/api/promotions/lat%d", i)
+		if code, _ := call(t, insts[0], "PUT", path, `{}`); code != 201 {
+			t.Fatalf("PUT %s: %d", path, code)
+		}
+		acked := time.Since(start)
+		for j, name := range []string{"A", "B"} {
+			select {
+			case ev := <-feeds[j]:
+				t.Logf("a write on A reached %s's watcher %v after its ack", name, time.Since(start)-acked)
+				if !strings.Contains(ev[1], `"id":"lat`) {
+					t.Errorf("%s's next event = %s", name, ev[1])
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s's watcher never heard of A's write", name)
+			}
+		}
+	}
 }

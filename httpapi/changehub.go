@@ -29,13 +29,16 @@ type changeHub struct {
 	wake    chan struct{} // closed (and replaced) when head grows
 	waiters int
 	polling bool
+	// kick asks the poller to look now: a write went through this
+	// instance, so its own watchers need not wait for the next tick.
+	kick chan struct{}
 }
 
 // pollPage bounds one poll's read; a full page is read again at once.
 const pollPage = 1000
 
 func newChangeHub(store gone.Store, every time.Duration, log *slog.Logger) *changeHub {
-	return &changeHub{store: store, every: every, log: log, wake: make(chan struct{})}
+	return &changeHub{store: store, every: every, log: log, wake: make(chan struct{}), kick: make(chan struct{}, 1)}
 }
 
 var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
@@ -84,6 +87,17 @@ func (h *changeHub) wait(seq int64) (<-chan struct{}, func()) {
 	}
 }
 
+// nudge makes a running poller look at once.
+func (h *changeHub) nudge() {
+	if h == nil {
+		return
+	}
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
 // poll runs while any stream waits.
 func (h *changeHub) poll() {
 	t := time.NewTicker(h.every)
@@ -109,6 +123,9 @@ func (h *changeHub) poll() {
 				continue
 			}
 		}
-		<-t.C
+		select {
+		case <-t.C:
+		case <-h.kick:
+		}
 	}
 }
