@@ -212,11 +212,11 @@ func TestBrowser(t *testing.T) {
 		admin := gone.Caller{Name: "admin", Admin: true}
 		bg := context.Background()
 		for id, until := range map[string]time.Duration{"brief": time.Second, "frozen": 50 * 365 * 24 * time.Hour} {
-			if _, _, err := world.Service.Put(bg, admin, "promotions", id, []byte(`{"name":"`+id+`"}`), ""); err != nil {
+			if _, _, err := world.Service.Put(bg, admin, "promotions", id, []byte(`{"name":"`+id+`"}`), gone.Preconditions{}); err != nil {
 				t.Fatal(err)
 			}
 			ch := gone.LifecycleChange{UnavailableUntil: gone.Optional[time.Time]{Set: true, Value: world.Clock.Now().Add(until)}}
-			if _, err := world.Service.SetLifecycle(bg, admin, "promotions", id, ch); err != nil {
+			if _, err := world.Service.SetLifecycle(bg, admin, "promotions", id, ch, gone.Preconditions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -252,7 +252,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("get users/42 = %+v, want it read and cached", o)
 		}
 		if _, err := world.Service.Delete(context.Background(), gone.Caller{Name: "admin", Admin: true}, "users", "42",
-			gone.DeleteOptions{Permanent: true, Reason: "user_request"}); err != nil {
+			gone.DeleteOptions{Permanent: true, Reason: "user_request"}, gone.Preconditions{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`window.changes.some((c) => c.type === "gone" && c.id === "42")`,

@@ -46,10 +46,10 @@ func TestWatchPurges(t *testing.T) {
 		done <- c.Watch(wctx, client.WatchOptions{Since: head, OnChange: func(ch client.FeedChange) { seen <- ch }})
 	}()
 	admin := gone.Caller{Name: "admin", Admin: true}
-	if _, err := e.svc.Delete(ctx, admin, "users", "42", gone.DeleteOptions{Permanent: true, Reason: "user_request"}); err != nil {
+	if _, err := e.svc.Delete(ctx, admin, "users", "42", gone.DeleteOptions{Permanent: true, Reason: "user_request"}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Move(ctx, admin, "promotions", "winter-sale-2026", "winter-2026"); err != nil {
+	if _, err := e.svc.Move(ctx, admin, "promotions", "winter-sale-2026", "winter-2026", gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	for want := 3; want > 0; want-- { // gone, moved, created

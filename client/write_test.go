@@ -178,3 +178,30 @@ func TestErrorKinds(t *testing.T) {
 		}
 	}
 }
+
+// Preconditions on writes: a stale IfMatch or an IfNoneMatch("*") on an
+// existing id is ErrPrecondition with the current ETag, and changes
+// nothing; the ETag from the error makes the retry succeed.
+func TestConditionalWrites(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.admin()
+	var pe *client.Error
+	_, err := admin.Put(ctx, "users", "42", map[string]any{"name": "X"}, nil, client.IfNoneMatch("*"))
+	if !errors.Is(err, client.ErrPrecondition) || !errors.As(err, &pe) || pe.ETag != `"1"` {
+		t.Fatalf("create-only Put on an existing id: %v, want ErrPrecondition with ETag \"1\"", err)
+	}
+	if _, err := admin.Delete(ctx, "users", "42", client.DeleteOptions{}, client.IfMatch(`"99"`)); !errors.Is(err, client.ErrPrecondition) {
+		t.Fatalf("Delete with a stale IfMatch: %v, want ErrPrecondition", err)
+	}
+	if _, err := admin.Move(ctx, "users", "42", "43", client.IfUnmodifiedSince(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))); !errors.Is(err, client.ErrPrecondition) {
+		t.Fatalf("Move with an old IfUnmodifiedSince: %v, want ErrPrecondition", err)
+	}
+	l, err := admin.Delete(ctx, "users", "42", client.DeleteOptions{}, client.IfMatch(pe.ETag))
+	if err != nil || l.State != "deleted" {
+		t.Fatalf("Delete with the current ETag: %+v, %v", l, err)
+	}
+	if _, err := admin.Restore(ctx, "users", "42", client.IfMatch(l.ETag())); err != nil {
+		t.Fatalf("Restore with the lifecycle's ETag: %v", err)
+	}
+}

@@ -13,7 +13,6 @@ import (
 // know when gone sends 410, read gone.Decide and this file.
 var answerStatus = map[gone.Answer]int{
 	gone.AnswerOK:           http.StatusOK,
-	gone.AnswerTrash:        http.StatusOK,
 	gone.AnswerNotFound:     http.StatusNotFound,
 	gone.AnswerGone:         http.StatusGone,
 	gone.AnswerMoved:        http.StatusPermanentRedirect,
@@ -28,11 +27,6 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 	switch d.Answer {
 	case gone.AnswerOK:
 		s.writeRepresentation(w, r, d)
-		return
-	case gone.AnswerTrash:
-		h.Set("Cache-Control", "private, no-store")
-		localized(w, lang(r))
-		writeJSON(w, http.StatusOK, s.lifecycleView(d.Record, lang(r)))
 		return
 	case gone.AnswerMoved:
 		h.Set("Location", s.resourcePath(p.Collection, d.Location))

@@ -57,27 +57,27 @@ func TestChangesPage(t *testing.T) {
 	ctx := context.Background()
 	steps := []func() error{
 		func() error {
-			_, err := e.svc.Delete(ctx, adminCaller, "users", "42", gone.DeleteOptions{Reason: "user_request"})
+			_, err := e.svc.Delete(ctx, adminCaller, "users", "42", gone.DeleteOptions{Reason: "user_request"}, gone.Preconditions{})
 			return err
 		},
 		func() error {
-			_, _, err := e.svc.Put(ctx, adminCaller, "accounts", "secret-7", []byte(`{"a":1}`), "")
+			_, _, err := e.svc.Put(ctx, adminCaller, "accounts", "secret-7", []byte(`{"a":1}`), gone.Preconditions{})
 			return err
 		},
 		func() error {
-			_, err := e.svc.Delete(ctx, adminCaller, "accounts", "secret-7", gone.DeleteOptions{Permanent: true, Reason: "user_request"})
+			_, err := e.svc.Delete(ctx, adminCaller, "accounts", "secret-7", gone.DeleteOptions{Permanent: true, Reason: "user_request"}, gone.Preconditions{})
 			return err
 		},
 		func() error {
-			_, err := e.svc.Delete(ctx, adminCaller, "users", "42", gone.DeleteOptions{Permanent: true, Reason: "user_request"})
+			_, err := e.svc.Delete(ctx, adminCaller, "users", "42", gone.DeleteOptions{Permanent: true, Reason: "user_request"}, gone.Preconditions{})
 			return err
 		},
 		func() error {
-			_, _, err := e.svc.Put(ctx, adminCaller, "promotions", "spring", []byte(`{}`), "")
+			_, _, err := e.svc.Put(ctx, adminCaller, "promotions", "spring", []byte(`{}`), gone.Preconditions{})
 			return err
 		},
 		func() error {
-			_, err := e.svc.Move(ctx, adminCaller, "promotions", "spring", "spring-2027")
+			_, err := e.svc.Move(ctx, adminCaller, "promotions", "spring", "spring-2027", gone.Preconditions{})
 			return err
 		},
 	}
@@ -263,16 +263,16 @@ func TestChangesStream(t *testing.T) {
 			t.Fatal("no keepalive within 5s")
 		}
 	}
-	if _, err := w.Service.Delete(ctx, adminCaller, "users", "42", gone.DeleteOptions{Permanent: true}); err != nil {
+	if _, err := w.Service.Delete(ctx, adminCaller, "users", "42", gone.DeleteOptions{Permanent: true}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.Service.Put(ctx, adminCaller, "accounts", "hidden-1", []byte(`{}`), ""); err != nil {
+	if _, _, err := w.Service.Put(ctx, adminCaller, "accounts", "hidden-1", []byte(`{}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Service.Patch(ctx, adminCaller, "users", "123x", []byte(`{}`), ""); err == nil {
+	if _, err := w.Service.Patch(ctx, adminCaller, "users", "123x", []byte(`{}`), gone.Preconditions{}); err == nil {
 		t.Fatal("patch of an unknown id succeeded")
 	}
-	if _, _, err := w.Service.Put(ctx, adminCaller, "promotions", "spring", []byte(`{}`), ""); err != nil {
+	if _, _, err := w.Service.Put(ctx, adminCaller, "promotions", "spring", []byte(`{}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	first := nextEvent(t, ch)
@@ -410,7 +410,7 @@ func TestChangesStreamFromNow(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no first block")
 	}
-	if _, _, err := w.Service.Put(context.Background(), adminCaller, "promotions", "later", []byte(`{}`), ""); err != nil {
+	if _, _, err := w.Service.Put(context.Background(), adminCaller, "promotions", "later", []byte(`{}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, ch); ev.event != "created" || !strings.Contains(ev.data, `"id":"later"`) {

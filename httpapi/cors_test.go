@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -19,17 +18,6 @@ func corsEnv(t *testing.T, c gone.CORS) *env {
 	w := demotest.New(t)
 	w.Service.Config.CORS = c
 	return &env{t: t, h: w.Handler(nil), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path}
-}
-
-func varies(h http.Header, field string) bool {
-	for _, v := range h.Values("Vary") {
-		for _, f := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(f), field) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func TestCORSPreflight(t *testing.T) {

@@ -18,7 +18,7 @@ var problemDocs = map[string]string{
 	"unauthorized":           "A valid bearer token is required.",
 	"forbidden":              "The token may not do this.",
 	"conflict":               "The request conflicts with the resource's lifecycle (for example, creating under a retired id). Nothing was changed.",
-	"precondition-failed":    "If-Match did not match the current ETag. Nothing was changed.",
+	"precondition-failed":    "A precondition of the write did not hold: If-Match did not match the current ETag, the resource was modified after If-Unmodified-Since, or If-None-Match matched (If-None-Match: * makes a PUT create-only). The ETag header holds the current ETag. Nothing was changed.",
 	"too-large":              "The request body is larger than the server accepts (1 MiB). Nothing was changed.",
 	"unsupported-media-type": "The request body must be application/json. Nothing was changed.",
 	"method-not-allowed":     "The route does not support this method; Allow lists those it does.",

@@ -69,6 +69,7 @@ var anyRoute = []int{401, 404, 405, 500}
 var routeStatuses = map[string][]int{
 	// handleList: 400 for limit, cursor or state; 403 for a reader asking
 	// for the trash; 503 if the store is unavailable.
+	"GET /api":              {200},
 	"GET /api/{collection}": {200, 400, 403, 503},
 	// handleCreate: readObject (400, 413, 415), Service.Put (409, 503).
 	"POST /api/{collection}": {201, 400, 403, 409, 413, 415, 503},
@@ -92,6 +93,7 @@ var routeStatuses = map[string][]int{
 	"GET /healthz":         {200},
 	"GET /readyz":          {200, 503},
 	"GET /openapi.json":    {200},
+	"GET /admin/":          {200, 304},
 	"GET /metrics":         {200},
 }
 
@@ -123,19 +125,20 @@ func TestOpenAPIHasEveryRoute(t *testing.T) {
 	for _, rt := range routes {
 		key := rt.method + " " + rt.pattern
 		known[key] = true
-		got, ok := doc.operation(t, rt.method, rt.pattern)
-		if !ok {
-			t.Errorf("openapi.json has no operation for %s", key)
-			continue
-		}
 		want, ok := routeStatuses[key]
 		if !ok {
 			t.Errorf("route %s is not in routeStatuses: read its handler and list what it can send", key)
 		}
-		for _, code := range append(slices.Clone(anyRoute), want...) {
-			if !slices.Contains(got, code) {
-				t.Errorf("openapi.json: %s does not document %d (it documents %v)", key, code, got)
-			}
+		// ServeMux answers HEAD with every GET pattern (RFC 9110 §9.3.2:
+		// the GET's status and headers, no body), so the document states
+		// a HEAD operation beside each GET, with the same statuses.
+		methods := []string{rt.method}
+		if rt.method == http.MethodGet {
+			methods = append(methods, http.MethodHead)
+			known[http.MethodHead+" "+rt.pattern] = true
+		}
+		for _, m := range methods {
+			checkStatuses(t, doc, m, rt.pattern, want)
 		}
 	}
 	// And nothing documented that the server does not serve.
@@ -152,6 +155,22 @@ func TestOpenAPIHasEveryRoute(t *testing.T) {
 	for key := range routeStatuses {
 		if !known[key] {
 			t.Errorf("routeStatuses lists %s, which routes.go does not serve", key)
+		}
+	}
+}
+
+// checkStatuses fails unless method on pattern documents anyRoute and want.
+func checkStatuses(t *testing.T, doc openAPIDoc, method, pattern string, want []int) {
+	t.Helper()
+	key := method + " " + pattern
+	got, ok := doc.operation(t, method, pattern)
+	if !ok {
+		t.Errorf("openapi.json has no operation for %s", key)
+		return
+	}
+	for _, code := range append(slices.Clone(anyRoute), want...) {
+		if !slices.Contains(got, code) {
+			t.Errorf("openapi.json: %s does not document %d (it documents %v)", key, code, got)
 		}
 	}
 }

@@ -137,6 +137,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	switch status {
+	case http.StatusPreconditionFailed:
+		// The current ETag, so the caller can read again and retry.
+		if e != nil && e.Record != nil {
+			w.Header().Set("ETag", e.Record.ETag())
+		}
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
 	case http.StatusServiceUnavailable:

@@ -47,6 +47,7 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.authenticate(h)
 	h = s.cors(h)
 	h = s.recoverPanics(h)
+	h = s.sharedCacheSafe(h)
 	h = s.observe(h)
 	return h
 }

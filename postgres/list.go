@@ -26,11 +26,16 @@ var stateWhere = map[gone.State]string{
 	gone.StateGone: `moved_to = '' AND (
 		(deleted_at IS NOT NULL AND (restorable_until IS NULL OR restorable_until <= $2))
 		OR (deleted_at IS NULL AND expires_at <= $2))`,
+	// A move never lapses, so now plays no part; the cast only gives the
+	// unused $2 a type, which PostgreSQL needs for every parameter.
+	gone.StateMoved: `moved_to <> '' AND $2::timestamptz IS NOT NULL`,
+	gone.StateUnavailable: `moved_to = '' AND deleted_at IS NULL
+		AND (expires_at IS NULL OR expires_at > $2) AND unavailable_until > $2`,
 }
 
 // List returns up to q.Limit records of q.Collection in q.State at q.Now,
 // ordered by id (byte order), after q.After. An empty State means
-// StateLive; another state than live, deleted or gone is EINVALID. A Limit
+// StateLive; a state gone.Listable refuses is EINVALID. A Limit
 // of zero or less means no limit.
 func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, string, error) {
 	state := q.State
@@ -44,13 +49,17 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 	if q.WithData {
 		where = "(" + where + ") AND data IS NOT NULL"
 	}
+	args := []any{q.Collection, q.Now, q.After}
+	if !q.ExpiresBefore.IsZero() {
+		args = append(args, q.ExpiresBefore)
+		where = "(" + where + ") AND expires_at <= $" + strconv.Itoa(len(args))
+	}
 	sql := "SELECT " + columns + " FROM resources WHERE collection = $1 AND id > $3 AND (" +
 		where + ") ORDER BY id"
-	args := []any{q.Collection, q.Now, q.After}
 	if q.Limit > 0 {
 		// One more than asked tells whether another page follows.
-		sql += " LIMIT $4"
 		args = append(args, q.Limit+1)
+		sql += " LIMIT $" + strconv.Itoa(len(args))
 	}
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
@@ -90,6 +99,18 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	}
 	if q.ID != "" {
 		add("id =", q.ID)
+	}
+	if q.Actor != "" {
+		add("actor =", q.Actor)
+	}
+	if q.Action != "" {
+		add("action =", q.Action)
+	}
+	if !q.Since.IsZero() {
+		add("at >=", q.Since)
+	}
+	if !q.Until.IsZero() {
+		add("at <", q.Until)
 	}
 	sql := "SELECT seq, at, actor, action, collection, id, reason, detail FROM audit WHERE " +
 		strings.Join(conds, " AND ") + " ORDER BY seq"

@@ -73,3 +73,17 @@ func TestImportCSV(t *testing.T) {
 	s.gone("", "get", "users/c1").want(t, "csv row", exitOK, `"email": "c1@example.com"`, `"id": "c1"`)
 	s.gone(csv, "import", "--format", "csv", "-").want(t, "no collection", exitFailed, "no collection")
 }
+
+// --if-match and --if-none-match make a write conditional: a failed one
+// exits 1 with the server's 412 and the current ETag, and changes nothing.
+func TestConditionalWriteFlags(t *testing.T) {
+	s := newCLIServer(t)
+	s.gone("", "put", "users/42", "--if-none-match", "*", "--data", `{"name":"X"}`).
+		want(t, "create-only put on an existing id", exitFailed, "412", `ETag "1"`)
+	s.gone("", "delete", "users/42", "--if-match", "7").want(t, "delete with a stale ETag", exitFailed, "412", `its ETag is "1"`)
+	s.gone("", "get", "users/42").want(t, "nothing changed", exitOK, "Ada Lovelace")
+	s.gone("", "put", "users/600", "--if-none-match", "*", "--data", `{"name":"New"}`).want(t, "create-only put", exitOK, "created users/600")
+	s.gone("", "patch", "users/42", "--if-match", `"1"`, "--data", `{"name":"Ada"}`).want(t, "patch with the current ETag", exitOK, `"name": "Ada"`)
+	s.gone("", "lifecycle", "users/42", "--if-match", "2").want(t, "lifecycle show ignores --if-match", exitOK, `"version": 2`)
+	s.gone("", "move", "users/42", "ada", "--if-match", "1").want(t, "move with a stale ETag", exitFailed, "412")
+}
