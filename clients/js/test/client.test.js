@@ -179,3 +179,44 @@ test("watch: a gone event purges the cache and marks the id gone without a reque
   assert.equal(log.length, before, "no request after the feed said gone");
   assert.ok(Number(w.lastEventId) > head);
 });
+
+test("a network error is retried with backoff, then thrown", async () => {
+  const waits = [];
+  // A port nothing listens on: the connection is refused at once.
+  const { createServer } = await import("node:net");
+  const srv = createServer();
+  await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+  const port = srv.address().port;
+  await new Promise((r) => srv.close(r));
+  const c = new GoneClient({ baseUrl: `http://127.0.0.1:${port}`, retry: { attempts: 3, baseDelay: 100 }, sleep: async (ms) => void waits.push(ms), random: () => 0.5 });
+  await assert.rejects(c.get("users", "42"), TypeError);
+  assert.deepEqual(waits, [75, 150], "two backoffs (half fixed, half jitter) between three attempts");
+});
+
+test("429 with an HTTP-date Retry-After is waited out", async () => {
+  // gone itself never sends 429; a front that does stands where a rate
+  // limiter would, and passes the retry through to the real server.
+  const { createServer } = await import("node:http");
+  let hits = 0;
+  const front = createServer(async (req, res) => {
+    hits++;
+    if (hits === 1) {
+      res.writeHead(429, { "Retry-After": new Date(Date.now() + 3000).toUTCString(), "Content-Type": "application/problem+json" });
+      return res.end(JSON.stringify({ status: 429, message: "slow down" }));
+    }
+    const up = await fetch(gone.url + req.url, { headers: { Authorization: req.headers.authorization || "" } });
+    res.writeHead(up.status, { "Content-Type": up.headers.get("Content-Type"), ETag: up.headers.get("ETag") || "" });
+    res.end(await up.text());
+  });
+  await new Promise((r) => front.listen(0, "127.0.0.1", r));
+  try {
+    const waits = [];
+    const c = new GoneClient({ baseUrl: `http://127.0.0.1:${front.address().port}`, token: READER, maxRetryAfter: 10, sleep: async (ms) => void waits.push(ms) });
+    const u = await c.get("users", "42");
+    assert.equal(u.name, "Ada Lovelace");
+    assert.equal(waits.length, 1);
+    assert.ok(waits[0] >= 2000 && waits[0] <= 4000, `waited ${waits[0]} ms for a Retry-After 3 s ahead`);
+  } finally {
+    await new Promise((r) => front.close(r));
+  }
+});
