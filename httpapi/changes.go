@@ -116,7 +116,9 @@ type changesQuery struct {
 func (s *server) parseChanges(r *http.Request) (changesQuery, error) {
 	v := r.URL.Query()
 	q := changesQuery{limit: changePage, collection: v.Get("collection"),
-		stream: strings.Contains(r.Header.Get("Accept"), "text/event-stream")}
+		// HEAD never streams: it would hold a connection open to send
+		// no body.
+		stream: r.Method != http.MethodHead && strings.Contains(r.Header.Get("Accept"), "text/event-stream")}
 	since := v.Get("since")
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
 		// An EventSource that reconnects sends the last id it saw; it

@@ -148,6 +148,10 @@ func TestChangesPage(t *testing.T) {
 		t.Errorf("paged with limit=2: seqs %v, want the 5 visible changes", seen)
 	}
 
+	// HEAD answers a page's headers, never a stream.
+	if w := e.do(req{method: "HEAD", path: "/api/changes", token: readerToken, header: map[string]string{"Accept": "text/event-stream"}}); w.Code != 200 || w.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("HEAD /api/changes: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
 	for _, tc := range []struct {
 		name, token, query string
 		want               int
