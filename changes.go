@@ -55,12 +55,14 @@ func (t ChangeType) Purges() bool {
 //   - minimal: no reasons.
 //   - full: a permanent delete's reason, as its 410 gives it.
 //
-// Private collections are shown to any caller with a token; the feed has
-// no anonymous callers. An event of a collection the config no longer has
-// is shown to nobody but admins.
+// A caller sees the changes of the collections it may read (private ones
+// included), and an admin of a collection everything about it; the feed
+// has no anonymous callers. An event of a collection the config no longer
+// has is shown to nobody but unrestricted admins.
 func (c *Config) ChangeFor(e AuditEvent, caller Caller) (Change, bool) {
 	p, known := c.Policy(e.Collection)
-	if !caller.Admin && (!known || p.Disclosure == DiscloseConceal || caller.Anonymous()) {
+	admin := caller.Can(ScopeAdmin, e.Collection)
+	if !admin && (!known || p.Disclosure == DiscloseConceal || !caller.Can(ScopeRead, e.Collection)) {
 		return Change{}, false
 	}
 	ch := Change{Seq: e.Seq, Collection: e.Collection, ID: e.ID, At: e.At, Reason: e.Reason}
@@ -95,7 +97,7 @@ func (c *Config) ChangeFor(e AuditEvent, caller Caller) (Change, bool) {
 	default:
 		ch.Type = ChangeLifecycle
 	}
-	if caller.Admin {
+	if admin {
 		ch.Actor = e.Actor
 		return ch, true
 	}

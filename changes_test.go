@@ -12,8 +12,9 @@ func TestChangeFor(t *testing.T) {
 		"orders":   {Collection: "orders", Disclosure: DiscloseMinimal},
 		"accounts": {Collection: "accounts", Disclosure: DiscloseConceal, Private: true},
 	}}
-	admin := Caller{Name: "admin", Admin: true}
-	reader := Caller{Name: "reader"}
+	admin := Caller{Name: "admin", Scopes: []Scope{ScopeAdmin}}
+	reader := Caller{Name: "reader", Scopes: []Scope{ScopeRead}}
+	ordersOnly := Caller{Name: "orders", Scopes: []Scope{ScopeAdmin}, Collections: []string{"orders"}}
 	ev := func(coll, action, reason, detail string) AuditEvent {
 		return AuditEvent{Seq: 7, At: at, Actor: "admin", Action: action, Collection: coll, ID: "123", Reason: reason, Detail: detail}
 	}
@@ -32,6 +33,8 @@ func TestChangeFor(t *testing.T) {
 		{"conceal: nothing, not even a create", ev("accounts", ActionCreate, "", ""), reader, false, "", ""},
 		{"conceal: everything for an admin", ev("accounts", ActionDelete, "user_request", ""), admin, true, ChangeGone, "user_request"},
 		{"anonymous sees nothing", ev("users", ActionCreate, "", ""), Caller{}, false, "", ""},
+		{"a restricted token sees nothing of other collections", ev("users", ActionCreate, "", ""), ordersOnly, false, "", ""},
+		{"a restricted admin sees its collection with reasons", ev("orders", ActionDelete, "user_request", ""), ordersOnly, true, ChangeGone, "user_request"},
 		{"unknown collection: admins only", ev("old", ActionCreate, "", ""), reader, false, "", ""},
 		{"purge is gone", ev("users", ActionPurge, "", "restore window passed"), reader, true, ChangeGone, ""},
 		{"past expiry is expired", ev("users", ActionExpire, "", "expiresAt 2026-01-05T10:30:00Z"), reader, true, ChangeExpired, ""},
@@ -56,8 +59,8 @@ func TestChangeFor(t *testing.T) {
 			if ch.Type != tc.want || ch.Reason != tc.wantReason {
 				t.Errorf("ChangeFor = %s reason %q, want %s reason %q", ch.Type, ch.Reason, tc.want, tc.wantReason)
 			}
-			if (ch.Actor != "") != tc.caller.Admin {
-				t.Errorf("Actor = %q for admin=%v", ch.Actor, tc.caller.Admin)
+			if isAdmin := tc.caller.Can(ScopeAdmin, tc.e.Collection); (ch.Actor != "") != isAdmin {
+				t.Errorf("Actor = %q for admin=%v", ch.Actor, isAdmin)
 			}
 		})
 	}

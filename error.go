@@ -19,6 +19,7 @@ const (
 	EPRECONDITION = "precondition_failed"
 	ETOOLARGE     = "too_large"
 	EUNSUPPORTED  = "unsupported_media_type"
+	ETOOMANY      = "too_many_requests"
 )
 
 // Error is gone's one error type. Message is safe to show a caller; the
@@ -31,7 +32,10 @@ type Error struct {
 	// Record is the lifecycle record behind a conflict or gone error
 	// (for example the tombstone that refuses a create); nil otherwise.
 	Record *Record
-	Err    error
+	// Token is the revoked or expired token behind an unauthorized
+	// error, so the answer can say which; nil otherwise.
+	Token *Token
+	Err   error
 }
 
 // Error implements the error interface.
@@ -71,4 +75,13 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// Unavailable wraps a store failure that says nothing about the data: the
+// store is unreachable, restarting, timing out, locked or full. It is
+// EUNAVAILABLE, which the HTTP API answers with 503 and a short Retry-After
+// (never 500: the request may simply be sent again), and whose cause only
+// the log sees. The stores decide which of their errors are such.
+func Unavailable(err error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The store is not answering right now; try again shortly.", Err: err}
 }

@@ -15,6 +15,9 @@ import (
 type Service struct {
 	Store  Store
 	Config *Config
+	// Tokens keeps the named tokens; NewService takes it from a Store
+	// that also implements TokenStore.
+	Tokens TokenStore
 	// Now is the clock; tests inject a fixed one.
 	Now func() time.Time
 	// NewID makes ids for POST; tests inject a deterministic one.
@@ -22,11 +25,16 @@ type Service struct {
 	// ReadTimeout bounds the store lookup of a read; past it the answer is
 	// 503, never a guess.
 	ReadTimeout time.Duration
+	// WriteTimeout bounds a write's transaction, so a store that hangs (a
+	// network partition, a lock held too long) answers 503 rather than
+	// holding the request until the HTTP server gives up on it.
+	WriteTimeout time.Duration
 }
 
 // NewService returns a Service with the real clock and random ids.
 func NewService(store Store, cfg *Config) *Service {
-	return &Service{Store: store, Config: cfg, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second}
+	tokens, _ := store.(TokenStore)
+	return &Service{Store: store, Config: cfg, Tokens: tokens, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second, WriteTimeout: 10 * time.Second}
 }
 
 // RandomID returns 16 random lower-case base-32 characters.
@@ -97,8 +105,8 @@ func (s *Service) lookup(ctx context.Context, p Policy, id string) (Input, error
 }
 
 func (s *Service) write(ctx context.Context, caller Caller, collection, id string) (Policy, error) {
-	if !caller.Admin {
-		return Policy{}, Errorf(EFORBIDDEN, "This token may not write.")
+	if !caller.Can(ScopeWrite, collection) {
+		return Policy{}, Errorf(EFORBIDDEN, "This token may not write to %s.", collection)
 	}
 	p, err := s.Policy(collection)
 	if err != nil {
@@ -134,6 +142,8 @@ func (s *Service) audit(ctx context.Context, tx Tx, caller Caller, r *Record, ac
 // returns the current one.
 func (s *Service) apply(ctx context.Context, caller Caller, p Policy, now time.Time, id, reason string, pre Preconditions, step func(cur *Record) (*Record, []auditNote, error)) (*Record, error) {
 	var rec *Record
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		cur, err := get(ctx, tx, p.Collection, id)
 		if err != nil {
@@ -159,6 +169,15 @@ func (s *Service) apply(ctx context.Context, caller Caller, p Policy, now time.T
 		return nil
 	})
 	return rec, err
+}
+
+// writeContext bounds a write by WriteTimeout; the stores report a write
+// that runs out of it as EUNAVAILABLE.
+func (s *Service) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.WriteTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.WriteTimeout)
 }
 
 // ETag returns the record's strong entity tag.
@@ -271,6 +290,8 @@ func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to st
 	}
 	now := s.now()
 	var rec *Record
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		src, err := get(ctx, tx, collection, id)
 		if err != nil {
@@ -377,7 +398,7 @@ func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Reco
 	}
 	// Beyond the plain live list, a listing shows lifecycle facts: for
 	// admins only.
-	if (q.State != StateLive || !q.ExpiresBefore.IsZero()) && !caller.Admin {
+	if (q.State != StateLive || !q.ExpiresBefore.IsZero()) && !caller.Can(ScopeAdmin, q.Collection) {
 		return nil, "", Errorf(EFORBIDDEN, "Only an admin token may list by lifecycle state or expiry.")
 	}
 	if q.Limit <= 0 {

@@ -7,5 +7,5 @@
 //
 // It uses the system's Chromium (/usr/bin/chromium, or GONE_CHROMIUM) and
 // never downloads one. Without a Chromium it skips, unless
-// GONE_TEST_BROWSER_REQUIRED=1 says it must run (as .ci/run does).
+// GONE_TEST_CHROMIUM_REQUIRED=1 or CI=true says it must run (as .ci/run does).
 package browser

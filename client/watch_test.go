@@ -40,12 +40,13 @@ func TestWatchPurges(t *testing.T) {
 	head := events[len(events)-1].Seq
 
 	wctx, stop := context.WithCancel(ctx)
+	defer stop() // a failing test must not leave the stream holding srv.Close
 	seen := make(chan client.FeedChange, 10)
 	done := make(chan error, 1)
 	go func() {
 		done <- c.Watch(wctx, client.WatchOptions{Since: head, OnChange: func(ch client.FeedChange) { seen <- ch }})
 	}()
-	admin := gone.Caller{Name: "admin", Admin: true}
+	admin := gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
 	if _, err := e.svc.Delete(ctx, admin, "users", "42", gone.DeleteOptions{Permanent: true, Reason: "user_request"}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}

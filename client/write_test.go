@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -30,8 +31,34 @@ func TestLifecycleThroughClient(t *testing.T) {
 	if err := public.Get(ctx, "users", "500", nil); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("public Get of trash: %v, want ErrNotFound", err)
 	}
+	// The admin gets the same 404 at the resource URL, and reads the trash
+	// through Lifecycle and the trash listing.
+	if err := admin.Get(ctx, "users", "500", nil); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("admin Get of trash: %v, want ErrNotFound", err)
+	}
+	if lc, err := admin.Lifecycle(ctx, "users", "500"); err != nil || lc.State != "deleted" || lc.RestorableUntil.IsZero() || string(lc.Data) != `{"name":"Eve"}` {
+		t.Fatalf("admin Lifecycle of trash: %+v, %v; want state deleted with restorableUntil and the data", lc, err)
+	}
+	var trash []string
+	for it, err := range admin.List(ctx, "users", client.ListOptions{State: "deleted"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Lifecycle == nil || it.Lifecycle.State != "deleted" {
+			t.Errorf("trash item %+v has no deleted lifecycle", it)
+		}
+		trash = append(trash, it.ID)
+	}
+	if !slices.Contains(trash, "500") {
+		t.Errorf("trash = %v, want it to hold 500", trash)
+	}
 	if l, err = admin.Restore(ctx, "users", "500"); err != nil || l.State != "live" {
 		t.Fatalf("Restore: %+v, %v", l, err)
+	}
+	// The restore forgets the admin's remembered 404.
+	var eve map[string]string
+	if err := admin.Get(ctx, "users", "500", &eve); err != nil || eve["name"] != "Eve" {
+		t.Fatalf("admin Get after restore: %v, %v; want Eve", eve, err)
 	}
 	l, err = admin.Delete(ctx, "users", "500", client.DeleteOptions{Permanent: true, Reason: "user_request", Alternative: "/api/users"})
 	if err != nil || l.State != "gone" || !l.Erased {

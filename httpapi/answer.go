@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -62,7 +61,7 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 			h.Set("Link", "<"+d.Alternative+`>; rel="alternate"`)
 		}
 	case gone.AnswerUnavailable:
-		secs := retryAfter(d.RetryAfter, s.svc.Now())
+		secs := s.retryAfter(d.RetryAfter, s.svc.Now())
 		h.Set("Cache-Control", "no-store")
 		h.Set("Retry-After", strconv.Itoa(secs))
 		msg := msgUndecidable
@@ -71,6 +70,9 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 		}
 		prob = newProblem(r, lng, status, text(lng, msg))
 		prob.RetryAfter = secs
+		if d.State == gone.StateUnavailable {
+			prob.AvailableAt = stamp(d.RetryAfter)
+		}
 	case gone.AnswerUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="gone"`)
 		prob = newProblem(r, lng, status, text(lng, msgUnauthorized))
@@ -111,13 +113,4 @@ func (s *server) writeRepresentation(w http.ResponseWriter, r *http.Request, d g
 // maxAge is a Cache-Control value for a lifetime.
 func maxAge(d time.Duration) string {
 	return "max-age=" + strconv.Itoa(int(d/time.Second))
-}
-
-// retryAfter is the Retry-After delay in whole seconds, at least 1.
-func retryAfter(at, now time.Time) int {
-	secs := math.Ceil(at.Sub(now).Seconds())
-	if secs < 1 {
-		return 1
-	}
-	return int(secs)
 }

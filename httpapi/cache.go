@@ -23,7 +23,9 @@ import (
 // without each handler having to remember.
 func (s *server) sharedCacheSafe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(&cacheWriter{ResponseWriter: w, private: r.Header.Get("Authorization") != ""}, r)
+		cw := &cacheWriter{ResponseWriter: w, private: r.Header.Get("Authorization") != ""}
+		next.ServeHTTP(cw, r)
+		cw.fix() // a handler that wrote nothing: net/http sends the headers now
 	})
 }
 

@@ -148,7 +148,11 @@ func (s *server) parseChanges(r *http.Request) (changesQuery, error) {
 		if err != nil {
 			return q, err
 		}
-		if p.Disclosure == gone.DiscloseConceal && !callerFrom(r.Context()).Admin {
+		caller := callerFrom(r.Context())
+		if !caller.Can(gone.ScopeRead, q.collection) {
+			return q, gone.Errorf(gone.EFORBIDDEN, "This token may not use the collection %q.", q.collection)
+		}
+		if p.Disclosure == gone.DiscloseConceal && !caller.Can(gone.ScopeAdmin, q.collection) {
 			return q, gone.Errorf(gone.EFORBIDDEN, "The collection %s conceals its deletions; its changes are shown to admins only.", q.collection)
 		}
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/gonehttp/gone/internal/demotest"
 )
 
-var adminCaller = gone.Caller{Name: "admin", Admin: true}
+var adminCaller = gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
 
 type changePage struct {
 	Changes []struct {

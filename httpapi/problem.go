@@ -31,8 +31,13 @@ type Problem struct {
 	MovedTo         string            `json:"movedTo,omitempty"`
 	RestorableUntil string            `json:"restorableUntil,omitempty"`
 	RetryAfter      int               `json:"retryAfter,omitempty"`
+	AvailableAt     string            `json:"availableAt,omitempty"`
 	Errors          map[string]string `json:"errors,omitempty"`
 	RequestID       string            `json:"requestId,omitempty"`
+	// TokenState says why a bearer token was refused: revoked, expired
+	// or unknown; RevokedAt (or ExpiredAt) says since when.
+	TokenState gone.TokenState `json:"tokenState,omitempty"`
+	RevokedAt  string          `json:"revokedAt,omitempty"`
 }
 
 // problemBase prefixes problem type names. The server documents each type
@@ -52,23 +57,27 @@ var codeStatus = map[string]int{
 	gone.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	gone.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	gone.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	gone.ETOOMANY:      http.StatusTooManyRequests,
 	gone.EINTERNAL:     http.StatusInternalServerError,
 }
 
 // problemTypes names each status's problem type.
 var problemTypes = map[int]string{
-	http.StatusBadRequest:            "invalid",
-	http.StatusUnauthorized:          "unauthorized",
-	http.StatusForbidden:             "forbidden",
-	http.StatusNotFound:              "not-found",
-	http.StatusMethodNotAllowed:      "method-not-allowed",
-	http.StatusConflict:              "conflict",
-	http.StatusGone:                  "gone",
-	http.StatusPreconditionFailed:    "precondition-failed",
-	http.StatusRequestEntityTooLarge: "too-large",
-	http.StatusUnsupportedMediaType:  "unsupported-media-type",
-	http.StatusInternalServerError:   "internal",
-	http.StatusServiceUnavailable:    "unavailable",
+	http.StatusBadRequest:                  "invalid",
+	http.StatusUnauthorized:                "unauthorized",
+	http.StatusForbidden:                   "forbidden",
+	http.StatusNotFound:                    "not-found",
+	http.StatusMethodNotAllowed:            "method-not-allowed",
+	http.StatusConflict:                    "conflict",
+	http.StatusGone:                        "gone",
+	http.StatusPreconditionFailed:          "precondition-failed",
+	http.StatusRequestEntityTooLarge:       "too-large",
+	http.StatusRequestURITooLong:           "uri-too-long",
+	http.StatusRequestHeaderFieldsTooLarge: "headers-too-large",
+	http.StatusUnsupportedMediaType:        "unsupported-media-type",
+	http.StatusTooManyRequests:             "too-many-requests",
+	http.StatusInternalServerError:         "internal",
+	http.StatusServiceUnavailable:          "unavailable",
 }
 
 // newProblem returns a problem for status with the given detail, in lang.
@@ -114,6 +123,12 @@ func writeProblem(w http.ResponseWriter, lng string, p *Problem) {
 // Unknown errors become "Internal error." and are logged with the request
 // id; their cause never reaches the caller.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeErrorWith(w, r, err, nil)
+}
+
+// writeErrorWith is writeError with a last edit of the problem, for
+// members only the caller knows.
+func (s *server) writeErrorWith(w http.ResponseWriter, r *http.Request, err error, edit func(*Problem)) {
 	code := gone.ErrorCode(err)
 	status, ok := codeStatus[code]
 	if !ok {
@@ -121,9 +136,13 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	lng := lang(r)
 	msg := gone.ErrorMessage(err)
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		msg = "Internal error."
 		s.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", requestID(r.Context()))
+	case http.StatusServiceUnavailable:
+		// The caller is told to retry; the operator needs the cause.
+		s.log.WarnContext(r.Context(), "store unavailable; answering 503", "err", err, "request_id", requestID(r.Context()))
 	}
 	p := newProblem(r, lng, status, msg)
 	if status == http.StatusInternalServerError {
@@ -147,6 +166,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", strconv.Itoa(int(gone.UndecidableRetry/time.Second)))
 		p.RetryAfter = int(gone.UndecidableRetry / time.Second)
+	}
+	if edit != nil {
+		edit(p)
 	}
 	writeProblem(w, lng, p)
 }

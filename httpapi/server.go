@@ -5,6 +5,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gonehttp/gone"
 )
@@ -29,12 +30,17 @@ type server struct {
 	hub  *changeHub
 	feed FeedTimings
 	stop <-chan struct{}
+	// maxRetryAfter caps the Retry-After of 503 answers.
+	maxRetryAfter time.Duration
+	// limiter counts failed authentications; nil when disabled.
+	limiter *authLimiter
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
 // WithMetrics) add to it.
 func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Option) http.Handler {
-	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config.Names()}
+	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config.Names(), maxRetryAfter: DefaultMaxRetryAfter,
+		limiter: newAuthLimiter(DefaultAuthFailures)}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -47,9 +53,17 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.authenticate(h)
 	h = s.cors(h)
 	h = s.recoverPanics(h)
+	h = s.checkFraming(h)
 	h = s.sharedCacheSafe(h)
 	h = s.observe(h)
 	return h
+}
+
+// WithAuthFailureLimit sets how many failed authentications a client
+// address may make per minute before it is answered 429 (default
+// DefaultAuthFailures); zero or less turns the limit off.
+func WithAuthFailureLimit(perMinute int) Option {
+	return func(s *server) { s.limiter = newAuthLimiter(perMinute) }
 }
 
 func (s *server) resourcePath(collection, id string) string {

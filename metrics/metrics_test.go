@@ -46,6 +46,8 @@ func TestInstrumentStore(t *testing.T) {
 	s.Audit(ctx, gone.AuditQuery{})
 	s.Ping(ctx)
 	s.Update(ctx, func(gone.Tx) error { return errors.New("disk on fire") })
+	// An outage is EUNAVAILABLE (503 to callers) and still an error here.
+	s.Update(ctx, func(gone.Tx) error { return gone.Unavailable(errors.New("disk full")) })
 
 	// One series per (op, result) pair seen.
 	if n := testutil.CollectAndCount(reg, "gone_store_duration_seconds"); n != 8 {
@@ -57,7 +59,7 @@ func TestInstrumentStore(t *testing.T) {
 	}
 	for _, want := range []string{
 		`gone_store_duration_seconds_count{op="get",result="refused"} 1`,
-		`gone_store_duration_seconds_count{op="update",result="error"} 1`,
+		`gone_store_duration_seconds_count{op="update",result="error"} 2`,
 		`gone_store_duration_seconds_count{op="update",result="ok"} 1`,
 	} {
 		if !strings.Contains(string(text), want) {
@@ -134,5 +136,28 @@ gone_purged_total 3
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want)); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestInstrumentTokens(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	raw := openStore(t)
+	ts := metrics.InstrumentStore(raw, reg).Tokens(raw.(gone.TokenStore))
+	ctx := context.Background()
+	ts.TokenByHash(ctx, gone.HashSecret("nobody"))
+	ts.Tokens(ctx)
+	ts.UpdateTokens(ctx, func(gone.TokenTx) error { return nil })
+	text, err := testutil.CollectAndFormat(reg, expfmt.TypeTextPlain, "gone_store_duration_seconds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`gone_store_duration_seconds_count{op="token_by_hash",result="refused"} 1`,
+		`gone_store_duration_seconds_count{op="tokens",result="ok"} 1`,
+		`gone_store_duration_seconds_count{op="update_tokens",result="ok"} 1`,
+	} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("metrics lack %q:\n%s", want, text)
+		}
 	}
 }

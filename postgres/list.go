@@ -63,13 +63,13 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 	}
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("postgres: list %s: %w", q.Collection, err)
+		return nil, "", unavailable(fmt.Errorf("postgres: list %s: %w", q.Collection, err))
 	}
 	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*gone.Record, error) {
 		return scanRecord(row)
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("postgres: list %s: %w", q.Collection, err)
+		return nil, "", unavailable(fmt.Errorf("postgres: list %s: %w", q.Collection, err))
 	}
 	next := ""
 	if q.Limit > 0 && len(recs) > q.Limit {
@@ -120,7 +120,7 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	}
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: audit: %w", err)
+		return nil, unavailable(fmt.Errorf("postgres: audit: %w", err))
 	}
 	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (gone.AuditEvent, error) {
 		var (
@@ -132,7 +132,7 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 		return e, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: audit: %w", err)
+		return nil, unavailable(fmt.Errorf("postgres: audit: %w", err))
 	}
 	return events, nil
 }

@@ -56,7 +56,7 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, collection, id, reason, detail
 		FROM audit WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: audit: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: audit: %w", err))
 	}
 	defer rows.Close()
 	var evs []gone.AuditEvent
@@ -66,13 +66,13 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 			at sql.NullInt64
 		)
 		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Collection, &e.ID, &e.Reason, &e.Detail); err != nil {
-			return nil, fmt.Errorf("sqlite: audit: %w", err)
+			return nil, unavailable(fmt.Errorf("sqlite: audit: %w", err))
 		}
 		e.At = fromUnix(at)
 		evs = append(evs, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: audit: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: audit: %w", err))
 	}
 	return evs, nil
 }

@@ -52,19 +52,19 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 		sql.Named("collection", q.Collection), sql.Named("after", q.After),
 		sql.Named("now", q.Now.Unix()), sql.Named("before", before), sql.Named("limit", limit))
 	if err != nil {
-		return nil, "", fmt.Errorf("sqlite: list %s: %w", q.Collection, err)
+		return nil, "", unavailable(fmt.Errorf("sqlite: list %s: %w", q.Collection, err))
 	}
 	defer rows.Close()
 	var recs []*gone.Record
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return nil, "", fmt.Errorf("sqlite: list %s: %w", q.Collection, err)
+			return nil, "", unavailable(fmt.Errorf("sqlite: list %s: %w", q.Collection, err))
 		}
 		recs = append(recs, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("sqlite: list %s: %w", q.Collection, err)
+		return nil, "", unavailable(fmt.Errorf("sqlite: list %s: %w", q.Collection, err))
 	}
 	if q.Limit > 0 && len(recs) > q.Limit {
 		recs = recs[:q.Limit]

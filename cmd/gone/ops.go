@@ -3,44 +3,77 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/metrics"
 )
 
 // opsFlags are serve's operations settings.
 type opsFlags struct {
 	purgeInterval *time.Duration
+	maxRetryAfter *time.Duration
+	authFailures  *int
 }
 
 // addOpsFlags adds serve's operations flags to fs. An unparsable
 // GONE_PURGE_INTERVAL is a usage error rather than a silent default: a
 // purger that never runs would leave erasure undone.
 func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
-	def := time.Minute
-	if v := envOr(e, "GONE_PURGE_INTERVAL", ""); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return opsFlags{}, usageError("GONE_PURGE_INTERVAL=%q is not a duration such as 1m", v)
+	purge, err := envDuration(e, "GONE_PURGE_INTERVAL", time.Minute, 0)
+	if err != nil {
+		return opsFlags{}, err
+	}
+	maxRetry, err := envDuration(e, "GONE_MAX_RETRY_AFTER", httpapi.DefaultMaxRetryAfter, time.Second)
+	if err != nil {
+		return opsFlags{}, err
+	}
+	failures := httpapi.DefaultAuthFailures
+	if v := envOr(e, "GONE_AUTH_FAILURES", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return opsFlags{}, usageError("GONE_AUTH_FAILURES=%q is not a count such as 10", v)
 		}
-		def = d
+		failures = n
 	}
 	return opsFlags{
-		purgeInterval: fs.Duration("purge-interval", def,
+		purgeInterval: fs.Duration("purge-interval", purge,
 			"how often to erase the payload of trash whose restore window passed; 0 disables (env GONE_PURGE_INTERVAL)"),
+		maxRetryAfter: fs.Duration("max-retry-after", maxRetry,
+			"cap on the Retry-After of 503 answers; the body's availableAt keeps the exact end (env GONE_MAX_RETRY_AFTER)"),
+		authFailures: fs.Int("auth-failures", failures,
+			"failed authentications a client address may make per minute before it is answered 429; 0 disables (env GONE_AUTH_FAILURES)"),
 	}, nil
 }
 
+// envDuration reads a duration setting from the environment, def when
+// unset; one that does not parse, or is below least, is a usage error.
+func envDuration(e env, name string, def, least time.Duration) (time.Duration, error) {
+	v := envOr(e, name, "")
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < least {
+		return 0, usageError("%s=%q is not a duration such as %s", name, v, def)
+	}
+	return d, nil
+}
+
 // newRegistry returns the registry /metrics serves, with the Go runtime's
-// and the process's own metrics, and store wrapped so every call is timed.
-func newRegistry(store gone.Store) (*prometheus.Registry, gone.Store) {
-	reg := prometheus.NewRegistry()
+// and the process's own metrics, and store wrapped so every call is timed,
+// its token calls too (tokens is nil for a store that keeps none).
+func newRegistry(store gone.Store) (reg *prometheus.Registry, timed gone.Store, tokens gone.TokenStore) {
+	reg = prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg, metrics.InstrumentStore(store, reg)
+	m := metrics.InstrumentStore(store, reg)
+	ts, _ := store.(gone.TokenStore)
+	return reg, m, m.Tokens(ts)
 }
 
 // registerCounts adds the trash and tombstone counts, read at scrape time

@@ -58,8 +58,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	reg, timed := newRegistry(store)
+	reg, timed, tokenStore := newRegistry(store)
 	svc := gone.NewService(timed, cfg)
+	svc.Tokens = tokenStore // named tokens live in the same database
 	if *withDemo {
 		if err := demo.Load(ctx, svc); err != nil {
 			return err
@@ -78,9 +79,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		admin = newToken()
 		fmt.Fprintf(e.stdout, "admin token (set GONE_ADMIN_TOKEN to choose one): %s\n", admin)
 	}
-	tokens.Add(admin, "admin", true)
+	// The environment's tokens are the bootstrap: they work before any
+	// named token exists (gone token create makes those).
+	tokens.Add(admin, gone.BootstrapAdmin, true)
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
-		tokens.Add(read, "reader", false)
+		tokens.Add(read, gone.BootstrapReader, false)
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -91,19 +94,25 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// stop closes, which RegisterOnShutdown does first.
 	stop := make(chan struct{})
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithShutdown(stop)),
+		Handler: httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMaxRetryAfter(*ops.maxRetryAfter),
+			httpapi.WithAuthFailureLimit(*ops.authFailures), httpapi.WithShutdown(stop)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Above httpapi.MaxHeaderBytes and MaxURIBytes, so an overlong
+		// request gets gone's 414 or 431 problem, not net/http's plain 431.
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(stop) })
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// GuardFraming refuses requests with both Content-Length and
+	// Transfer-Encoding and closes their connection (RFC 9112 §6.3).
+	go func() { errc <- srv.Serve(httpapi.GuardFraming(ln)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -110,13 +110,15 @@ test("503 with Retry-After: waited out, then the answer", async () => {
   assert.equal(log.at(-1).status, 200);
 });
 
-test("a Retry-After of years is never a tight loop: thrown at once", async () => {
+test("a Retry-After past the cap (a resource withheld until 2100) is never a tight loop: thrown at once", async () => {
   await admin(gone.url, "PUT", "/api/promotions/frozen", { n: 1 });
   await admin(gone.url, "PATCH", "/api/promotions/frozen/lifecycle", { unavailableUntil: "2100-01-01T00:00:00Z" });
   const { c, log } = client();
   await assert.rejects(c.get("promotions", "frozen"), (e) => {
     assert.ok(e instanceof UnavailableError);
-    assert.ok(e.retryAfter > 60 * 60 * 24 * 365 * 50, `retryAfter ${e.retryAfter}`);
+    // The server caps its Retry-After (1 h by default); still past the
+    // client's 60 s cap, so nothing is waited or retried.
+    assert.ok(e.retryAfter > 60, `retryAfter ${e.retryAfter}`);
     return true;
   });
   assert.equal(log.length, 1);

@@ -1,0 +1,79 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+)
+
+// TestContractReachesEveryOperation sends the metrics sweep, a HEAD beside
+// each of its GETs, and the answers only an admin gets (the trash and
+// tombstone listings, lifecycle views, 304, 308) through the checked
+// handler: each exchange is validated against /openapi.json, and an
+// operation of the document that no request reaches fails the test. A
+// new route therefore comes with a request in sweep (metrics_test.go) or
+// here, and the contract test covers it.
+func TestContractReachesEveryOperation(t *testing.T) {
+	e, _ := newMetricsEnv(t)
+	c := e.world.Contract()
+	reqs := slices.Clone(sweep)
+	reqs = append(reqs,
+		req{method: "DELETE", path: "/api/users/new1", token: adminToken}, // into the trash again
+		req{path: "/api/users?state=deleted", token: adminToken},
+		req{path: "/api/users?state=gone&limit=1", token: adminToken},
+		req{path: "/api/users/new1/lifecycle", token: adminToken},
+		req{path: "/api/users/123/lifecycle", token: adminToken},
+		req{path: "/api/users/new1", token: adminToken}, // the trash at the resource URL: 404
+		req{path: "/api/users/42"},                      // moved by the sweep: 308
+		req{path: "/api/users/43", header: map[string]string{"If-None-Match": `"1"`}},
+		req{path: "/metrics"},
+		req{path: "/api"},
+		req{path: "/admin"},
+		req{path: "/admin/"},
+		req{path: "/admin/app.js"},
+		req{path: "/admin/style.css"},
+		req{path: "/admin/nothing.js"},
+		// Named tokens: create (and a refused create), list, revoke, and
+		// revoke again (410); an unknown token's 401.
+		req{method: "POST", path: "/api/tokens", body: `{"name":"swept","scopes":["read"],"collections":["users"]}`, token: adminToken},
+		req{method: "POST", path: "/api/tokens", body: `{"name":"swept","scopes":["root"]}`, token: adminToken},
+		req{path: "/api/tokens", token: adminToken},
+		req{method: "DELETE", path: "/api/tokens/swept", token: adminToken},
+		req{method: "DELETE", path: "/api/tokens/swept", token: adminToken},
+		req{path: "/api/users/42", token: "gone_unknown"},
+		// The change feed's JSON page.
+		req{path: "/api/changes?since=now", token: readerToken},
+	)
+	// OPTIONS on every route's path: a plain one (204 with Allow), and a
+	// preflight this server, with no CORS origin configured, refuses (403).
+	for _, p := range []string{"/api", "/api/users", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
+		"/api/users/43/lifecycle", "/api/audit", "/api/changes", "/api/explain", "/api/tokens", "/api/tokens/x",
+		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics"} {
+		reqs = append(reqs, req{method: "OPTIONS", path: p})
+	}
+	reqs = append(reqs, req{method: "OPTIONS", path: "/api/users/43",
+		header: map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}})
+	for _, r := range slices.Clone(reqs) {
+		if r.method == "" || r.method == http.MethodGet {
+			r.method = http.MethodHead
+			reqs = append(reqs, r)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		e.do(r)
+		method := r.method
+		if method == "" {
+			method = http.MethodGet
+		}
+		if op := c.Operation(httptest.NewRequest(method, r.path, nil)); op != "" {
+			seen[op] = true
+		}
+	}
+	for _, op := range c.Operations() {
+		if !seen[op] {
+			t.Errorf("no request reaches %s of openapi.json: add one to sweep (metrics_test.go) or to this test", op)
+		}
+	}
+}
