@@ -421,3 +421,26 @@ func TestChangesStreamFromNow(t *testing.T) {
 		t.Errorf("event after now = %+v, want created promotions/later", ev)
 	}
 }
+
+// TestChangesRestrictedToken: a token restricted to some collections
+// watches only those, and may not ask for another by name.
+func TestChangesRestrictedToken(t *testing.T) {
+	e := newEnv(t)
+	w := e.admin("POST", "/api/tokens", `{"name":"promo-reader","scopes":["read"],"collections":["promotions"]}`)
+	var tok struct{ Secret string }
+	if err := json.Unmarshal(w.Body.Bytes(), &tok); err != nil || tok.Secret == "" {
+		t.Fatalf("creating a token: %d %s", w.Code, w.Body)
+	}
+	p, w := e.changes(tok.Secret, "?limit=1000")
+	if w.Code != 200 || len(p.Changes) == 0 {
+		t.Fatalf("restricted token's feed: %d, %d changes", w.Code, len(p.Changes))
+	}
+	for _, c := range p.Changes {
+		if c.Collection != "promotions" {
+			t.Errorf("a token for promotions sees %s %s/%s", c.Type, c.Collection, c.ID)
+		}
+	}
+	if _, w := e.changes(tok.Secret, "?collection=users"); w.Code != 403 {
+		t.Errorf("?collection=users with a promotions token: status %d, want 403", w.Code)
+	}
+}
