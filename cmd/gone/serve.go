@@ -58,9 +58,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	reg, timed, tokenStore := newRegistry(store)
+	reg, timed := newRegistry(store)
 	svc := gone.NewService(timed, cfg)
-	svc.Tokens = tokenStore // named tokens live in the same database
 	if *withDemo {
 		if err := demo.Load(ctx, svc); err != nil {
 			return err
