@@ -110,7 +110,7 @@ func TestBrowser(t *testing.T) {
 	world.Service.Config.CORS = gone.CORS{Origins: []string{site.URL}}
 	stop := make(chan struct{})
 	api := &counter{seen: map[string]int{}, next: world.Handler(nil,
-		httpapi.WithFeedTimings(httpapi.FeedTimings{Poll: 20 * time.Millisecond}), httpapi.WithShutdown(stop))}
+		httpapi.WithFeed(httpapi.FeedSettings{Poll: 20 * time.Millisecond}), httpapi.WithShutdown(stop))}
 	// The 503 lasts until the first one is served: then the world's clock
 	// passes the window, and the retry that Retry-After asked for succeeds.
 	var once sync.Once

@@ -13,9 +13,9 @@ import (
 	"github.com/gonehttp/gone"
 )
 
-// FeedTimings tune the change feed (GET /api/changes as Server-Sent
+// FeedSettings tune the change feed (GET /api/changes as Server-Sent
 // Events). Zero fields take the defaults.
-type FeedTimings struct {
+type FeedSettings struct {
 	// Poll is how often each instance asks the store for new events while
 	// a stream waits (default 200ms): the delay a change made on another
 	// instance may take to reach this one's watchers.
@@ -27,9 +27,14 @@ type FeedTimings struct {
 	// that stops reading is dropped once the kernel's buffers fill and a
 	// write stalls that long.
 	WriteTimeout time.Duration
+	// MaxStreams bounds the streams one instance holds open (default
+	// 1000): each costs a goroutine, a connection and one page of events,
+	// so the bound is the feed's whole memory. Past it a stream request
+	// is a 503 with Retry-After; JSON pages still answer.
+	MaxStreams int
 }
 
-func (t FeedTimings) withDefaults() FeedTimings {
+func (t FeedSettings) withDefaults() FeedSettings {
 	if t.Poll <= 0 {
 		t.Poll = 200 * time.Millisecond
 	}
@@ -39,11 +44,14 @@ func (t FeedTimings) withDefaults() FeedTimings {
 	if t.WriteTimeout <= 0 {
 		t.WriteTimeout = 10 * time.Second
 	}
+	if t.MaxStreams <= 0 {
+		t.MaxStreams = 1000
+	}
 	return t
 }
 
-// WithFeedTimings sets the change feed's timings.
-func WithFeedTimings(t FeedTimings) Option {
+// WithFeed sets the change feed's timings and its bound on open streams.
+func WithFeed(t FeedSettings) Option {
 	return func(s *server) { s.feed = t }
 }
 
@@ -249,6 +257,12 @@ func (s *server) handleChanges() http.Handler {
 // away, stops reading for longer than WriteTimeout, or the server shuts
 // down.
 func (s *server) streamChanges(w http.ResponseWriter, r *http.Request, q changesQuery) {
+	if n := s.streams.Add(1); n > int64(s.feed.MaxStreams) {
+		s.streams.Add(-1)
+		s.writeError(w, r, gone.Errorf(gone.EUNAVAILABLE, "This server holds as many change streams as it may; retry later, or read pages without Accept: text/event-stream."))
+		return
+	}
+	defer s.streams.Add(-1)
 	rc := http.NewResponseController(w)
 	// The server's ReadTimeout would end the stream (and cancel its
 	// context) once it passed; a stream reads nothing after its headers.

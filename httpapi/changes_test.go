@@ -171,10 +171,10 @@ func TestChangesPage(t *testing.T) {
 
 // feedServer is the demo world behind a real HTTP server with quick feed
 // timings.
-func feedServer(t *testing.T, ft httpapi.FeedTimings, opts ...httpapi.Option) (*demotest.World, *httptest.Server) {
+func feedServer(t *testing.T, ft httpapi.FeedSettings, opts ...httpapi.Option) (*demotest.World, *httptest.Server) {
 	t.Helper()
 	w := demotest.New(t)
-	srv := httptest.NewServer(w.Handler(nil, append(opts, httpapi.WithFeedTimings(ft))...))
+	srv := httptest.NewServer(w.Handler(nil, append(opts, httpapi.WithFeed(ft))...))
 	t.Cleanup(srv.Close)
 	return w, srv
 }
@@ -251,7 +251,7 @@ func nextEvent(t *testing.T, ch <-chan sseEvent) sseEvent {
 }
 
 func TestChangesStream(t *testing.T) {
-	w, srv := feedServer(t, httpapi.FeedTimings{Poll: 20 * time.Millisecond, Keepalive: 50 * time.Millisecond})
+	w, srv := feedServer(t, httpapi.FeedSettings{Poll: 20 * time.Millisecond, Keepalive: 50 * time.Millisecond})
 	ctx := context.Background()
 	events, _ := w.Store.Audit(ctx, gone.AuditQuery{})
 	head := events[len(events)-1].Seq
@@ -297,7 +297,7 @@ func TestChangesStream(t *testing.T) {
 
 func TestChangesStreamEndsOnShutdown(t *testing.T) {
 	stop := make(chan struct{})
-	_, srv := feedServer(t, httpapi.FeedTimings{Keepalive: time.Hour}, httpapi.WithShutdown(stop))
+	_, srv := feedServer(t, httpapi.FeedSettings{Keepalive: time.Hour}, httpapi.WithShutdown(stop))
 	_, ch := openStream(t, srv.URL, "", readerToken, map[string]string{"Last-Event-ID": "100000"})
 	close(stop)
 	deadline := time.After(5 * time.Second)
@@ -319,7 +319,7 @@ func TestChangesStreamEndsOnShutdown(t *testing.T) {
 // queue for it meanwhile.
 func TestChangesDropsStalledReader(t *testing.T) {
 	w := demotest.New(t)
-	srv := httptest.NewUnstartedServer(w.Handler(nil, httpapi.WithFeedTimings(httpapi.FeedTimings{
+	srv := httptest.NewUnstartedServer(w.Handler(nil, httpapi.WithFeed(httpapi.FeedSettings{
 		Poll: 10 * time.Millisecond, Keepalive: 50 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})))
 	// Small socket buffers on both ends, as a slow link would have, so a
 	// few hundred events fill them.
@@ -402,7 +402,7 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 // TestChangesStreamFromNow: since=now starts at the end of the log and
 // says where, so a reconnection before any change loses nothing.
 func TestChangesStreamFromNow(t *testing.T) {
-	w, srv := feedServer(t, httpapi.FeedTimings{Poll: 20 * time.Millisecond})
+	w, srv := feedServer(t, httpapi.FeedSettings{Poll: 20 * time.Millisecond})
 	events, _ := w.Store.Audit(context.Background(), gone.AuditQuery{})
 	head := strconv.FormatInt(events[len(events)-1].Seq, 10)
 	_, ch := openStream(t, srv.URL, "?since=now", readerToken, nil)
@@ -442,5 +442,55 @@ func TestChangesRestrictedToken(t *testing.T) {
 	}
 	if _, w := e.changes(tok.Secret, "?collection=users"); w.Code != 403 {
 		t.Errorf("?collection=users with a promotions token: status %d, want 403", w.Code)
+	}
+}
+
+// TestChangesStreamsAreBounded: past MaxStreams a stream request is a 503
+// with Retry-After (pages still answer), and a closed stream frees its
+// place.
+func TestChangesStreamsAreBounded(t *testing.T) {
+	_, srv := feedServer(t, httpapi.FeedSettings{MaxStreams: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	r, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/changes?since=now", nil)
+	r.Header.Set("Accept", "text/event-stream")
+	r.Header.Set("Authorization", "Bearer "+readerToken)
+	first, err := http.DefaultClient.Do(r)
+	if err != nil || first.StatusCode != 200 {
+		t.Fatalf("first stream: %v %v", first, err)
+	}
+	second := func() *http.Response {
+		r, _ := http.NewRequest("GET", srv.URL+"/api/changes?since=now", nil)
+		r.Header.Set("Accept", "text/event-stream")
+		r.Header.Set("Authorization", "Bearer "+readerToken)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := second()
+	resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a stream past the bound: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	page, _ := http.NewRequest("GET", srv.URL+"/api/changes?since=now", nil)
+	page.Header.Set("Authorization", "Bearer "+readerToken)
+	if resp, err := http.DefaultClient.Do(page); err != nil || resp.StatusCode != 200 {
+		t.Errorf("a JSON page past the stream bound: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	cancel()
+	first.Body.Close()
+	for i := 0; ; i++ {
+		resp := second()
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			break
+		}
+		if i == 100 {
+			t.Fatal("a closed stream never freed its place")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -5,6 +5,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gonehttp/gone"
@@ -27,9 +28,10 @@ type server struct {
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
 	// hub wakes change streams; feed tunes them; stop ends them.
-	hub  *changeHub
-	feed FeedTimings
-	stop <-chan struct{}
+	hub     *changeHub
+	feed    FeedSettings
+	stop    <-chan struct{}
+	streams atomic.Int64 // open change streams
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
 	// limiter counts failed authentications; nil when disabled.
