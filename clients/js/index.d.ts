@@ -78,8 +78,12 @@ export interface GoneClientOptions {
   onGone?: (e: GoneError) => void;
   /** fetch to use; globalThis.fetch by default. */
   fetch?: typeof fetch;
-  /** How many gone ids and moves to remember (10000). */
+  /** How many gone ids, moves and announced expiries to remember (10000). */
   maxRemembered?: number;
+  /** How the client waits between retries (ms); for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The jitter source, in [0, 1); for tests. */
+  random?: () => number;
 }
 
 export class GoneClientError extends Error {
