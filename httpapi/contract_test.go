@@ -50,7 +50,7 @@ func TestContractReachesEveryOperation(t *testing.T) {
 	)
 	// OPTIONS on every route's path: a plain one (204 with Allow), and a
 	// preflight this server, with no CORS origin configured, refuses (403).
-	for _, p := range []string{"/api", "/api/users", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
+	for _, p := range []string{"/", "/api", "/api/users", "/api/users/_batch", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
 		"/api/users/43/lifecycle", "/api/audit", "/api/changes", "/api/explain", "/api/tokens", "/api/tokens/x",
 		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics"} {
 		reqs = append(reqs, req{method: "OPTIONS", path: p})

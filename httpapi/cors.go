@@ -134,6 +134,10 @@ func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
 // preflight; a plain OPTIONS (RFC 9110 §9.3.7) lists the methods in Allow.
 func (s *server) handleOptions() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(s.allowed(r.URL.Path)) == 0 {
+			s.routeNotFound(w, r, "")
+			return
+		}
 		if isPreflight(r) {
 			s.preflight(w, r)
 			return

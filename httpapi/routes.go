@@ -57,14 +57,19 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 		handle("GET", "/metrics", s.handleMetrics())
 	}
 
-	// OPTIONS on every route's path: CORS preflights, and Allow for the rest.
+	// OPTIONS on every route's path: CORS preflights, and Allow for the
+	// rest. One handler serves them all, since per-path OPTIONS patterns
+	// would collide in the mux (/api/tokens/{name} and
+	// /api/{collection}/_batch both match /api/tokens/_batch); the table
+	// still lists each path, for Allow, 405 answers and openapi.json.
 	seen := map[string]bool{}
 	for _, rt := range slices.Clone(s.routes) {
 		if !seen[rt.pattern] {
 			seen[rt.pattern] = true
-			handle("OPTIONS", rt.pattern, s.handleOptions())
+			s.routes = append(s.routes, route{"OPTIONS", rt.pattern})
 		}
 	}
+	mux.Handle("OPTIONS /", s.handleOptions())
 
 	// Everything else is an unknown route: 404 with a suggestion.
 	mux.Handle("/", s.handleUnknownRoute())
