@@ -90,7 +90,7 @@ func ParseConfig(r io.Reader) (*Config, error) {
 	}
 	for code := range c.Reasons {
 		if !IsReasonCode(code) {
-			return nil, fmt.Errorf("config: reason code %q: want lower-case words joined by _", code)
+			return nil, fmt.Errorf("config: reason code %q: want lower-case words joined by _, starting with a letter (see gone.IsReasonCode)", code)
 		}
 	}
 	for i, cf := range f.Collections {

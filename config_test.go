@@ -61,7 +61,7 @@ func TestParseConfigFull(t *testing.T) {
 	if posts.Disclosure != DiscloseMinimal || posts.RestoreWindow != 90*time.Minute {
 		t.Errorf("posts policy = %+v", posts)
 	}
-	// Cache lifetimes left out take DESIGN.md's defaults.
+	// Cache lifetimes left out take docs/design.md's defaults.
 	if posts.NotFoundMaxAge != DefaultNotFoundMaxAge || posts.GoneMaxAge != DefaultGoneMaxAge {
 		t.Errorf("posts cache = %v, %v; want defaults %v, %v", posts.NotFoundMaxAge, posts.GoneMaxAge, DefaultNotFoundMaxAge, DefaultGoneMaxAge)
 	}
@@ -146,7 +146,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"bad language tag", col(`,"texts":{"en_US":{"noun":"User"}}`), "language tag"},
 		{"empty language tag", col(`,"texts":{"":{"noun":"User"}}`), "language tag"},
 		{"reason code capital", col(``)[:len(col(``))-1] + `,"reasons":{"User_request":{"en":"x"}}}`, "reason code"},
-		{"reason code single word", col(``)[:len(col(``))-1] + `,"reasons":{"spam":{"en":"x"}}}`, "reason code"},
+		{"reason code with a capital", col(``)[:len(col(``))-1] + `,"reasons":{"Spam":{"en":"x"}}}`, "reason code"},
 		{"reason code leading _", col(``)[:len(col(``))-1] + `,"reasons":{"_spam":{"en":"x"}}}`, "reason code"},
 		{"reason code space", col(``)[:len(col(``))-1] + `,"reasons":{"user request":{"en":"x"}}}`, "reason code"},
 		{"reason code double _", col(``)[:len(col(``))-1] + `,"reasons":{"user__request":{"en":"x"}}}`, "reason code"},

@@ -151,8 +151,10 @@ func (s *server) cleanPaths(next http.Handler) http.Handler {
 			return
 		}
 		if strings.Contains(strings.ToUpper(r.URL.RawPath), "%2F") {
-			// An encoded slash is never part of an id (see gone.ValidID).
-			s.routeNotFound(w, r, "")
+			// An encoded slash is never part of an id (see gone.ValidID),
+			// so what the caller meant is the path with real slashes:
+			// /api/users%2F42 suggests /api/users/42.
+			s.routeNotFound(w, r, p)
 			return
 		}
 		if clean := path.Clean(p); clean != p {

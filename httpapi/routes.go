@@ -27,6 +27,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/api", s.handleIndex())
 	handle("GET", "/api/{collection}", read(s.handleList()))
 	handle("POST", "/api/{collection}", write(s.handleCreate()))
+	handle("POST", "/api/{collection}/_batch", write(s.handleBatch()))
 	handle("GET", "/api/{collection}/{id}", read(s.handleRead()))
 	handle("PUT", "/api/{collection}/{id}", write(s.handlePut()))
 	handle("PATCH", "/api/{collection}/{id}", write(s.handlePatch()))
@@ -44,6 +45,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/healthz", s.handleHealthz())
 	handle("GET", "/readyz", s.handleReadyz())
 	handle("GET", "/openapi.json", s.handleOpenAPI())
+	handle("GET", "/{$}", s.handleRoot())
 	// The admin console: static files; its every action is an API call
 	// with the same token checks as any other.
 	handle("GET", console.Prefix, console.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

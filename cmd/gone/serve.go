@@ -56,6 +56,17 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The port first: when it is taken, nothing else happens (no database
+	// file is created, no token is printed).
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			err = op.Err // "bind: address already in use"
+		}
+		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+	}
+	defer ln.Close()
 	store, err := openStore(ctx, *dsn)
 	if err != nil {
 		return err
@@ -90,10 +101,6 @@ func runServe(ctx context.Context, e env, args []string) error {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	srv := &http.Server{
 		Handler: httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMaxRetryAfter(*ops.maxRetryAfter),
 			httpapi.WithAuthFailureLimit(*ops.authFailures), httpapi.WithShedding(tune.shedding())),
