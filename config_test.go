@@ -1,6 +1,7 @@
 package gone
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +228,36 @@ func TestTextsFor(t *testing.T) {
 	es := p.TextsFor("es")
 	if got, want := es.Expand(es.NotFound, "999", time.Time{}), "El usuario con ID 999 no existe"; got != want {
 		t.Errorf("Expand(es NotFound) = %q, want the seeds' %q", got, want)
+	}
+}
+
+func TestParseConfigCORS(t *testing.T) {
+	base := `{"collections":[{"name":"users"}],"cors":%s}`
+	good, err := ParseConfig(strings.NewReader(fmt.Sprintf(base,
+		`{"origins":["https://app.example.com","http://localhost:5173","*"],"methods":["GET","DELETE"],"maxAge":"1h"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(good.CORS.Origins) != 3 || good.CORS.MaxAge != time.Hour || len(good.CORS.AllowedMethods()) != 2 {
+		t.Errorf("CORS = %+v", good.CORS)
+	}
+	for _, bad := range []string{
+		`{"origins":["https://app.example.com/"]}`,
+		`{"origins":["app.example.com"]}`,
+		`{"origins":["https://App.example.com"]}`,
+		`{"origins":["https://app.example.com/path"]}`,
+		`{"methods":["TRACE"]}`,
+		`{"maxAge":"soon"}`,
+		`{"origin":["*"]}`,
+	} {
+		if _, err := ParseConfig(strings.NewReader(fmt.Sprintf(base, bad))); err == nil {
+			t.Errorf("cors %s: accepted, want an error", bad)
+		}
+	}
+	if o, err := ParseOrigins(" https://a.example , *,https://a.example"); err != nil || len(o) != 2 {
+		t.Errorf("ParseOrigins = %v, %v", o, err)
+	}
+	if _, err := ParseOrigins("https://a.example/x"); err == nil {
+		t.Error("ParseOrigins accepted a path")
 	}
 }

@@ -133,6 +133,15 @@ func (m *memory) storeMove(from, to string) {
 	m.moved.put(from, to)
 }
 
+// purge drops the representation and any stored 404 of path, when the
+// change feed says the id stopped answering 200.
+func (m *memory) purge(path string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fresh.remove(path)
+	m.missing.remove(path)
+}
+
 // invalidate forgets everything about path, after the client wrote to it.
 func (m *memory) invalidate(path string) {
 	m.mu.Lock()

@@ -45,7 +45,18 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{method: "DELETE", path: "/api/tokens/swept", token: adminToken},
 		req{method: "DELETE", path: "/api/tokens/swept", token: adminToken},
 		req{path: "/api/users/42", token: "gone_unknown"},
+		// The change feed's JSON page.
+		req{path: "/api/changes?since=now", token: readerToken},
 	)
+	// OPTIONS on every route's path: a plain one (204 with Allow), and a
+	// preflight this server, with no CORS origin configured, refuses (403).
+	for _, p := range []string{"/api", "/api/users", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
+		"/api/users/43/lifecycle", "/api/audit", "/api/changes", "/api/explain", "/api/tokens", "/api/tokens/x",
+		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics"} {
+		reqs = append(reqs, req{method: "OPTIONS", path: p})
+	}
+	reqs = append(reqs, req{method: "OPTIONS", path: "/api/users/43",
+		header: map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}})
 	for _, r := range slices.Clone(reqs) {
 		if r.method == "" || r.method == http.MethodGet {
 			r.method = http.MethodHead

@@ -70,6 +70,11 @@ func (s *server) observe(next http.Handler) http.Handler {
 			h.Handle(r.Context(), rec)
 		}
 		s.metrics.request(info.pattern, sw.status, elapsed)
+		if sw.status < 300 && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+			// A write went through: this instance's change streams hear
+			// of it now rather than at the next poll.
+			s.hub.nudge()
+		}
 	})
 }
 

@@ -92,6 +92,10 @@ var routeStatuses = map[string][]int{
 	"PATCH /api/{collection}/{id}/lifecycle": {200, 400, 403, 409, 412, 413, 415, 503},
 	"GET /api/audit":                         {200, 400, 403, 503},
 	"GET /api/explain":                       {200, 400, 403, 503},
+	// handleChanges: bad since/limit/collection (400), a concealed
+	// collection for a reader (403), unknown collection (404, in
+	// anyRoute), the log unreadable (503).
+	"GET /api/changes": {200, 400, 403, 503},
 	// The token routes: Service.ListTokens, CreateToken (400 for a bad
 	// field, 409 for a name in use, decodeStrict's 413 and 415) and
 	// RevokeToken (404 unknown, 410 already revoked).
@@ -105,6 +109,15 @@ var routeStatuses = map[string][]int{
 	"GET /{$}":                  {200},
 	"GET /admin/":               {200, 304},
 	"GET /metrics":              {200},
+}
+
+func init() {
+	// handleOptions: 204 (preflight allowed, or Allow), 403 (preflight
+	// refused), on every route's path.
+	for key := range routeStatuses {
+		_, pattern, _ := strings.Cut(key, " ")
+		routeStatuses["OPTIONS "+pattern] = []int{204, 403}
+	}
 }
 
 // testRoutes returns the route table of a server with every option on.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gonehttp/gone/console"
 )
@@ -37,6 +38,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/api/{collection}/{id}/lifecycle", admin(s.handleLifecycle()))
 	handle("PATCH", "/api/{collection}/{id}/lifecycle", write(s.handleSetLifecycle()))
 	handle("GET", "/api/audit", admin(s.handleAudit()))
+	handle("GET", "/api/changes", s.requireReader(s.handleChanges()))
 	handle("GET", "/api/explain", admin(s.handleExplain()))
 	handle("GET", "/api/tokens", admin(s.handleListTokens()))
 	handle("POST", "/api/tokens", admin(s.handleCreateToken()))
@@ -53,6 +55,15 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	})))
 	if s.metrics != nil {
 		handle("GET", "/metrics", s.handleMetrics())
+	}
+
+	// OPTIONS on every route's path: CORS preflights, and Allow for the rest.
+	seen := map[string]bool{}
+	for _, rt := range slices.Clone(s.routes) {
+		if !seen[rt.pattern] {
+			seen[rt.pattern] = true
+			handle("OPTIONS", rt.pattern, s.handleOptions())
+		}
 	}
 
 	// Everything else is an unknown route: 404 with a suggestion.

@@ -19,6 +19,11 @@ const maxSuggestDistance = 4
 // answering that itself.
 func (s *server) handleUnknownRoute() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isPreflight(r) {
+			// So a page can read the 404 (and its suggestion) that follows.
+			s.preflight(w, r)
+			return
+		}
 		if allow := s.allowed(r.URL.Path); len(allow) > 0 {
 			lng := lang(r)
 			w.Header().Set("Allow", strings.Join(allow, ", "))

@@ -67,6 +67,12 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
 	defer ln.Close()
+	if v := e.getenv("GONE_CORS_ORIGINS"); v != "" {
+		// The environment wins over the file, as flags' env fallbacks do.
+		if cfg.CORS.Origins, err = gone.ParseOrigins(v); err != nil {
+			return usageError("GONE_CORS_ORIGINS: %v", err)
+		}
+	}
 	store, err := openStore(ctx, *dsn)
 	if err != nil {
 		return err
@@ -101,9 +107,12 @@ func runServe(ctx context.Context, e env, args []string) error {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
 
+	// Shutdown waits for handlers to return; change streams return when
+	// stop closes, which RegisterOnShutdown does first.
+	stop := make(chan struct{})
 	srv := &http.Server{
 		Handler: httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMaxRetryAfter(*ops.maxRetryAfter),
-			httpapi.WithAuthFailureLimit(*ops.authFailures), httpapi.WithShedding(tune.shedding())),
+			httpapi.WithAuthFailureLimit(*ops.authFailures), httpapi.WithShedding(tune.shedding()), httpapi.WithShutdown(stop)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -113,6 +122,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		MaxHeaderBytes: 1 << 20,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(func() { close(stop) })
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
 	fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())
 
