@@ -184,7 +184,12 @@ func (c *Store) Update(ctx context.Context, fn func(gone.Tx) error) error {
 	var written []key
 	err := c.Store.Update(ctx, func(tx gone.Tx) error {
 		written = written[:0] // the store may run fn again
-		return fn(&recordingTx{Tx: tx, written: &written})
+		rt := &recordingTx{Tx: tx, written: &written}
+		if b, ok := tx.(gone.BatchTx); ok {
+			// Keep the store's batch statements available to fn.
+			return fn(recordingBatchTx{rt, b})
+		}
+		return fn(rt)
 	})
 	for _, k := range written {
 		c.Changed(k.collection, k.id)
@@ -201,6 +206,28 @@ type recordingTx struct {
 func (t *recordingTx) Put(ctx context.Context, r *gone.Record) error {
 	*t.written = append(*t.written, key{r.Collection, r.ID})
 	return t.Tx.Put(ctx, r)
+}
+
+// recordingBatchTx is recordingTx for a store whose Tx has batch
+// statements (gone.BatchTx): PutMany notes its ids too.
+type recordingBatchTx struct {
+	*recordingTx
+	batch gone.BatchTx
+}
+
+func (t recordingBatchTx) GetMany(ctx context.Context, collection string, ids []string) (map[string]*gone.Record, error) {
+	return t.batch.GetMany(ctx, collection, ids)
+}
+
+func (t recordingBatchTx) PutMany(ctx context.Context, rs []*gone.Record) error {
+	for _, r := range rs {
+		*t.written = append(*t.written, key{r.Collection, r.ID})
+	}
+	return t.batch.PutMany(ctx, rs)
+}
+
+func (t recordingBatchTx) AppendAudits(ctx context.Context, es []gone.AuditEvent) error {
+	return t.batch.AppendAudits(ctx, es)
 }
 
 // Changed drops one id: it was written, here or elsewhere.
