@@ -42,10 +42,10 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 	case gone.AnswerNotFound:
 		// Never-existed, soft-deleted and concealed ids all come through
 		// here with the same inputs, so their bytes are identical.
-		h.Set("Cache-Control", maxAge(d.MaxAge))
+		h["Cache-Control"] = maxAgeValue(d.MaxAge)
 		prob = newProblem(r, lng, status, texts.Expand(texts.NotFound, id, time.Time{}))
 	case gone.AnswerGone:
-		h.Set("Cache-Control", maxAge(d.MaxAge))
+		h["Cache-Control"] = maxAgeValue(d.MaxAge)
 		if d.Expired {
 			prob = newProblem(r, lng, status, texts.Expand(texts.Expired, id, d.RetiredAt))
 			prob.ExpiredAt = stamp(d.RetiredAt)
@@ -84,10 +84,10 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 func (s *server) writeRepresentation(w http.ResponseWriter, r *http.Request, d gone.Decision) {
 	rec := d.Record
 	h := w.Header()
-	h.Set("ETag", rec.ETag())
-	h.Set("Last-Modified", rec.UpdatedAt.UTC().Format(http.TimeFormat))
+	h["Etag"] = []string{rec.ETag()}
+	h["Last-Modified"] = []string{rec.UpdatedAt.UTC().Format(http.TimeFormat)}
 	// A live resource may be deleted at any moment: caches must revalidate.
-	h.Set("Cache-Control", "no-cache")
+	h["Cache-Control"] = hdrNoCache
 	if !d.Sunset.IsZero() {
 		h.Set("Sunset", d.Sunset.UTC().Format(http.TimeFormat))
 		link := d.Alternative
@@ -103,8 +103,8 @@ func (s *server) writeRepresentation(w http.ResponseWriter, r *http.Request, d g
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(rec.Data)+1))
+	h["Content-Type"] = hdrJSON
+	h["Content-Length"] = contentLength(len(rec.Data) + 1)
 	w.WriteHeader(http.StatusOK)
 	w.Write(rec.Data)
 	w.Write([]byte{'\n'})

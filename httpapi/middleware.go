@@ -53,7 +53,7 @@ func (s *server) observe(next http.Handler) http.Handler {
 		if len(info.id) == 0 || len(info.id) > 64 || strings.ContainsFunc(info.id, func(c rune) bool { return c < '!' || c > '~' }) {
 			info.id = newRequestID()
 		}
-		w.Header().Set("X-Request-Id", info.id)
+		w.Header()["X-Request-Id"] = []string{info.id}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
 		if sw.status == 0 {
 			sw.status = http.StatusOK

@@ -101,20 +101,27 @@ func newProblem(r *http.Request, lng string, status int, detail string) *Problem
 // problem (Cache-Control, Retry-After, …) must be set before the call.
 func writeProblem(w http.ResponseWriter, lng string, p *Problem) {
 	h := w.Header()
-	h.Set("Content-Type", "application/problem+json")
-	h.Set("Content-Language", lng)
-	h.Add("Vary", "Accept-Language")
+	// Canonical keys and shared values set directly: no key
+	// canonicalization and no slice per header (see hdr).
+	h["Content-Type"] = hdrProblemJSON
+	h["Content-Language"] = langValue(lng)
+	h["Vary"] = appendHeader(h["Vary"], hdrAcceptLanguage)
 	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", "no-store")
+		h["Cache-Control"] = hdrNoStore
 	}
-	b, err := json.Marshal(p)
-	if err != nil {
-		// A Problem always marshals; keep the answer honest anyway.
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
-		return
+	var b []byte
+	if p.Errors == nil {
+		b = appendProblem(make([]byte, 0, problemSize(p)), p)
+	} else {
+		var err error
+		if b, err = json.Marshal(p); err != nil {
+			// A Problem always marshals; keep the answer honest anyway.
+			http.Error(w, "Internal error.", http.StatusInternalServerError)
+			return
+		}
 	}
 	b = append(b, '\n')
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Length"] = contentLength(len(b))
 	w.WriteHeader(p.Status)
 	w.Write(b)
 }
@@ -212,4 +219,12 @@ func stamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// problemSize is a guess at p's marshalled size (its strings, a few
+// escapes, the member names), so appendProblem rarely grows its buffer.
+func problemSize(p *Problem) int {
+	return 160 + len(p.Type) + 2*(len(p.Title)+len(p.Detail)) + len(p.Instance) +
+		len(p.DeletedAt) + len(p.ExpiredAt) + len(p.Reason) + len(p.Alternative) +
+		len(p.Suggestion) + len(p.MovedTo) + len(p.RestorableUntil) + len(p.AvailableAt) + len(p.RequestID)
 }
