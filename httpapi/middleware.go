@@ -12,6 +12,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/console"
+	"github.com/gonehttp/gone/internal/logbuf"
 )
 
 // reqInfo is what the middleware learns about one request on its way in.
@@ -59,16 +60,7 @@ func (s *server) observe(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		elapsed := time.Since(start)
-		if h := s.log.Handler(); h.Enabled(r.Context(), slog.LevelInfo) {
-			// Straight to the handler, with typed attributes: no boxing
-			// of each value, and no runtime.Callers for a source
-			// location the request line never shows.
-			rec := slog.NewRecord(start.Add(elapsed), slog.LevelInfo, "request", 0)
-			rec.AddAttrs(slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.String("route", info.pattern), slog.Int("status", sw.status), slog.Duration("duration", elapsed),
-				slog.String("caller", info.caller.Name))
-			h.Handle(r.Context(), rec)
-		}
+		s.logRequest(r, info, sw.status, start.Add(elapsed), elapsed)
 		s.metrics.request(info.pattern, sw.status, elapsed)
 		if sw.status < 300 && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
 			// A write went through: this instance's change streams hear
@@ -76,6 +68,27 @@ func (s *server) observe(next http.Handler) http.Handler {
 			s.hub.nudge()
 		}
 	})
+}
+
+// logRequest writes the request's info line. Straight to the handler,
+// with typed attributes: no boxing of each value, and no runtime.Callers
+// for a source location the line never shows; serve's handler
+// (logbuf.TextHandler) takes the attributes without a slog.Record.
+func (s *server) logRequest(r *http.Request, info *reqInfo, status int, t time.Time, elapsed time.Duration) {
+	h := s.log.Handler()
+	if !h.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	attrs := [...]slog.Attr{slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("route", info.pattern), slog.Int("status", status), slog.Duration("duration", elapsed),
+		slog.String("caller", info.caller.Name)}
+	if th, ok := h.(*logbuf.TextHandler); ok {
+		th.Log(r.Context(), t, slog.LevelInfo, "request", attrs[:]...)
+		return
+	}
+	rec := slog.NewRecord(t, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(attrs[:]...)
+	h.Handle(r.Context(), rec)
 }
 
 // newRequestID is 16 hex digits from the runtime's per-thread ChaCha8

@@ -57,39 +57,10 @@ func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	bp := bufs.Get().(*[]byte)
 	defer bufs.Put(bp)
-	b := (*bp)[:0]
-	if !r.Time.IsZero() {
-		b = append(b, "time="...)
-		b = appendRFC3339Millis(b, r.Time)
-		b = append(b, ' ')
-	}
-	b = append(b, "level="...)
-	b = appendString(b, r.Level.String())
-	b = append(b, " msg="...)
-	b = appendString(b, r.Message)
+	b := appendHead((*bp)[:0], r.Time, r.Level, r.Message)
 	simple := true
 	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "" {
-			simple = false // slog drops empty attributes; this path does not try
-			return false
-		}
-		b = append(b, ' ')
-		b = appendString(b, a.Key)
-		b = append(b, '=')
-		switch a.Value.Kind() {
-		case slog.KindString:
-			b = appendString(b, a.Value.String())
-		case slog.KindInt64:
-			b = strconv.AppendInt(b, a.Value.Int64(), 10)
-		case slog.KindUint64:
-			b = strconv.AppendUint(b, a.Value.Uint64(), 10)
-		case slog.KindBool:
-			b = strconv.AppendBool(b, a.Value.Bool())
-		case slog.KindDuration:
-			b = append(b, a.Value.Duration().String()...)
-		default:
-			simple = false
-		}
+		b, simple = appendAttr(b, a)
 		return simple
 	})
 	*bp = b
@@ -100,6 +71,81 @@ func (h *TextHandler) Handle(ctx context.Context, r slog.Record) error {
 	*bp = b
 	_, err := h.out.Write(b)
 	return err
+}
+
+// Log writes the line Handle would write for a record of t, level, msg
+// and attrs, without building the slog.Record: the request log calls it
+// once per request, and a record past five attributes allocates, and its
+// Attrs walk is a closure call per attribute. Like Handle, it hands over
+// to slog's handler for anything it does not format itself.
+func (h *TextHandler) Log(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
+	if !h.Enabled(ctx, level) {
+		return nil
+	}
+	if !h.fast {
+		return h.handleRecord(ctx, t, level, msg, attrs)
+	}
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	b := appendHead((*bp)[:0], t, level, msg)
+	for _, a := range attrs {
+		var ok bool
+		if b, ok = appendAttr(b, a); !ok {
+			*bp = b
+			return h.handleRecord(ctx, t, level, msg, attrs)
+		}
+	}
+	b = append(b, '\n')
+	*bp = b
+	_, err := h.out.Write(b)
+	return err
+}
+
+// handleRecord is Log through slog's own handler.
+func (h *TextHandler) handleRecord(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr) error {
+	r := slog.NewRecord(t, level, msg, 0)
+	r.AddAttrs(attrs...)
+	return h.inner.Handle(ctx, r)
+}
+
+// appendHead appends the time, level and message of a line.
+func appendHead(b []byte, t time.Time, level slog.Level, msg string) []byte {
+	if !t.IsZero() {
+		b = append(b, "time="...)
+		b = appendRFC3339Millis(b, t)
+		b = append(b, ' ')
+	}
+	b = append(b, "level="...)
+	b = appendString(b, level.String())
+	b = append(b, " msg="...)
+	return appendString(b, msg)
+}
+
+// appendAttr appends " key=value", or reports false for an attribute
+// this handler leaves to slog's (an empty key, which slog drops, or a kind
+// it does not format).
+func appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
+	if a.Key == "" {
+		return b, false
+	}
+	b = append(b, ' ')
+	b = appendString(b, a.Key)
+	b = append(b, '=')
+	switch a.Value.Kind() {
+	case slog.KindString:
+		b = appendString(b, a.Value.String())
+	case slog.KindInt64:
+		b = strconv.AppendInt(b, a.Value.Int64(), 10)
+	case slog.KindUint64:
+		b = strconv.AppendUint(b, a.Value.Uint64(), 10)
+	case slog.KindBool:
+		b = strconv.AppendBool(b, a.Value.Bool())
+	case slog.KindDuration:
+		b = append(b, a.Value.Duration().String()...)
+	default:
+		return b, false
+	}
+	return b, true
 }
 
 // appendRFC3339Millis is slog's time format: RFC 3339 with exactly three

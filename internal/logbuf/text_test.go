@@ -46,6 +46,42 @@ func compare(t *testing.T, r slog.Record) {
 	if got.String() != want.String() {
 		t.Errorf("fast path differs from slog:\n got %q\nwant %q", got.String(), want.String())
 	}
+	// Log, the request log's way in, writes the same line.
+	var attrs []slog.Attr
+	r.Attrs(func(a slog.Attr) bool { attrs = append(attrs, a); return true })
+	got.Reset()
+	if err := NewTextHandler(&got, opts).Log(context.Background(), r.Time, r.Level, r.Message, attrs...); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("Log differs from slog:\n got %q\nwant %q", got.String(), want.String())
+	}
+}
+
+// Log follows the level and, with options the fast path does not handle,
+// hands the line to slog's handler.
+func TestTextHandlerLogOptions(t *testing.T) {
+	var got bytes.Buffer
+	h := NewTextHandler(&got, &slog.HandlerOptions{Level: slog.LevelWarn})
+	h.Log(context.Background(), time.Now(), slog.LevelInfo, "request", slog.String("k", "v"))
+	if got.Len() != 0 {
+		t.Errorf("Log wrote a line below the level: %q", got.String())
+	}
+	upper := func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == "k" {
+			a.Value = slog.StringValue("V")
+		}
+		return a
+	}
+	tm := time.Date(2026, 11, 23, 1, 2, 3, 0, time.UTC)
+	var want bytes.Buffer
+	r := slog.NewRecord(tm, slog.LevelInfo, "request", 0)
+	r.AddAttrs(slog.String("k", "v"))
+	slog.NewTextHandler(&want, &slog.HandlerOptions{ReplaceAttr: upper}).Handle(context.Background(), r)
+	NewTextHandler(&got, &slog.HandlerOptions{ReplaceAttr: upper}).Log(context.Background(), tm, slog.LevelInfo, "request", slog.String("k", "v"))
+	if got.String() != want.String() || !bytes.Contains(want.Bytes(), []byte("k=V")) {
+		t.Errorf("Log with ReplaceAttr:\n got %q\nwant %q", got.String(), want.String())
+	}
 }
 
 func TestTextHandlerLevel(t *testing.T) {
