@@ -43,7 +43,7 @@ func (w *cacheWriter) fix() {
 	}
 	w.done = true
 	h := w.ResponseWriter.Header()
-	h.Add("Vary", "Authorization")
+	h["Vary"] = appendHeader(h["Vary"], hdrAuthorization)
 	if w.private {
 		h.Set("Cache-Control", privateCacheControl(h.Get("Cache-Control")))
 	}

@@ -19,6 +19,10 @@ var (
 	hdrNoStore        = []string{"no-store"}
 	hdrNoCache        = []string{"no-cache"}
 	hdrAcceptLanguage = []string{"Accept-Language"}
+	hdrAuthorization  = []string{"Authorization"}
+	// hdrVaryBoth is a localized answer's Vary once sharedCacheSafe
+	// added Authorization.
+	hdrVaryBoth = []string{"Accept-Language", "Authorization"}
 )
 
 // langValues holds a Content-Language value per language the catalog
@@ -45,6 +49,9 @@ func langValue(lng string) []string {
 func appendHeader(vs, add []string) []string {
 	if len(vs) == 0 {
 		return add
+	}
+	if len(vs) == 1 && &vs[0] == &hdrAcceptLanguage[0] && &add[0] == &hdrAuthorization[0] {
+		return hdrVaryBoth
 	}
 	return append(vs[:len(vs):len(vs)], add...)
 }

@@ -45,16 +45,19 @@ func callerFrom(ctx context.Context) gone.Caller { return infoFrom(ctx).caller }
 func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		// One allocation for both per-request records.
+		// One allocation for both per-request records and the request
+		// id's header value.
 		o := &struct {
 			info reqInfo
 			sw   statusWriter
+			rid  [1]string
 		}{info: reqInfo{id: r.Header.Get("X-Request-Id"), pattern: "none"}, sw: statusWriter{ResponseWriter: w}}
 		info, sw := &o.info, &o.sw
 		if len(info.id) == 0 || len(info.id) > 64 || strings.ContainsFunc(info.id, func(c rune) bool { return c < '!' || c > '~' }) {
 			info.id = newRequestID()
 		}
-		w.Header()["X-Request-Id"] = []string{info.id}
+		o.rid[0] = info.id
+		w.Header()["X-Request-Id"] = o.rid[:]
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
