@@ -22,6 +22,10 @@ type Service struct {
 	// ReadTimeout bounds the store lookup of a read; past it the answer is
 	// 503, never a guess.
 	ReadTimeout time.Duration
+	// RulesChanged, when set, is called after a committed change to the
+	// path rules, so an in-memory rule table in this process (the proxy's,
+	// the middleware's) reloads at once rather than at its next poll.
+	RulesChanged func(ctx context.Context)
 }
 
 // NewService returns a Service with the real clock and random ids.

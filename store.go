@@ -56,6 +56,10 @@ type ListQuery struct {
 	// StateGone, the lapsed trash (and expired records) that the purger
 	// has yet to erase.
 	WithData bool
+	// AllStates lists every record of the collection whatever its state,
+	// moved ones included, and ignores State. The proxy's rule table loads
+	// itself this way.
+	AllStates bool
 }
 
 // AuditQuery filters the audit log. Empty fields match everything.

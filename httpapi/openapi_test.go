@@ -84,11 +84,18 @@ var routeStatuses = map[string][]int{
 	"PATCH /api/{collection}/{id}/lifecycle": {200, 400, 403, 409, 413, 415, 503},
 	"GET /api/audit":                         {200, 400, 403, 503},
 	"GET /api/explain":                       {200, 400, 403, 503},
-	"GET /problems/{name}":                   {200},
-	"GET /healthz":                           {200},
-	"GET /readyz":                            {200, 503},
-	"GET /openapi.json":                      {200},
-	"GET /metrics":                           {200},
+	// The rules API: SetRules' codes (400 invalid, 404 clearing no rule,
+	// 409 a path that answered 410), the body limits (413, 415).
+	"GET /rules":           {200, 403, 503},
+	"POST /rules":          {200, 201, 400, 403, 409, 413, 415, 503},
+	"DELETE /rules":        {200, 400, 403, 409, 503},
+	"POST /rules/import":   {200, 400, 403, 409, 413, 415, 503},
+	"GET /rules/explain":   {200, 403, 503},
+	"GET /problems/{name}": {200},
+	"GET /healthz":         {200},
+	"GET /readyz":          {200, 503},
+	"GET /openapi.json":    {200},
+	"GET /metrics":         {200},
 }
 
 // testRoutes returns the route table of a server with every option on.

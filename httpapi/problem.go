@@ -73,6 +73,11 @@ var problemTypes = map[int]string{
 
 // newProblem returns a problem for status with the given detail, in lang.
 func newProblem(r *http.Request, lng string, status int, detail string) *Problem {
+	return problemAt(r.URL.Path, lng, status, detail)
+}
+
+// problemAt returns a problem about instance (a request path).
+func problemAt(instance, lng string, status int, detail string) *Problem {
 	title := http.StatusText(status)
 	switch status {
 	case http.StatusNotFound:
@@ -84,30 +89,33 @@ func newProblem(r *http.Request, lng string, status int, detail string) *Problem
 	}
 	return &Problem{
 		Type: problemBase + problemTypes[status], Title: title, Status: status,
-		Detail: detail, Instance: r.URL.Path, Error: title, Message: detail,
+		Detail: detail, Instance: instance, Error: title, Message: detail,
 	}
 }
 
 // writeProblem sends p as application/problem+json. Headers specific to the
 // problem (Cache-Control, Retry-After, …) must be set before the call.
 func writeProblem(w http.ResponseWriter, lng string, p *Problem) {
-	h := w.Header()
+	b := EncodeProblem(w.Header(), lng, p)
+	w.WriteHeader(p.Status)
+	w.Write(b)
+}
+
+// EncodeProblem returns p as an application/problem+json body and sets the
+// headers that go with it in h (Content-Type, Content-Language, Vary,
+// Content-Length, and Cache-Control: no-store unless already set).
+func EncodeProblem(h http.Header, lng string, p *Problem) []byte {
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Content-Language", lng)
 	h.Add("Vary", "Accept-Language")
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
 	}
-	b, err := json.Marshal(p)
-	if err != nil {
-		// A Problem always marshals; keep the answer honest anyway.
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
-		return
-	}
+	// A Problem is strings and numbers: it always marshals.
+	b, _ := json.Marshal(p)
 	b = append(b, '\n')
 	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(p.Status)
-	w.Write(b)
+	return b
 }
 
 // writeError maps err to its status in the one table and sends a problem.

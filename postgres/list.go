@@ -41,6 +41,10 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 	if !ok {
 		return nil, "", gone.Errorf(gone.EINVALID, "Cannot list state %q.", q.State)
 	}
+	if q.AllStates {
+		// $2 must still appear in the statement for its parameter type.
+		where = "$2::timestamptz IS NOT NULL OR TRUE"
+	}
 	if q.WithData {
 		where = "(" + where + ") AND data IS NOT NULL"
 	}

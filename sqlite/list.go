@@ -31,6 +31,10 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 	if !ok {
 		return nil, "", gone.Errorf(gone.EINVALID, "cannot list state %q", q.State)
 	}
+	moved := "moved_to = '' AND "
+	if q.AllStates {
+		where, moved = "TRUE", ""
+	}
 	if q.WithData {
 		where = "(" + where + ") AND data IS NOT NULL"
 	}
@@ -39,7 +43,7 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 		limit = q.Limit + 1
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+recordColumns+` FROM resources
-		WHERE collection = :collection AND id > :after AND moved_to = '' AND (`+where+`)
+		WHERE collection = :collection AND id > :after AND `+moved+`(`+where+`)
 		ORDER BY id LIMIT :limit`,
 		sql.Named("collection", q.Collection), sql.Named("after", q.After),
 		sql.Named("now", q.Now.Unix()), sql.Named("limit", limit))

@@ -147,6 +147,21 @@ func testList(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		}
 	})
 
+	t.Run("AllStates", func(t *testing.T) {
+		// Every record of the collection, moved ones too, in id order.
+		var want []string
+		for _, r := range fixture {
+			if r.Collection == "users" {
+				want = append(want, r.ID)
+			}
+		}
+		slices.Sort(want)
+		got := listAll(t, s, gone.ListQuery{Collection: "users", AllStates: true, State: gone.StateDeleted, Now: t0, Limit: 4})
+		if !slices.Equal(got, want) {
+			t.Errorf("List(users, AllStates) = %q, want %q", got, want)
+		}
+	})
+
 	t.Run("NoLimit", func(t *testing.T) {
 		got := listAll(t, s, gone.ListQuery{Collection: "users", State: gone.StateGone, Now: t0})
 		if !slices.Equal(got, listWant[gone.StateGone]) {

@@ -108,7 +108,7 @@ func (s *memStore) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, 
 		case gone.StateGone, gone.StateExpired:
 			list = gone.StateGone
 		}
-		if want := cmp.Or(q.State, gone.StateLive); list == want && (!q.WithData || r.Data != nil) {
+		if want := cmp.Or(q.State, gone.StateLive); (q.AllStates || list == want) && (!q.WithData || r.Data != nil) {
 			out = append(out, r.Clone())
 		}
 	}
