@@ -84,6 +84,20 @@ func NormalizePath(escaped string) (string, error) {
 	return out, nil
 }
 
+// RulePath normalizes the path of a rule. Unlike a request path, a rule's
+// path may not hold "." or ".." segments (escaped or not): a rule names a
+// path as it is, and "/blog/../admin" retiring /admin would surprise
+// whoever wrote it.
+func RulePath(p string) (string, error) {
+	for _, seg := range strings.Split(p, "/") {
+		switch strings.ToLower(seg) {
+		case ".", "..", "%2e", "%2e%2e", ".%2e", "%2e.":
+			return "", pathErr("has a . or .. segment; write the path a rule names as it is")
+		}
+	}
+	return NormalizePath(p)
+}
+
 // canonical reports whether p is already in canonical form: plain pchars
 // and single slashes, with no dot segment.
 func canonical(p string) bool {

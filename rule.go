@@ -72,13 +72,13 @@ func ParseRuleID(id string) (RuleKey, bool) {
 
 // ParseRuleKey reads a rule key as people write it: a path, matched
 // exactly, or a path ending in "*", matched as a prefix. The path is
-// normalized (NormalizePath).
+// normalized (RulePath).
 func ParseRuleKey(s string) (RuleKey, error) {
 	k := RuleKey{}
 	if p, ok := strings.CutSuffix(s, "*"); ok {
 		k.Prefix, s = true, p
 	}
-	p, err := NormalizePath(s)
+	p, err := RulePath(s)
 	if err != nil {
 		return k, err
 	}
@@ -138,7 +138,7 @@ func RedirectStatus(r *Record) int {
 
 // check validates a spec, normalizing its path.
 func (s *RuleSpec) check(cfg *Config, now time.Time) error {
-	p, err := NormalizePath(s.Path)
+	p, err := RulePath(s.Path)
 	if err != nil {
 		return err
 	}
