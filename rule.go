@@ -299,6 +299,9 @@ func clearMoved(r *Record) *Record {
 // alternative is allowed, and anything else is refused: a path that
 // answered 410 answers 410 forever.
 func retiredRule(cur *Record, spec RuleSpec, p Policy, now time.Time) (*Record, []auditNote, error) {
+	if spec.Action == RuleClear {
+		return nil, nil, conflict(cur, "%s answers 410 since %s and always will; it cannot go back to the upstream.", spec.RuleKey, cur.RetiredAt().Format(time.RFC3339))
+	}
 	if spec.Action != RuleGone {
 		return nil, nil, conflict(cur, "%s answers 410 since %s and always will; it cannot become %s.", spec.RuleKey, cur.RetiredAt().Format(time.RFC3339), spec.Action)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path"
 	"strings"
@@ -61,6 +62,22 @@ func (s *server) observe(next http.Handler) http.Handler {
 			"status", sw.status, "duration", elapsed, "caller", info.caller.Name)
 		s.metrics.request(info.pattern, sw.status, elapsed)
 	})
+}
+
+// Observe returns NewServer's request log and metrics as a middleware for
+// a handler outside the API (the proxy's traffic): one log line and, with
+// WithMetrics, one count per request, under the route label route.
+func Observe(log *slog.Logger, route string, opts ...Option) func(http.Handler) http.Handler {
+	s := &server{log: log}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return func(next http.Handler) http.Handler {
+		return s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			infoFrom(r.Context()).pattern = route
+			next.ServeHTTP(w, r)
+		}))
+	}
 }
 
 // notePattern records the route pattern the mux matched, for observe.

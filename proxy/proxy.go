@@ -37,6 +37,10 @@ type Config struct {
 	// upstream host.
 	Transport http.RoundTripper
 	Log       *slog.Logger
+	// Observe, when set, wraps the handling of every request but the
+	// admin API's (which logs and counts its own): the request log and
+	// metrics.
+	Observe func(http.Handler) http.Handler
 }
 
 type proxy struct {
@@ -44,6 +48,7 @@ type proxy struct {
 	admin  http.Handler
 	prefix string // AdminPrefix without its trailing slash
 	rp     *httputil.ReverseProxy
+	site   http.Handler // the rules, then the upstream
 }
 
 // New returns the proxy's handler.
@@ -75,6 +80,10 @@ func New(cfg Config) http.Handler {
 		ErrorHandler: p.upstreamError,
 		ErrorLog:     slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
 	}
+	p.site = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.cfg.Rules.Serve(w, r, p.rp) })
+	if cfg.Observe != nil {
+		p.site = cfg.Observe(p.site)
+	}
 	return http.HandlerFunc(p.serve)
 }
 
@@ -99,7 +108,7 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 		p.admin.ServeHTTP(w, r)
 		return
 	}
-	p.cfg.Rules.Serve(w, r, p.rp)
+	p.site.ServeHTTP(w, r)
 }
 
 // upstreamError answers when the upstream could not: 504 when it was too

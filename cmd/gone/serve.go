@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
@@ -28,43 +31,77 @@ const shutdownTimeout = 10 * time.Second
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--config FILE] [--demo] [--purge-interval 1m]")
 	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
-	dsn := fs.String("db", envOr(e, "GONE_DB", "./gone.db"), "SQLite file, or a postgres:// URL (env GONE_DB)")
-	configPath := fs.String("config", envOr(e, "GONE_CONFIG", ""), "collections config file (env GONE_CONFIG); the demo's when empty")
-	withDemo := fs.Bool("demo", false, "load the seeds' demo world where it is absent")
-	ops, err := addOpsFlags(fs, e)
+	bf, err := addBackendFlags(fs, e)
 	if err != nil {
 		return err
 	}
+	withDemo := fs.Bool("demo", false, "load the seeds' demo world where it is absent")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel(e)}))
-
-	cfg, err := loadConfig(*configPath)
+	b, err := openBackend(ctx, e, bf)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	reg, timed := newRegistry(store)
-	svc := gone.NewService(timed, cfg)
+	defer b.close()
 	if *withDemo {
-		if err := demo.Load(ctx, svc); err != nil {
+		if err := demo.Load(ctx, b.svc); err != nil {
 			return err
 		}
 	}
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg))
+	return listenAndServe(ctx, e, b.log, *addr, h, 30*time.Second)
+}
 
-	if err := registerCounts(reg, svc); err != nil {
-		return err
+// backendFlags are the flags of everything that runs over a store: serve
+// and proxy.
+type backendFlags struct {
+	dsn, configPath *string
+	ops             opsFlags
+}
+
+func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
+	bf := backendFlags{
+		dsn:        fs.String("db", envOr(e, "GONE_DB", "./gone.db"), "SQLite file, or a postgres:// URL (env GONE_DB)"),
+		configPath: fs.String("config", envOr(e, "GONE_CONFIG", ""), "collections config file (env GONE_CONFIG); the demo's when empty"),
 	}
-	// Deferred after store.Close, so it runs first: no pass outlives the store.
-	defer startPurger(ctx, log, svc, *ops.purgeInterval, metrics.NewPurger(reg))()
+	var err error
+	bf.ops, err = addOpsFlags(fs, e)
+	return bf, err
+}
+
+// backend is what serve and proxy share: the store, the service over it,
+// the metrics registry, the tokens, the log and the purger.
+type backend struct {
+	log    *slog.Logger
+	svc    *gone.Service
+	reg    *prometheus.Registry
+	tokens *httpapi.Tokens
+	close  func()
+}
+
+// openBackend opens the store and everything over it. close stops the
+// purger, then closes the store.
+func openBackend(ctx context.Context, e env, bf backendFlags) (*backend, error) {
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel(e)}))
+	cfg, err := loadConfig(*bf.configPath)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(ctx, *bf.dsn)
+	if err != nil {
+		return nil, err
+	}
+	reg, timed := newRegistry(store)
+	svc := gone.NewService(timed, cfg)
+	if err := registerCounts(reg, svc); err != nil {
+		store.Close()
+		return nil, err
+	}
+	stopPurger := startPurger(ctx, log, svc, *bf.ops.purgeInterval, metrics.NewPurger(reg))
 
 	tokens := httpapi.NewTokens()
 	admin := e.getenv("GONE_ADMIN_TOKEN")
@@ -76,16 +113,23 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, "reader", false)
 	}
+	// The purger stops first: no pass outlives the store.
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() { stopPurger(); store.Close() }}, nil
+}
 
-	ln, err := net.Listen("tcp", *addr)
+// listenAndServe serves h on addr until ctx ends, then gives in-flight
+// requests shutdownTimeout to finish. writeTimeout 0 lets a response take
+// as long as it needs (the proxy streams).
+func listenAndServe(ctx context.Context, e env, log *slog.Logger, addr string, h http.Handler, writeTimeout time.Duration) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg)),
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		ReadTimeout:       writeTimeout,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/gonehttp"
+	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/proxy"
+	"github.com/gonehttp/gone/rulefile"
+)
+
+func init() {
+	commands["proxy"] = command{"put gone in front of a site or API: a reverse proxy with a gone list", runProxy}
+}
+
+const proxyUsage = `proxy --upstream URL [--addr HOST:PORT] [--db PATH|postgres://…] [--rules FILE]…
+
+Answers the paths that have a rule (410 Gone, 308/301 moved, 503
+unavailable, 404 removed) and passes everything else to the upstream,
+with its path normalized. gone's API (rules included) is served below
+--admin-prefix and never reaches the upstream. --rules imports a gone list
+at start (nginx, Apache or CSV by the file's name; all of it or nothing).`
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func runProxy(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "proxy", proxyUsage)
+	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
+	upstream := fs.String("upstream", envOr(e, "GONE_UPSTREAM", ""), "the site or API behind the proxy, e.g. http://127.0.0.1:3000 (env GONE_UPSTREAM)")
+	prefix := fs.String("admin-prefix", envOr(e, "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix), "path prefix of gone's own API (env GONE_ADMIN_PREFIX)")
+	var ruleFiles stringList
+	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable): nginx, Apache or CSV")
+	poll := fs.Duration("rules-poll", 100*time.Millisecond, "how often to look for rule changes made by other instances")
+	reload := fs.Duration("rules-reload", time.Minute, "how often to read every rule again (a backstop); 0 disables")
+	timeout := fs.Duration("upstream-timeout", 60*time.Second, "how long to wait for the upstream's response headers (then 504)")
+	bf, err := addBackendFlags(fs, e)
+	if err != nil {
+		return err
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("proxy takes no arguments, got %q", fs.Args())
+	}
+	up, err := url.Parse(*upstream)
+	if *upstream == "" || err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
+		return usageError("--upstream must be an http(s) URL such as http://127.0.0.1:3000")
+	}
+	if !strings.HasPrefix(*prefix, "/") || !strings.HasSuffix(*prefix, "/") || len(*prefix) < 3 {
+		return usageError("--admin-prefix must start and end with /, e.g. /_gone/")
+	}
+	if *poll <= 0 {
+		return usageError("--rules-poll must be positive")
+	}
+
+	b, err := openBackend(ctx, e, bf)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	for _, f := range ruleFiles {
+		if err := importAtStart(ctx, e, b.svc, f); err != nil {
+			return err
+		}
+	}
+	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithProblemBase(*prefix+"problems/"))
+	if err != nil {
+		return err
+	}
+	go rules.Run(ctx, *poll, *reload)
+	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.String())
+
+	tr := proxy.NewTransport()
+	tr.ResponseHeaderTimeout = *timeout
+	h := proxy.New(proxy.Config{
+		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg)),
+		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+	})
+	// No write timeout: the upstream may stream for as long as it likes.
+	return listenAndServe(ctx, e, b.log, *addr, h, 0)
+}
+
+// importAtStart applies a gone list as the admin, all of it or nothing.
+func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("--rules: %w", err)
+	}
+	defer f.Close()
+	res, err := rulefile.Read(rulefile.Guess(name), f)
+	if err != nil {
+		return fmt.Errorf("--rules %s: %w", name, err)
+	}
+	if len(res.Refused) > 0 {
+		for _, r := range res.Refused {
+			fmt.Fprintf(e.stderr, "%s:%d: %s\n", name, r.Line, r.Err)
+		}
+		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, len(res.Refused))
+	}
+	sum, err := svc.SetRules(ctx, gone.Caller{Name: "admin", Admin: true}, res.Rules, nil)
+	if err != nil {
+		return fmt.Errorf("--rules %s: %s; nothing imported", name, gone.ErrorMessage(err))
+	}
+	fmt.Fprintf(e.stdout, "rules %s: %d created, %d changed, %d unchanged\n", name, sum.Created, sum.Changed, sum.Unchanged)
+	return nil
+}
+
+var _ flag.Value = (*stringList)(nil)
