@@ -2,7 +2,9 @@ package gonehttp
 
 import (
 	"bytes"
+	"io"
 	"net/http"
+	"strings"
 	"strconv"
 	"time"
 
@@ -148,18 +150,13 @@ func (pb *prebuilt) write(w http.ResponseWriter, path string, html bool) {
 	if n == 0 {
 		return
 	}
-	if len(pb.parts) == 1 {
-		w.Write(pb.parts[0])
-		return
-	}
-	buf := make([]byte, 0, n)
+	// The server buffers writes, so several small ones cost no syscall.
 	for i, p := range pb.parts {
 		if i > 0 {
-			buf = append(buf, esc...)
+			io.WriteString(w, esc)
 		}
-		buf = append(buf, p...)
+		w.Write(p)
 	}
-	w.Write(buf)
 }
 
 // escapePath escapes a normalized path for a JSON string or HTML text. A
@@ -167,6 +164,9 @@ func (pb *prebuilt) write(w http.ResponseWriter, path string, html bool) {
 // the only characters either needs escaped; JSON escapes "&" as
 // encoding/json does, so the bytes match a json.Marshal of the problem.
 func escapePath(p string, html bool) string {
+	if !strings.ContainsAny(p, "&'") {
+		return p
+	}
 	var b bytes.Buffer
 	for i := 0; i < len(p); i++ {
 		switch c := p[i]; {
