@@ -2,6 +2,7 @@ package gonehttp
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -183,14 +184,33 @@ func escapePath(p string, html bool) string {
 	return b.String()
 }
 
+// WriteNotFound answers r with gone's 404 for a path no rule knows,
+// suggesting another path when suggestion is not empty. The proxy answers
+// the upstream's 404s with it under --rewrite-404.
+func (r *Rules) WriteNotFound(w http.ResponseWriter, req *http.Request, suggestion string) {
+	now := r.svc.Now()
+	r.writeNow(w, req, req.URL.EscapedPath(), gone.DecideRule(nil, now), now, suggestion)
+}
+
+// suggestText is the 404 message with a suggestion, by language.
+var suggestText = map[string]string{
+	"en": "Nothing exists at %s. Did you mean %s?",
+	"es": "No existe nada en %s. ¿Quisiste decir %s?",
+}
+
 // writeNow renders and sends an answer that cannot be prebuilt (503 with
 // its Retry-After counting down, or a 404 of NotFound).
-func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, d gone.Decision, now time.Time) {
+func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, d gone.Decision, now time.Time, suggestion string) {
 	l, html := r.negotiate(req)
 	lng := langNames[l]
 	h := w.Header()
 	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, path, path, d, now, h)
 	prob.Type = r.problemBase + prob.Type[len("/problems/"):]
+	if suggestion != "" {
+		prob.Suggestion = suggestion
+		prob.Detail = fmt.Sprintf(suggestText[lng], path, suggestion)
+		prob.Message = prob.Detail
+	}
 	var body []byte
 	if html {
 		body = renderHTML(h, lng, prob)

@@ -70,7 +70,7 @@ func (rs *Rules) Serve(w http.ResponseWriter, r *http.Request, next http.Handler
 		}
 		next.ServeHTTP(w, r)
 	case a.prebuilt[0][0] == nil:
-		rs.writeNow(w, r, path, a.decision, now)
+		rs.writeNow(w, r, path, a.decision, now, "")
 	default:
 		l, html := rs.negotiate(r)
 		f := formatJSON
@@ -98,7 +98,7 @@ func NotFound(w http.ResponseWriter, r *http.Request, rules *Rules) {
 		}
 	}
 	d := gone.DecideRule(nil, now)
-	rules.writeNow(w, r, path, d, now)
+	rules.writeNow(w, r, path, d, now, "")
 }
 
 // writeBadPath answers 400 for a path gone will neither match nor forward.

@@ -42,6 +42,9 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 {{- with .P.Alternative}}
 <p><a href="{{.}}">{{$.L.alternative}}</a></p>
 {{- end}}
+{{- with .P.Suggestion}}
+<p><a href="{{.}}">{{.}}</a></p>
+{{- end}}
 <p><a href="/">{{.L.home}}</a></p>
 </main>
 </body>

@@ -37,6 +37,11 @@ type Config struct {
 	// upstream host.
 	Transport http.RoundTripper
 	Log       *slog.Logger
+	// Known, when set, learns the paths the upstream answers 2xx to a GET.
+	Known *Known
+	// Rewrite404 answers the upstream's 404s with gone's own 404, with
+	// "Did you mean …?" drawn from Known. Without it they pass unchanged.
+	Rewrite404 bool
 	// Observe, when set, wraps the handling of every request but the
 	// admin API's (which logs and counts its own): the request log and
 	// metrics.
@@ -76,9 +81,13 @@ func New(cfg Config) http.Handler {
 			pr.SetURL(up)
 			pr.SetXForwarded()
 		},
-		Transport:    cfg.Transport,
-		ErrorHandler: p.upstreamError,
-		ErrorLog:     slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+		Transport:      cfg.Transport,
+		ErrorHandler:   p.upstreamError,
+		ErrorLog:       slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+		ModifyResponse: p.modifyResponse,
+	}
+	if cfg.Rewrite404 && cfg.Known == nil {
+		p.cfg.Known = NewKnown()
 	}
 	p.site = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.cfg.Rules.Serve(w, r, p.rp) })
 	if cfg.Observe != nil {
@@ -115,6 +124,10 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 // slow, 502 otherwise; never 404 or 410, which would tell a cache that the
 // path is missing when only the upstream is.
 func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errUpstream404) {
+		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.Suggest(r.URL.EscapedPath()))
+		return
+	}
 	if r.Context().Err() != nil {
 		// The caller went away: nobody to answer.
 		return
@@ -139,4 +152,28 @@ var upstreamText = map[int]map[string]string{
 		"en": "The site behind this address took too long to answer. Try again shortly.",
 		"es": "El sitio detrás de esta dirección tardó demasiado en responder. Inténtalo de nuevo en breve.",
 	},
+}
+
+// errUpstream404 makes ReverseProxy hand an upstream 404 to upstreamError,
+// which answers it with gone's own 404.
+var errUpstream404 = errors.New("the upstream answered 404")
+
+// modifyResponse learns the paths the upstream serves and, with
+// Rewrite404, takes over its 404s.
+func (p *proxy) modifyResponse(resp *http.Response) error {
+	if p.cfg.Known == nil {
+		return nil
+	}
+	req := resp.Request
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		return nil
+	}
+	path := strings.TrimPrefix(req.URL.EscapedPath(), strings.TrimSuffix(p.cfg.Upstream.EscapedPath(), "/"))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		p.cfg.Known.Add(path)
+	case resp.StatusCode == http.StatusNotFound && p.cfg.Rewrite404:
+		return errUpstream404
+	}
+	return nil
 }

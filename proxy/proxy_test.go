@@ -339,3 +339,47 @@ func TestUpstreamTimeout(t *testing.T) {
 		t.Errorf("GET /slow past the timeout: %d %s, want a 504 problem", resp.StatusCode, body)
 	}
 }
+
+func TestRewrite404(t *testing.T) {
+	up := newUpstream(t)
+	store := stores["sqlite"](t)
+	svc := gone.NewService(store, nil)
+	rules, err := gonehttp.Load(context.Background(), svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse(up.URL)
+	known := proxy.NewKnown()
+	n, err := known.ReadSitemap(strings.NewReader(`<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>https://example.com/pricing</loc></url>
+  <url><loc>https://example.com/docs/getting-started</loc></url>
+</urlset>`))
+	if err != nil || n != 2 {
+		t.Fatalf("ReadSitemap: %d, %v", n, err)
+	}
+	srv := newServer(t, proxy.New(proxy.Config{Upstream: target, Rules: rules, Known: known, Rewrite404: true}))
+
+	// A path the upstream served 2xx becomes a suggestion.
+	if resp, _ := raw(t, srv, "GET", "/about/team", nil); resp.StatusCode != 200 {
+		t.Fatalf("GET /about/team: %d", resp.StatusCode)
+	}
+	// Too far from anything known: gone's 404, no suggestion.
+	resp, body := raw(t, srv, "GET", "/missing/about/tea", map[string]string{"Accept": "application/json"})
+	if resp.StatusCode != 404 || !strings.Contains(body, `"error":"Not Found"`) || resp.Header.Get("Cache-Control") != "max-age=60" || strings.Contains(body, "suggestion") {
+		t.Errorf("GET /missing/about/tea: %d %s, want gone's 404 without a suggestion", resp.StatusCode, body)
+	}
+	if known.Suggest("/missing/pricin") != "" || known.Suggest("/pricin") != "/pricing" || known.Suggest("/about/tem") != "/about/team" {
+		t.Errorf("Suggest: %q %q %q", known.Suggest("/missing/pricin"), known.Suggest("/pricin"), known.Suggest("/about/tem"))
+	}
+	// The upstream 404s under /missing.
+	known.Add("/missing/y")
+	resp, body = raw(t, srv, "GET", "/missing/x", map[string]string{"Accept-Language": "es"})
+	if resp.StatusCode != 404 || !strings.Contains(body, `"suggestion":"/missing/y"`) || !strings.Contains(body, "¿Quisiste decir /missing/y?") {
+		t.Errorf("GET /missing/x: %d %s, want a 404 suggesting /missing/y in Spanish", resp.StatusCode, body)
+	}
+	resp, body = raw(t, srv, "GET", "/missing/x", map[string]string{"Accept": "text/html"})
+	if resp.StatusCode != 404 || !strings.Contains(body, `<a href="/missing/y">/missing/y</a>`) {
+		t.Errorf("GET /missing/x as a browser: %d %s, want the page linking /missing/y", resp.StatusCode, body)
+	}
+}

@@ -43,6 +43,8 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable): nginx, Apache or CSV")
 	poll := fs.Duration("rules-poll", 100*time.Millisecond, "how often to look for rule changes made by other instances")
 	reload := fs.Duration("rules-reload", time.Minute, "how often to read every rule again (a backstop); 0 disables")
+	rewrite404 := fs.Bool("rewrite-404", false, "answer the upstream's 404s with gone's 404 and a \"Did you mean\" from the paths seen 2xx and --sitemap")
+	sitemap := fs.String("sitemap", "", "a sitemap.xml whose paths --rewrite-404 may suggest")
 	timeout := fs.Duration("upstream-timeout", 60*time.Second, "how long to wait for the upstream's response headers (then 504)")
 	bf, err := addBackendFlags(fs, e)
 	if err != nil {
@@ -82,10 +84,24 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	go rules.Run(ctx, *poll, *reload)
 	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.String())
 
+	known := proxy.NewKnown()
+	if *sitemap != "" {
+		f, err := os.Open(*sitemap)
+		if err != nil {
+			return fmt.Errorf("--sitemap: %w", err)
+		}
+		n, err := known.ReadSitemap(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("--sitemap %s: %w", *sitemap, err)
+		}
+		b.log.Info("sitemap read", "paths", n)
+	}
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = *timeout
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
+		Known: known, Rewrite404: *rewrite404,
 		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg)),
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
 	})
