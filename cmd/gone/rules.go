@@ -133,13 +133,13 @@ type ruleRow struct {
 	Key              string `json:"key"`
 	State            string `json:"state"`
 	Status           int    `json:"status"`
-	MovedTo          string `json:"movedTo"`
-	DeletedAt        string `json:"deletedAt"`
-	ExpiresAt        string `json:"expiresAt"`
-	UnavailableUntil string `json:"unavailableUntil"`
-	Reason           string `json:"reason"`
-	Alternative      string `json:"alternative"`
-	Outcome          string `json:"outcome"`
+	MovedTo          string `json:"movedTo,omitempty"`
+	DeletedAt        string `json:"deletedAt,omitempty"`
+	ExpiresAt        string `json:"expiresAt,omitempty"`
+	UnavailableUntil string `json:"unavailableUntil,omitempty"`
+	Reason           string `json:"reason,omitempty"`
+	Alternative      string `json:"alternative,omitempty"`
+	Outcome          string `json:"outcome,omitempty"`
 }
 
 func (c *rulesClient) print(e env, v any, rows []ruleRow) error {
