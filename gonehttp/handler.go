@@ -66,7 +66,8 @@ func (rs *Rules) Serve(w http.ResponseWriter, r *http.Request, next http.Handler
 	switch {
 	case a.pass:
 		for k, v := range a.passHdr {
-			w.Header()[k] = v
+			// A copy: the upstream's own headers are added to these.
+			w.Header()[k] = append([]string(nil), v...)
 		}
 		next.ServeHTTP(w, r)
 	case a.prebuilt[0][0] == nil:

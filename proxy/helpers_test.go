@@ -91,8 +91,8 @@ func (u *upstream) take() []seen {
 }
 
 // stores are the engines the proxy is tested over.
-var stores = map[string]func(t *testing.T) gone.Store{
-	"sqlite": func(t *testing.T) gone.Store {
+var stores = map[string]func(t testing.TB) gone.Store{
+	"sqlite": func(t testing.TB) gone.Store {
 		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -100,7 +100,7 @@ var stores = map[string]func(t *testing.T) gone.Store{
 		t.Cleanup(func() { s.Close() })
 		return s
 	},
-	"postgres": func(t *testing.T) gone.Store {
+	"postgres": func(t testing.TB) gone.Store {
 		s, err := postgres.Open(context.Background(), pgtest.Schema(t))
 		if err != nil {
 			t.Fatal(err)

@@ -42,6 +42,9 @@ type Config struct {
 	// Rewrite404 answers the upstream's 404s with gone's own 404, with
 	// "Did you mean …?" drawn from Known. Without it they pass unchanged.
 	Rewrite404 bool
+	// PreserveHost sends the caller's Host header to the upstream instead
+	// of the upstream URL's host (for name-based virtual hosts).
+	PreserveHost bool
 	// Observe, when set, wraps the handling of every request but the
 	// admin API's (which logs and counts its own): the request log and
 	// metrics.
@@ -80,6 +83,9 @@ func New(cfg Config) http.Handler {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
 			pr.SetXForwarded()
+			if cfg.PreserveHost {
+				pr.Out.Host = pr.In.Host
+			}
 		},
 		Transport:      cfg.Transport,
 		ErrorHandler:   p.upstreamError,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -45,6 +46,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	reload := fs.Duration("rules-reload", time.Minute, "how often to read every rule again (a backstop); 0 disables")
 	rewrite404 := fs.Bool("rewrite-404", false, "answer the upstream's 404s with gone's 404 and a \"Did you mean\" from the paths seen 2xx and --sitemap")
 	sitemap := fs.String("sitemap", "", "a sitemap.xml whose paths --rewrite-404 may suggest")
+	preserveHost := fs.Bool("preserve-host", false, "send the caller's Host header to the upstream, not the upstream URL's")
 	timeout := fs.Duration("upstream-timeout", 60*time.Second, "how long to wait for the upstream's response headers (then 504)")
 	bf, err := addBackendFlags(fs, e)
 	if err != nil {
@@ -97,13 +99,18 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		}
 		b.log.Info("sitemap read", "paths", n)
 	}
+	// The request log of the site's traffic is written in batches; the
+	// proxy's other logs (warnings, errors) are not.
+	accessOut, stopLog := newLineBuffer(ctx, e.stderr)
+	defer stopLog()
+	access := slog.New(slog.NewTextHandler(accessOut, &slog.HandlerOptions{Level: logLevel(e)}))
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = *timeout
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
-		Known: known, Rewrite404: *rewrite404,
+		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
 		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg)),
-		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		Observe: httpapi.Observe(access, "proxy", httpapi.WithMetrics(b.reg)),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
 	return listenAndServe(ctx, e, b.log, *addr, h, 0)
