@@ -83,7 +83,11 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	go rules.Run(ctx, *poll, *reload)
+	// The refresher stops before the store closes (defers run last first).
+	rctx, stopRules := context.WithCancel(ctx)
+	rulesDone := make(chan struct{})
+	go func() { defer close(rulesDone); rules.Run(rctx, *poll, *reload) }()
+	defer func() { stopRules(); <-rulesDone }()
 	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.String())
 
 	known := proxy.NewKnown()
