@@ -160,6 +160,10 @@ func (cf collectionFile) policy() (Policy, error) {
 // collections.
 var reservedNames = map[string]bool{"audit": true, "explain": true}
 
+// ParseDuration reads a duration as the config does: a Go duration
+// ("90s", "720h") or whole days ("30d"); never negative.
+func ParseDuration(s string) (time.Duration, error) { return parseDuration(s, 0) }
+
 // parseDuration accepts Go durations ("90s", "720h") and whole days ("30d").
 // An empty string gives def.
 func parseDuration(s string, def time.Duration) (time.Duration, error) {

@@ -20,7 +20,6 @@ type Answer string
 // Answers.
 const (
 	AnswerOK           Answer = "ok"           // 200 (or 304)
-	AnswerTrash        Answer = "trash"        // 200 lifecycle view of a soft-deleted record, for admins
 	AnswerNotFound     Answer = "not_found"    // 404
 	AnswerGone         Answer = "gone"         // 410
 	AnswerMoved        Answer = "moved"        // 308
@@ -51,7 +50,7 @@ type Decision struct {
 	Answer Answer
 	// State is the record's true state, whatever the caller is told.
 	State State
-	// Record is set when the answer shows it (OK, Trash).
+	// Record is set when the answer shows it (OK).
 	Record *Record
 	// RetiredAt is when a gone resource was deleted or expired.
 	RetiredAt time.Time
@@ -132,12 +131,10 @@ func Decide(in Input) Decision {
 		step("Resource exists?", "No")
 		step("Ever existed?", "Yes, deleted")
 		step("Permanent deletion?", "No: soft-deleted, restorable until "+r.RestorableUntil.UTC().Format(time.RFC3339))
-		if in.Caller.Admin {
-			d.Answer = AnswerTrash
-			d.Record = r
-			return d
-		}
-		// Byte-identical to never-existed for the public.
+		// Byte-identical to never-existed, for admins too: the resource
+		// URL answers only a representation or a problem, so each status
+		// has one body shape. Admins see the trash through the id's
+		// lifecycle view and the trash listing, never here.
 		d.Answer = AnswerNotFound
 		d.MaxAge = in.Policy.NotFoundMaxAge
 		return d

@@ -104,10 +104,8 @@ func expectDecision(s State, r *Record, c Caller, disc Disclosure, private bool)
 	case StateUnavailable:
 		want.Answer, want.RetryAfter = AnswerUnavailable, r.UnavailableUntil
 	case StateDeleted:
-		if !c.Admin {
-			return notFound()
-		}
-		want.Answer = AnswerTrash
+		// The same 404 for every caller: admins see the trash elsewhere.
+		return notFound()
 	case StateMoved:
 		want.Answer, want.Location = AnswerMoved, r.MovedTo
 	case StateGone, StateExpired:
@@ -220,7 +218,7 @@ func TestDecideMatrix(t *testing.T) {
 						checkDecision(t, got, want)
 						checkPath(t, got)
 						switch got.Answer {
-						case AnswerOK, AnswerTrash:
+						case AnswerOK:
 							if got.Record != r {
 								t.Errorf("Record = %p, want the stored record %p", got.Record, r)
 							}
@@ -311,7 +309,7 @@ func TestDecideBoundaries(t *testing.T) {
 	}{
 		{"trash one second before the window ends is 404", trash, full, anonymous, now.Add(-time.Second), AnswerNotFound, StateDeleted, time.Time{}, false},
 		{"trash one nanosecond before the window ends is 404", trash, full, anonymous, now.Add(-time.Nanosecond), AnswerNotFound, StateDeleted, time.Time{}, false},
-		{"trash one second before the window ends is trash for admin", trash, full, admin, now.Add(-time.Second), AnswerTrash, StateDeleted, time.Time{}, false},
+		{"trash one second before the window ends is 404 for admin too", trash, full, admin, now.Add(-time.Second), AnswerNotFound, StateDeleted, time.Time{}, false},
 		{"trash at RestorableUntil is 410", trash, full, anonymous, now, AnswerGone, StateGone, now, false},
 		{"trash at RestorableUntil is 410 for admin", trash, full, admin, now, AnswerGone, StateGone, now, false},
 		{"trash after RestorableUntil is 410", trash, full, anonymous, now.Add(time.Hour), AnswerGone, StateGone, now, false},

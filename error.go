@@ -72,3 +72,12 @@ func ErrorMessage(err error) string {
 	}
 	return "Internal error."
 }
+
+// Unavailable wraps a store failure that says nothing about the data: the
+// store is unreachable, restarting, timing out, locked or full. It is
+// EUNAVAILABLE, which the HTTP API answers with 503 and a short Retry-After
+// (never 500: the request may simply be sent again), and whose cause only
+// the log sees. The stores decide which of their errors are such.
+func Unavailable(err error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The store is not answering right now; try again shortly.", Err: err}
+}

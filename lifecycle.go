@@ -10,17 +10,13 @@ import (
 // inside one store transaction.
 
 // putTransition creates or replaces a resource.
-func putTransition(cur *Record, p Policy, now time.Time, collection, id string, data json.RawMessage, ifMatch string) (*Record, string, error) {
+// Preconditions (If-Match, …) are not its business: Service.apply checks
+// them against the same record, in the same transaction.
+func putTransition(cur *Record, p Policy, now time.Time, collection, id string, data json.RawMessage) (*Record, string, error) {
 	switch cur.State(now) {
 	case StateAbsent:
-		if ifMatch != "" {
-			return nil, "", Errorf(EPRECONDITION, "If-Match was given but %s does not exist.", id)
-		}
 		return &Record{Collection: collection, ID: id, Data: data, Version: 1, CreatedAt: now, UpdatedAt: now}, ActionCreate, nil
 	case StateLive, StateUnavailable:
-		if ifMatch != "" && ifMatch != "*" && ifMatch != cur.ETag() {
-			return nil, "", Errorf(EPRECONDITION, "The resource has changed: its ETag is %s.", cur.ETag())
-		}
 		next := cur.Clone()
 		next.Data, next.Version, next.UpdatedAt = data, cur.Version+1, now
 		return next, ActionReplace, nil
@@ -34,19 +30,13 @@ func putTransition(cur *Record, p Policy, now time.Time, collection, id string, 
 	if !p.ReusableAt(cur, now) {
 		return nil, "", conflict(cur, "%s was retired on %s and its id cannot be reused.", id, cur.RetiredAt().Format(time.RFC3339))
 	}
-	if ifMatch != "" {
-		return nil, "", Errorf(EPRECONDITION, "If-Match was given but %s does not exist.", id)
-	}
 	return &Record{Collection: collection, ID: id, Data: data, Version: cur.Version + 1, CreatedAt: now, UpdatedAt: now}, ActionCreate, nil
 }
 
 // patchTransition applies an RFC 7396 merge patch to a live record.
-func patchTransition(cur *Record, p Policy, now time.Time, id string, patch json.RawMessage, ifMatch string) (*Record, error) {
+func patchTransition(cur *Record, p Policy, now time.Time, id string, patch json.RawMessage) (*Record, error) {
 	if err := mustBeLive(cur, p, now, p.Collection, id); err != nil {
 		return nil, err
-	}
-	if ifMatch != "" && ifMatch != "*" && ifMatch != cur.ETag() {
-		return nil, Errorf(EPRECONDITION, "The resource has changed: its ETag is %s.", cur.ETag())
 	}
 	data, err := MergePatch(cur.Data, patch)
 	if err != nil {

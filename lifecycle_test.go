@@ -105,7 +105,10 @@ func TestPutTransition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer unchanged(t, tt.cur)()
-			next, action, err := putTransition(tt.cur, tt.p, now, "users", "123", data, tt.ifMatch)
+			next, action, err := putTransition(tt.cur, tt.p, now, "users", "123", data)
+			if err = (Preconditions{IfMatch: tt.ifMatch}).check(tt.cur, tt.p, now, "123", err); err != nil {
+				next, action = nil, ""
+			}
 			if tt.code != "" {
 				checkCode(t, err, tt.code, tt.cur)
 				if next != nil || action != "" {

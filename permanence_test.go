@@ -106,7 +106,10 @@ func (m *model) step() {
 			ifMatch = `"999"`
 		}
 		var next *Record
-		next, _, err = putTransition(cur, m.p, now, "users", id, m.data(), ifMatch)
+		next, _, err = putTransition(cur, m.p, now, "users", id, m.data())
+		if err = (Preconditions{IfMatch: ifMatch}).check(cur, m.p, now, id, err); err != nil {
+			next = nil
+		}
 		m.logf("put %s If-Match %q: %v", id, ifMatch, err)
 		set(next)
 		if _, ok := m.retired[id]; ok && ErrorCode(err) != ECONFLICT && !m.p.ReusableAt(cur, now) {

@@ -48,14 +48,14 @@ func (w *purgeWorld) service() *gone.Service {
 
 func (w *purgeWorld) put(svc *gone.Service, collection, id string) {
 	w.t.Helper()
-	if _, _, err := svc.Put(context.Background(), w.admin, collection, id, json.RawMessage(`{"name":"x"}`), ""); err != nil {
+	if _, _, err := svc.Put(context.Background(), w.admin, collection, id, json.RawMessage(`{"name":"x"}`), gone.Preconditions{}); err != nil {
 		w.t.Fatalf("Put %s/%s: %v", collection, id, err)
 	}
 }
 
 func (w *purgeWorld) del(svc *gone.Service, collection, id string) {
 	w.t.Helper()
-	if _, err := svc.Delete(context.Background(), w.admin, collection, id, gone.DeleteOptions{Reason: "asked to leave"}); err != nil {
+	if _, err := svc.Delete(context.Background(), w.admin, collection, id, gone.DeleteOptions{Reason: "asked to leave"}, gone.Preconditions{}); err != nil {
 		w.t.Fatalf("Delete %s/%s: %v", collection, id, err)
 	}
 }
@@ -102,7 +102,7 @@ func TestPurgeErasesLapsedTrashOnly(t *testing.T) {
 	w.put(svc, "posts", "expiring")
 	w.del(svc, "users", "early")
 	if _, err := svc.SetLifecycle(context.Background(), w.admin, "posts", "expiring",
-		gone.LifecycleChange{ExpiresAt: gone.Optional[time.Time]{Set: true, Value: purgeStart.Add(time.Minute)}}); err != nil {
+		gone.LifecycleChange{ExpiresAt: gone.Optional[time.Time]{Set: true, Value: purgeStart.Add(time.Minute)}}, gone.Preconditions{}); err != nil {
 		t.Fatalf("SetLifecycle: %v", err)
 	}
 	w.now = purgeStart.Add(30 * time.Minute)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -442,21 +443,27 @@ func LineError(spec RuleSpec, i int, err error) error {
 	return e
 }
 
-// Rules returns every rule record, in key order.
+// Rules returns every rule record, in id order: the union of the lists of
+// every state (live includes unavailable).
 func (s *Service) Rules(ctx context.Context) ([]*Record, error) {
 	var all []*Record
-	q := ListQuery{Collection: RulesCollection, AllStates: true, Now: s.Now(), Limit: 5000}
-	for {
-		recs, next, err := s.Store.List(ctx, q)
-		if err != nil {
-			return nil, err
+	now := s.Now()
+	for _, st := range []State{StateLive, StateDeleted, StateGone, StateMoved} {
+		q := ListQuery{Collection: RulesCollection, State: st, Now: now, Limit: 5000}
+		for {
+			recs, next, err := s.Store.List(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, recs...)
+			if next == "" {
+				break
+			}
+			q.After = next
 		}
-		all = append(all, recs...)
-		if next == "" {
-			return all, nil
-		}
-		q.After = next
 	}
+	slices.SortFunc(all, func(a, b *Record) int { return strings.Compare(a.ID, b.ID) })
+	return all, nil
 }
 
 // Rule returns one rule's record, or ENOTFOUND.

@@ -22,6 +22,10 @@ type Service struct {
 	// ReadTimeout bounds the store lookup of a read; past it the answer is
 	// 503, never a guess.
 	ReadTimeout time.Duration
+	// WriteTimeout bounds a write's transaction, so a store that hangs (a
+	// network partition, a lock held too long) answers 503 rather than
+	// holding the request until the HTTP server gives up on it.
+	WriteTimeout time.Duration
 	// RulesChanged, when set, is called after a committed change to the
 	// path rules, so an in-memory rule table in this process (the proxy's,
 	// the middleware's) reloads at once rather than at its next poll.
@@ -30,7 +34,7 @@ type Service struct {
 
 // NewService returns a Service with the real clock and random ids.
 func NewService(store Store, cfg *Config) *Service {
-	return &Service{Store: store, Config: cfg, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second}
+	return &Service{Store: store, Config: cfg, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second, WriteTimeout: 10 * time.Second}
 }
 
 // RandomID returns 16 random lower-case base-32 characters.
@@ -130,20 +134,23 @@ func (s *Service) audit(ctx context.Context, tx Tx, caller Caller, r *Record, ac
 	})
 }
 
-// apply runs one transition on one id as one transaction: read the record
-// (locking it), compute the next one, and write it with its audit events,
-// so a write and its audit record land together or not at all. A transition
-// that returns a nil record changes nothing, and apply returns the current
-// one.
-func (s *Service) apply(ctx context.Context, caller Caller, collection, id, reason string, step func(cur *Record) (*Record, []auditNote, error)) (*Record, error) {
+// apply runs one transition on one id of p's collection as one
+// transaction: read the record (locking it), compute the next one, check
+// the write's preconditions against the record read, and write it with its
+// audit events, so a write and its audit record land together or not at
+// all. A transition that returns a nil record changes nothing, and apply
+// returns the current one.
+func (s *Service) apply(ctx context.Context, caller Caller, p Policy, now time.Time, id, reason string, pre Preconditions, step func(cur *Record) (*Record, []auditNote, error)) (*Record, error) {
 	var rec *Record
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		cur, err := get(ctx, tx, collection, id)
+		cur, err := get(ctx, tx, p.Collection, id)
 		if err != nil {
 			return err
 		}
 		next, notes, err := step(cur)
-		if err != nil {
+		if err := pre.check(cur, p, now, id, err); err != nil {
 			return err
 		}
 		if next == nil {
@@ -164,14 +171,23 @@ func (s *Service) apply(ctx context.Context, caller Caller, collection, id, reas
 	return rec, err
 }
 
+// writeContext bounds a write by WriteTimeout; the stores report a write
+// that runs out of it as EUNAVAILABLE.
+func (s *Service) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.WriteTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.WriteTimeout)
+}
+
 // ETag returns the record's strong entity tag.
 func (r *Record) ETag() string { return `"` + strconv.FormatInt(r.Version, 10) + `"` }
 
-// Put creates or replaces the resource with data, a JSON object. ifMatch,
-// when not empty, must match the current ETag ("*" matches any live
-// resource). It returns ECONFLICT (with the record) for an id in the trash,
-// retired or moved, and EPRECONDITION for a failed If-Match.
-func (s *Service) Put(ctx context.Context, caller Caller, collection, id string, data json.RawMessage, ifMatch string) (rec *Record, created bool, err error) {
+// Put creates or replaces the resource with data, a JSON object, under
+// pre (If-None-Match "*" makes it create-only). It returns ECONFLICT (with
+// the record) for an id in the trash, retired or moved, and EPRECONDITION
+// (with the current record) for a failed precondition.
+func (s *Service) Put(ctx context.Context, caller Caller, collection, id string, data json.RawMessage, pre Preconditions) (rec *Record, created bool, err error) {
 	p, err := s.write(ctx, caller, collection, id)
 	if err != nil {
 		return nil, false, err
@@ -180,8 +196,8 @@ func (s *Service) Put(ctx context.Context, caller Caller, collection, id string,
 		return nil, false, err
 	}
 	now := s.now()
-	rec, err = s.apply(ctx, caller, collection, id, "", func(cur *Record) (*Record, []auditNote, error) {
-		next, action, err := putTransition(cur, p, now, collection, id, data, ifMatch)
+	rec, err = s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
+		next, action, err := putTransition(cur, p, now, collection, id, data)
 		created = action == ActionCreate
 		return next, []auditNote{{action, ""}}, err
 	})
@@ -190,12 +206,12 @@ func (s *Service) Put(ctx context.Context, caller Caller, collection, id string,
 
 // Create stores data under a new generated id.
 func (s *Service) Create(ctx context.Context, caller Caller, collection string, data json.RawMessage) (*Record, error) {
-	rec, _, err := s.Put(ctx, caller, collection, s.NewID(), data, "")
+	rec, _, err := s.Put(ctx, caller, collection, s.NewID(), data, Preconditions{})
 	return rec, err
 }
 
-// Patch applies an RFC 7396 JSON merge patch to a live resource.
-func (s *Service) Patch(ctx context.Context, caller Caller, collection, id string, patch json.RawMessage, ifMatch string) (*Record, error) {
+// Patch applies an RFC 7396 JSON merge patch to a live resource, under pre.
+func (s *Service) Patch(ctx context.Context, caller Caller, collection, id string, patch json.RawMessage, pre Preconditions) (*Record, error) {
 	p, err := s.write(ctx, caller, collection, id)
 	if err != nil {
 		return nil, err
@@ -204,8 +220,8 @@ func (s *Service) Patch(ctx context.Context, caller Caller, collection, id strin
 		return nil, err
 	}
 	now := s.now()
-	return s.apply(ctx, caller, collection, id, "", func(cur *Record) (*Record, []auditNote, error) {
-		next, err := patchTransition(cur, p, now, id, patch, ifMatch)
+	return s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
+		next, err := patchTransition(cur, p, now, id, patch)
 		return next, []auditNote{{ActionPatch, ""}}, err
 	})
 }
@@ -224,8 +240,9 @@ type DeleteOptions struct {
 // Delete soft-deletes the resource where the collection has a restore
 // window, and deletes it permanently otherwise (or with Permanent). A
 // permanent delete erases the payload. It returns ENOTFOUND for an unknown
-// id and EGONE for one already gone and erased.
-func (s *Service) Delete(ctx context.Context, caller Caller, collection, id string, opt DeleteOptions) (*Record, error) {
+// id and EGONE for one already gone and erased; EPRECONDITION when pre
+// fails.
+func (s *Service) Delete(ctx context.Context, caller Caller, collection, id string, opt DeleteOptions, pre Preconditions) (*Record, error) {
 	p, err := s.write(ctx, caller, collection, id)
 	if err != nil {
 		return nil, err
@@ -237,7 +254,7 @@ func (s *Service) Delete(ctx context.Context, caller Caller, collection, id stri
 		return nil, err
 	}
 	now := s.now()
-	return s.apply(ctx, caller, collection, id, opt.Reason, func(cur *Record) (*Record, []auditNote, error) {
+	return s.apply(ctx, caller, p, now, id, opt.Reason, pre, func(cur *Record) (*Record, []auditNote, error) {
 		next, action, err := deleteTransition(cur, p, now, caller, opt, collection, id)
 		return next, []auditNote{{action, ""}}, err
 	})
@@ -245,22 +262,22 @@ func (s *Service) Delete(ctx context.Context, caller Caller, collection, id stri
 
 // Restore brings a soft-deleted resource back from the trash. It returns
 // ECONFLICT for a live or moved id, EGONE for a retired one and ENOTFOUND
-// for an unknown one.
-func (s *Service) Restore(ctx context.Context, caller Caller, collection, id string) (*Record, error) {
+// for an unknown one; EPRECONDITION when pre fails.
+func (s *Service) Restore(ctx context.Context, caller Caller, collection, id string, pre Preconditions) (*Record, error) {
 	p, err := s.write(ctx, caller, collection, id)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	return s.apply(ctx, caller, collection, id, "", func(cur *Record) (*Record, []auditNote, error) {
+	return s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
 		next, err := restoreTransition(cur, p, now, id)
 		return next, []auditNote{{ActionRestore, ""}}, err
 	})
 }
 
 // Move renames a live resource: its data moves to the new id, and the old
-// id answers 308 to it from then on.
-func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to string) (*Record, error) {
+// id answers 308 to it from then on. pre applies to the resource moved.
+func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to string, pre Preconditions) (*Record, error) {
 	p, err := s.write(ctx, caller, collection, id)
 	if err != nil {
 		return nil, err
@@ -273,6 +290,8 @@ func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to st
 	}
 	now := s.now()
 	var rec *Record
+	ctx, cancel := s.writeContext(ctx)
+	defer cancel()
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		src, err := get(ctx, tx, collection, id)
 		if err != nil {
@@ -286,7 +305,7 @@ func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to st
 			return err
 		}
 		moved, old, err := moveTransition(src, dst, now, collection, id, to)
-		if err != nil {
+		if err := pre.check(src, p, now, id, err); err != nil {
 			return err
 		}
 		for _, r := range []*Record{moved, old} {
@@ -321,7 +340,8 @@ type LifecycleChange struct {
 // SetLifecycle changes expiry, availability, deprecation or alternative.
 // A retired id may only change its alternative: its expiry can never be
 // moved or cleared, because an id that answered 410 answers 410 forever.
-func (s *Service) SetLifecycle(ctx context.Context, caller Caller, collection, id string, c LifecycleChange) (*Record, error) {
+// pre is checked against the record's version, whatever its state.
+func (s *Service) SetLifecycle(ctx context.Context, caller Caller, collection, id string, c LifecycleChange, pre Preconditions) (*Record, error) {
 	p, err := s.write(ctx, caller, collection, id)
 	if err != nil {
 		return nil, err
@@ -337,7 +357,7 @@ func (s *Service) SetLifecycle(ctx context.Context, caller Caller, collection, i
 		}
 	}
 	now := s.now()
-	return s.apply(ctx, caller, collection, id, "", func(cur *Record) (*Record, []auditNote, error) {
+	return s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
 		return lifecycleTransition(cur, p, now, c, collection, id)
 	})
 }
@@ -359,8 +379,9 @@ func (s *Service) Record(ctx context.Context, collection, id string) (*Record, e
 	return rec, err
 }
 
-// List pages through one collection. Only admins may list the trash or
-// retired ids.
+// List pages through one collection. Only admins may list another state
+// than live (the trash, retired, moved or unavailable ids) or filter by
+// expiry.
 func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Record, string, error) {
 	p, err := s.Policy(q.Collection)
 	if err != nil {
@@ -369,15 +390,16 @@ func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Reco
 	if p.Private && caller.Anonymous() {
 		return nil, "", Errorf(EUNAUTHORIZED, "A token is required to read this collection.")
 	}
-	switch q.State {
-	case "", StateLive:
+	if q.State == "" {
 		q.State = StateLive
-	case StateDeleted, StateGone:
-		if !caller.Admin {
-			return nil, "", Errorf(EFORBIDDEN, "Only an admin token may list deleted or gone resources.")
-		}
-	default:
-		return nil, "", invalid("state", "must be live, deleted or gone")
+	}
+	if !Listable(q.State) {
+		return nil, "", invalid("state", "must be live, unavailable, deleted, gone or moved")
+	}
+	// Beyond the plain live list, a listing shows lifecycle facts: for
+	// admins only.
+	if (q.State != StateLive || !q.ExpiresBefore.IsZero()) && !caller.Admin {
+		return nil, "", Errorf(EFORBIDDEN, "Only an admin token may list by lifecycle state or expiry.")
 	}
 	if q.Limit <= 0 {
 		q.Limit = 50

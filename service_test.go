@@ -88,10 +88,10 @@ func TestServiceLifecycle(t *testing.T) {
 		}
 	}
 
-	if _, _, err := svc.Put(ctx, anonymous, "users", "123", json.RawMessage(`{"a":1}`), ""); ErrorCode(err) != EFORBIDDEN {
+	if _, _, err := svc.Put(ctx, anonymous, "users", "123", json.RawMessage(`{"a":1}`), Preconditions{}); ErrorCode(err) != EFORBIDDEN {
 		t.Errorf("anonymous Put: error %v, want code %q", err, EFORBIDDEN)
 	}
-	rec, created, err := svc.Put(ctx, admin, "users", "123", json.RawMessage(`{"a":1}`), "")
+	rec, created, err := svc.Put(ctx, admin, "users", "123", json.RawMessage(`{"a":1}`), Preconditions{})
 	must("Put", err)
 	if !created || !rec.CreatedAt.Equal(now) {
 		t.Errorf("Put = %+v, created %v; want created at the whole second %v", rec, created, now)
@@ -99,21 +99,21 @@ func TestServiceLifecycle(t *testing.T) {
 	if got := answer("123"); got != AnswerOK {
 		t.Errorf("after create: %q, want %q", got, AnswerOK)
 	}
-	_, err = svc.Delete(ctx, admin, "users", "123", DeleteOptions{Reason: "user_request"})
+	_, err = svc.Delete(ctx, admin, "users", "123", DeleteOptions{Reason: "user_request"}, Preconditions{})
 	if ErrorCode(err) != EINVALID {
 		t.Errorf("Delete with unknown reason code: error %v, want code %q", err, EINVALID)
 	}
-	_, err = svc.Delete(ctx, admin, "users", "123", DeleteOptions{Reason: "Asked by email"})
+	_, err = svc.Delete(ctx, admin, "users", "123", DeleteOptions{Reason: "Asked by email"}, Preconditions{})
 	must("soft Delete", err)
 	if got := answer("123"); got != AnswerNotFound {
 		t.Errorf("in the trash: %q, want %q", got, AnswerNotFound)
 	}
-	_, err = svc.Restore(ctx, admin, "users", "123")
+	_, err = svc.Restore(ctx, admin, "users", "123", Preconditions{})
 	must("Restore", err)
 	if got := answer("123"); got != AnswerOK {
 		t.Errorf("after restore: %q, want %q", got, AnswerOK)
 	}
-	moved, err := svc.Move(ctx, admin, "users", "123", "456")
+	moved, err := svc.Move(ctx, admin, "users", "123", "456", Preconditions{})
 	must("Move", err)
 	if moved.ID != "456" || string(moved.Data) != `{"a":1}` {
 		t.Errorf("Move = %+v, want the data under 456", moved)
@@ -121,10 +121,10 @@ func TestServiceLifecycle(t *testing.T) {
 	if got := answer("123"); got != AnswerMoved {
 		t.Errorf("old id after move: %q, want %q", got, AnswerMoved)
 	}
-	if _, err := svc.Move(ctx, admin, "users", "456", "123"); ErrorCode(err) != ECONFLICT {
+	if _, err := svc.Move(ctx, admin, "users", "456", "123", Preconditions{}); ErrorCode(err) != ECONFLICT {
 		t.Errorf("Move onto the moved id: error %v, want code %q", err, ECONFLICT)
 	}
-	_, err = svc.Delete(ctx, admin, "users", "456", DeleteOptions{Permanent: true, Alternative: "/api/users"})
+	_, err = svc.Delete(ctx, admin, "users", "456", DeleteOptions{Permanent: true, Alternative: "/api/users"}, Preconditions{})
 	must("permanent Delete", err)
 	if r := store.recs["users/456"]; r.Data != nil {
 		t.Errorf("stored record after permanent delete = %s, want the payload erased", r.Data)
@@ -135,7 +135,7 @@ func TestServiceLifecycle(t *testing.T) {
 			t.Errorf("%v after permanent delete: %q, want %q", d, got, AnswerGone)
 		}
 	}
-	if _, _, err := svc.Put(ctx, admin, "users", "456", json.RawMessage(`{}`), ""); ErrorCode(err) != ECONFLICT {
+	if _, _, err := svc.Put(ctx, admin, "users", "456", json.RawMessage(`{}`), Preconditions{}); ErrorCode(err) != ECONFLICT {
 		t.Errorf("re-create of a retired id: error %v, want code %q", err, ECONFLICT)
 	}
 	var actions []string

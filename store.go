@@ -44,10 +44,12 @@ type Tx interface {
 
 // ListQuery selects a page of one collection by state. StateDeleted is the
 // trash; StateGone is every retired id (deleted, lapsed trash or expired).
+// Matches is its meaning; stores say the same in their own query language.
 type ListQuery struct {
 	Collection string
 	// State is StateLive (the default: live and unavailable records),
-	// StateDeleted or StateGone.
+	// StateDeleted, StateGone, StateMoved or StateUnavailable (only the
+	// live records withheld at Now).
 	State State
 	Now   time.Time
 	After string
@@ -56,16 +58,52 @@ type ListQuery struct {
 	// StateGone, the lapsed trash (and expired records) that the purger
 	// has yet to erase.
 	WithData bool
-	// AllStates lists every record of the collection whatever its state,
-	// moved ones included, and ignores State. The proxy's rule table loads
-	// itself this way.
-	AllStates bool
+	// ExpiresBefore, when set, keeps only records whose expiry is
+	// scheduled at or before it: with StateLive, the ones expiring soon.
+	ExpiresBefore time.Time
+}
+
+// Listable reports whether List serves state.
+func Listable(state State) bool {
+	switch state {
+	case "", StateLive, StateDeleted, StateGone, StateMoved, StateUnavailable:
+		return true
+	}
+	return false
+}
+
+// Matches reports whether r belongs in q's list at q.Now (the collection
+// and cursor aside). It is the reference every store's query must agree
+// with; the conformance suite checks that they do.
+func (q ListQuery) Matches(r *Record) bool {
+	st := r.State(q.Now)
+	var in bool
+	switch q.State {
+	case "", StateLive:
+		in = st == StateLive || st == StateUnavailable
+	case StateGone:
+		in = st == StateGone || st == StateExpired
+	default:
+		in = st == q.State
+	}
+	if q.WithData && r.Data == nil {
+		return false
+	}
+	if !q.ExpiresBefore.IsZero() && (r.ExpiresAt.IsZero() || r.ExpiresAt.After(q.ExpiresBefore)) {
+		return false
+	}
+	return in
 }
 
 // AuditQuery filters the audit log. Empty fields match everything.
 type AuditQuery struct {
 	Collection string
 	ID         string
+	Actor      string
+	Action     string
+	// Since and Until bound the event time: Since <= At < Until.
+	Since time.Time
+	Until time.Time
 	// AfterSeq continues a previous page.
 	AfterSeq int64
 	Limit    int
@@ -85,6 +123,14 @@ const (
 	ActionUnavailable = "unavailable"
 	ActionLifecycle   = "lifecycle" // other lifecycle metadata changed
 )
+
+// Matches reports whether e passes q's filters (the paging aside). It is
+// the reference the stores' queries must agree with.
+func (q AuditQuery) Matches(e AuditEvent) bool {
+	return (q.Collection == "" || e.Collection == q.Collection) && (q.ID == "" || e.ID == q.ID) &&
+		(q.Actor == "" || e.Actor == q.Actor) && (q.Action == "" || e.Action == q.Action) &&
+		(q.Since.IsZero() || !e.At.Before(q.Since)) && (q.Until.IsZero() || e.At.Before(q.Until))
+}
 
 // AuditEvent records one lifecycle change: who, when, what and why. It never
 // holds the payload, so erasure need not chase it.

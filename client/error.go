@@ -75,6 +75,12 @@ type Error struct {
 	// RetryAfter is how long the server asked callers to wait, from the
 	// Retry-After header (seconds or HTTP-date) or the body.
 	RetryAfter time.Duration
+	// AvailableAt is when a 503 resource is expected back (the body's
+	// availableAt): exact, where Retry-After is capped by the server.
+	AvailableAt time.Time
+	// ETag is the resource's current entity tag on a 412, for a retry
+	// with IfMatch after reading it again.
+	ETag string
 	// Errors maps field names to what is wrong with them (400).
 	Errors    map[string]string
 	RequestID string
@@ -146,6 +152,7 @@ type problem struct {
 	State           string            `json:"state"`
 	MovedTo         string            `json:"movedTo"`
 	RetryAfter      int               `json:"retryAfter"`
+	AvailableAt     string            `json:"availableAt"`
 	Errors          map[string]string `json:"errors"`
 	RequestID       string            `json:"requestId"`
 }
@@ -163,12 +170,27 @@ func newError(method, url string, resp *response, now time.Time) *Error {
 		e.RestorableUntil = parseStamp(p.RestorableUntil)
 		e.Reason, e.Alternative, e.Suggestion = p.Reason, p.Alternative, p.Suggestion
 		e.State, e.MovedTo, e.Errors, e.RequestID = p.State, p.MovedTo, p.Errors, p.RequestID
-		e.RetryAfter = time.Duration(p.RetryAfter) * time.Second
+		e.RetryAfter = secondsDuration(int64(p.RetryAfter))
+		e.AvailableAt = parseStamp(p.AvailableAt)
 	}
+	e.ETag = resp.header.Get("ETag")
 	if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), now); ok {
 		e.RetryAfter = d
 	}
 	return e
+}
+
+// maxRetryAfter bounds a delay read from a server: a huge Retry-After
+// would overflow time.Duration into a negative wait (and a retry storm).
+const maxRetryAfter = 100 * 365 * 24 * time.Hour
+
+// secondsDuration converts seconds from the wire to a Duration, capped at
+// maxRetryAfter.
+func secondsDuration(n int64) time.Duration {
+	if n > int64(maxRetryAfter/time.Second) {
+		return maxRetryAfter
+	}
+	return time.Duration(n) * time.Second
 }
 
 func parseStamp(s string) time.Time {
@@ -187,7 +209,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			return 0, false
 		}
-		return time.Duration(n) * time.Second, true
+		return secondsDuration(int64(n)), true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {

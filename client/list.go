@@ -21,7 +21,8 @@ type ListOptions struct {
 }
 
 // Item is one resource of a listing. Lifecycle is set when listing the
-// trash or retired ids.
+// trash or retired ids: the server answers those as their lifecycle facts
+// (the document's LifecycleItem), live resources as {id, data} (LiveItem).
 type Item struct {
 	ID        string          `json:"id"`
 	Data      json.RawMessage `json:"data,omitempty"`

@@ -15,6 +15,10 @@ import (
 // good, ErrNotFound for one the server does not know, and ErrUnavailable
 // for one that is briefly withheld (with its RetryAfter). A 410 is
 // remembered: later Gets of the id fail at once, without a request.
+//
+// An id in the trash is ErrNotFound for every caller, an admin too: the
+// resource URL answers only the representation or a problem. An admin
+// reads the trash with Lifecycle, or List with State "deleted".
 func (c *Client) Get(ctx context.Context, collection, id string, v any) error {
 	body, err := c.read(ctx, http.MethodGet, collection, id)
 	if err != nil || v == nil {

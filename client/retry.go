@@ -11,10 +11,13 @@ import (
 
 // RetryPolicy says when and how long the client retries.
 //
-// 503, 429 and network errors are retried for idempotent requests (GET,
-// HEAD, PUT, DELETE). A non-idempotent request (POST, PATCH) is retried
-// only when the server certainly did not act on it: a 429, or a connection
-// that was never made. 410 is never retried, whatever the policy says.
+// 503, 429 and network errors are retried for requests that are safe to
+// send again: GET, HEAD, DELETE, and a PUT with If-Match or If-None-Match
+// (a retry of a PUT that did land then fails its precondition instead of
+// overwriting a write made since). Any other write (POST, PATCH, a PUT
+// without a precondition) is retried only when the server certainly did not
+// act on it: a 429, or a connection that was never made. 410 is never
+// retried, whatever the policy says.
 type RetryPolicy struct {
 	// Attempts is the most requests one call sends, retries included; 1
 	// turns retries off.
@@ -40,30 +43,34 @@ func DefaultRetryPolicy() RetryPolicy {
 
 func randFloat() float64 { return rand.Float64() }
 
-func idempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+// safeToRepeat reports whether sending req again cannot do harm even if the
+// first attempt reached the store.
+func safeToRepeat(req *request) bool {
+	switch req.method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions:
 		return true
+	case http.MethodPut:
+		return req.header.Get("If-Match") != "" || req.header.Get("If-None-Match") != ""
 	}
 	return false
 }
 
 // retryable reports whether an attempt's outcome may be retried, before
 // counting attempts or time.
-func (p RetryPolicy) retryable(method string, resp *response, err error) bool {
+func (p RetryPolicy) retryable(req *request, resp *response, err error) bool {
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return false
 		}
-		return idempotent(method) || neverConnected(err)
+		return safeToRepeat(req) || neverConnected(err)
 	}
 	switch resp.status {
 	case http.StatusTooManyRequests:
 		return true
 	case http.StatusServiceUnavailable:
-		return idempotent(method)
+		return safeToRepeat(req)
 	case http.StatusNotFound:
-		return p.NotFound && idempotent(method)
+		return p.NotFound && safeToRepeat(req) && (req.method == http.MethodGet || req.method == http.MethodHead)
 	}
 	// 410 and everything else is final.
 	return false

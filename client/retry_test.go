@@ -81,15 +81,50 @@ func TestUnavailableResource(t *testing.T) {
 	e.count("GET", "/api/users/42", 1)
 }
 
-// Network errors on an idempotent request are retried.
+// Network errors are retried where a second send is safe: a PUT with a
+// precondition (If-None-Match: * here) or a DELETE. A PUT without one is
+// not: it could overwrite a write made after the first attempt landed.
 func TestRetryNetworkError(t *testing.T) {
 	e := newEnv(t)
+	ctx := context.Background()
 	e.front.inject("PUT", "/api/users/77", fault{drop: true}, fault{drop: true})
-	created, err := e.admin().Put(context.Background(), "users", "77", map[string]string{"name": "Bo"}, nil)
+	created, err := e.admin().Put(ctx, "users", "77", map[string]string{"name": "Bo"}, nil, client.IfNoneMatch("*"))
 	if err != nil || !created {
 		t.Fatalf("Put: created=%v err=%v, want created after two dropped connections", created, err)
 	}
 	e.count("PUT", "/api/users/77", 3)
+
+	e.front.inject("DELETE", "/api/users/77", fault{status: 503, retryAfter: "1"})
+	if _, err := e.admin().Delete(ctx, "users", "77", client.DeleteOptions{}); err != nil {
+		t.Fatalf("Delete after a 503: %v", err)
+	}
+	e.count("DELETE", "/api/users/77", 2)
+
+	e.front.inject("PUT", "/api/users/78", fault{drop: true})
+	if _, err := e.admin().Put(ctx, "users", "78", map[string]string{"name": "Cy"}, nil); err == nil {
+		t.Fatal("Put without a precondition over a dropped connection succeeded, want an error")
+	}
+	e.front.inject("PUT", "/api/users/78", fault{status: 503, retryAfter: "1"})
+	if _, err := e.admin().Put(ctx, "users", "78", map[string]string{"name": "Cy"}, nil); !errors.Is(err, client.ErrUnavailable) {
+		t.Fatalf("Put without a precondition after a 503: %v, want ErrUnavailable", err)
+	}
+	e.count("PUT", "/api/users/78", 2)
+}
+
+// A Retry-After too large for a Duration is neither slept nor overflowed
+// into a negative wait (a retry storm): the caller gets the 503 at once.
+func TestHugeRetryAfter(t *testing.T) {
+	e := newEnv(t)
+	e.front.inject("GET", "/api/users/42", fault{status: 503, retryAfter: "10000000000"})
+	err := e.client().Get(context.Background(), "users", "42", nil)
+	var ue *client.Error
+	if !errors.As(err, &ue) || !errors.Is(err, client.ErrUnavailable) || ue.RetryAfter <= 24*time.Hour {
+		t.Fatalf("err = %v, want ErrUnavailable with a long positive RetryAfter", err)
+	}
+	e.count("GET", "/api/users/42", 1)
+	if w := e.sleep.Waits(); len(w) != 0 {
+		t.Errorf("waits = %v, want none", w)
+	}
 }
 
 // A non-idempotent request is not retried blindly: a dropped connection

@@ -90,7 +90,7 @@ func (c *Client) roundTrip(ctx context.Context, req *request) (*response, error)
 func (c *Client) send(ctx context.Context, req *request) (*response, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := c.roundTrip(ctx, req)
-		if !c.retry.retryable(req.method, resp, err) || attempt >= c.retry.Attempts {
+		if !c.retry.retryable(req, resp, err) || attempt >= c.retry.Attempts {
 			return resp, c.wrapTransport(req, err)
 		}
 		wait := c.retry.backoff(attempt, c.jitter())

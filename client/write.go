@@ -11,17 +11,21 @@ import (
 // Put creates or replaces a resource with in (a JSON object, or any value
 // that marshals to one) and reports whether it was created. out, when not
 // nil, receives the stored representation. It returns ErrConflict for an
-// id that is in the trash, retired or moved. PUT is idempotent, so it is
-// retried on 503, 429 and network errors.
-func (c *Client) Put(ctx context.Context, collection, id string, in, out any) (created bool, err error) {
-	resp, err := c.write(ctx, http.MethodPut, resourcePath(collection, id), "application/json", in, out)
+// id that is in the trash, retired or moved, and ErrPrecondition when an
+// option (IfMatch, IfNoneMatch, IfUnmodifiedSince) does not hold.
+//
+// A Put is retried on 429, and on 503 or a network error only with IfMatch
+// or IfNoneMatch: then a retry of a write that did land fails its
+// precondition (412) instead of overwriting what someone wrote since.
+func (c *Client) Put(ctx context.Context, collection, id string, in, out any, opts ...WriteOption) (created bool, err error) {
+	resp, err := c.write(ctx, http.MethodPut, resourcePath(collection, id), "application/json", in, out, opts)
 	return err == nil && resp.status == http.StatusCreated, err
 }
 
 // Patch applies in as a JSON merge patch (RFC 7396) to a live resource.
 // out, when not nil, receives the result.
-func (c *Client) Patch(ctx context.Context, collection, id string, patch, out any) error {
-	_, err := c.write(ctx, http.MethodPatch, resourcePath(collection, id), "application/merge-patch+json", patch, out)
+func (c *Client) Patch(ctx context.Context, collection, id string, patch, out any, opts ...WriteOption) error {
+	_, err := c.write(ctx, http.MethodPatch, resourcePath(collection, id), "application/merge-patch+json", patch, out, opts)
 	return err
 }
 
@@ -37,8 +41,9 @@ type DeleteOptions struct {
 
 // Delete soft-deletes a resource where its collection has a restore
 // window, and deletes it for good otherwise (or with Permanent). It
-// returns the resource's lifecycle after the change.
-func (c *Client) Delete(ctx context.Context, collection, id string, opt DeleteOptions) (*Lifecycle, error) {
+// returns the resource's lifecycle after the change. DELETE is retried on
+// 503 and network errors: deleting twice leaves the same tombstone.
+func (c *Client) Delete(ctx context.Context, collection, id string, opt DeleteOptions, opts ...WriteOption) (*Lifecycle, error) {
 	q := url.Values{}
 	if opt.Permanent {
 		q.Set("permanent", "true")
@@ -54,7 +59,7 @@ func (c *Client) Delete(ctx context.Context, collection, id string, opt DeleteOp
 		path += "?" + q.Encode()
 	}
 	var l Lifecycle
-	_, err := c.writeAt(ctx, http.MethodDelete, path, resourcePath(collection, id), "", nil, &l)
+	_, err := c.writeAt(ctx, http.MethodDelete, path, resourcePath(collection, id), "", nil, &l, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -62,9 +67,9 @@ func (c *Client) Delete(ctx context.Context, collection, id string, opt DeleteOp
 }
 
 // Restore brings a soft-deleted resource back from the trash.
-func (c *Client) Restore(ctx context.Context, collection, id string) (*Lifecycle, error) {
+func (c *Client) Restore(ctx context.Context, collection, id string, opts ...WriteOption) (*Lifecycle, error) {
 	var l Lifecycle
-	_, err := c.writeAt(ctx, http.MethodPost, resourcePath(collection, id)+"/restore", resourcePath(collection, id), "", nil, &l)
+	_, err := c.writeAt(ctx, http.MethodPost, resourcePath(collection, id)+"/restore", resourcePath(collection, id), "", nil, &l, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -73,10 +78,10 @@ func (c *Client) Restore(ctx context.Context, collection, id string) (*Lifecycle
 
 // Move renames a live resource to the id to; the old id answers 308 to
 // the new one from then on, and this client goes there directly.
-func (c *Client) Move(ctx context.Context, collection, id, to string) (*Lifecycle, error) {
+func (c *Client) Move(ctx context.Context, collection, id, to string, opts ...WriteOption) (*Lifecycle, error) {
 	var l Lifecycle
 	from := resourcePath(collection, id)
-	_, err := c.writeAt(ctx, http.MethodPost, from+"/move", from, "application/json", map[string]string{"to": to}, &l)
+	_, err := c.writeAt(ctx, http.MethodPost, from+"/move", from, "application/json", map[string]string{"to": to}, &l, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -88,25 +93,28 @@ func (c *Client) Move(ctx context.Context, collection, id, to string) (*Lifecycl
 
 // SetLifecycle changes a resource's expiry, availability, deprecation or
 // alternative. Fields left unset are not changed.
-func (c *Client) SetLifecycle(ctx context.Context, collection, id string, change LifecycleChange) (*Lifecycle, error) {
+func (c *Client) SetLifecycle(ctx context.Context, collection, id string, change LifecycleChange, opts ...WriteOption) (*Lifecycle, error) {
 	var l Lifecycle
 	p := resourcePath(collection, id)
-	_, err := c.writeAt(ctx, http.MethodPatch, p+"/lifecycle", p, "application/json", change, &l)
+	_, err := c.writeAt(ctx, http.MethodPatch, p+"/lifecycle", p, "application/json", change, &l, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &l, nil
 }
 
-func (c *Client) write(ctx context.Context, method, path, contentType string, in, out any) (*response, error) {
-	return c.writeAt(ctx, method, path, path, contentType, in, out)
+func (c *Client) write(ctx context.Context, method, path, contentType string, in, out any, opts []WriteOption) (*response, error) {
+	return c.writeAt(ctx, method, path, path, contentType, in, out, opts)
 }
 
 // writeAt sends a write to path that changes the resource at target, and
 // forgets everything the client knew about target, whatever the answer:
 // a write that failed on the way back may still have happened.
-func (c *Client) writeAt(ctx context.Context, method, path, target, contentType string, in, out any) (*response, error) {
-	req := &request{method: method, url: c.urlFor(path), contentType: contentType}
+func (c *Client) writeAt(ctx context.Context, method, path, target, contentType string, in, out any, opts []WriteOption) (*response, error) {
+	req := &request{method: method, url: c.urlFor(path), contentType: contentType, header: http.Header{}}
+	for _, o := range opts {
+		o(req.header)
+	}
 	if in != nil {
 		b, err := marshal(in)
 		if err != nil {

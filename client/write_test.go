@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -30,8 +31,34 @@ func TestLifecycleThroughClient(t *testing.T) {
 	if err := public.Get(ctx, "users", "500", nil); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("public Get of trash: %v, want ErrNotFound", err)
 	}
+	// The admin gets the same 404 at the resource URL, and reads the trash
+	// through Lifecycle and the trash listing.
+	if err := admin.Get(ctx, "users", "500", nil); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("admin Get of trash: %v, want ErrNotFound", err)
+	}
+	if lc, err := admin.Lifecycle(ctx, "users", "500"); err != nil || lc.State != "deleted" || lc.RestorableUntil.IsZero() || string(lc.Data) != `{"name":"Eve"}` {
+		t.Fatalf("admin Lifecycle of trash: %+v, %v; want state deleted with restorableUntil and the data", lc, err)
+	}
+	var trash []string
+	for it, err := range admin.List(ctx, "users", client.ListOptions{State: "deleted"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Lifecycle == nil || it.Lifecycle.State != "deleted" {
+			t.Errorf("trash item %+v has no deleted lifecycle", it)
+		}
+		trash = append(trash, it.ID)
+	}
+	if !slices.Contains(trash, "500") {
+		t.Errorf("trash = %v, want it to hold 500", trash)
+	}
 	if l, err = admin.Restore(ctx, "users", "500"); err != nil || l.State != "live" {
 		t.Fatalf("Restore: %+v, %v", l, err)
+	}
+	// The restore forgets the admin's remembered 404.
+	var eve map[string]string
+	if err := admin.Get(ctx, "users", "500", &eve); err != nil || eve["name"] != "Eve" {
+		t.Fatalf("admin Get after restore: %v, %v; want Eve", eve, err)
 	}
 	l, err = admin.Delete(ctx, "users", "500", client.DeleteOptions{Permanent: true, Reason: "user_request", Alternative: "/api/users"})
 	if err != nil || l.State != "gone" || !l.Erased {
@@ -176,5 +203,32 @@ func TestErrorKinds(t *testing.T) {
 		if !errors.Is(tc.err, tc.want) || !errors.As(tc.err, &ce) {
 			t.Errorf("%s: err = %v, want %v as *client.Error", tc.name, tc.err, tc.want)
 		}
+	}
+}
+
+// Preconditions on writes: a stale IfMatch or an IfNoneMatch("*") on an
+// existing id is ErrPrecondition with the current ETag, and changes
+// nothing; the ETag from the error makes the retry succeed.
+func TestConditionalWrites(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.admin()
+	var pe *client.Error
+	_, err := admin.Put(ctx, "users", "42", map[string]any{"name": "X"}, nil, client.IfNoneMatch("*"))
+	if !errors.Is(err, client.ErrPrecondition) || !errors.As(err, &pe) || pe.ETag != `"1"` {
+		t.Fatalf("create-only Put on an existing id: %v, want ErrPrecondition with ETag \"1\"", err)
+	}
+	if _, err := admin.Delete(ctx, "users", "42", client.DeleteOptions{}, client.IfMatch(`"99"`)); !errors.Is(err, client.ErrPrecondition) {
+		t.Fatalf("Delete with a stale IfMatch: %v, want ErrPrecondition", err)
+	}
+	if _, err := admin.Move(ctx, "users", "42", "43", client.IfUnmodifiedSince(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))); !errors.Is(err, client.ErrPrecondition) {
+		t.Fatalf("Move with an old IfUnmodifiedSince: %v, want ErrPrecondition", err)
+	}
+	l, err := admin.Delete(ctx, "users", "42", client.DeleteOptions{}, client.IfMatch(pe.ETag))
+	if err != nil || l.State != "deleted" {
+		t.Fatalf("Delete with the current ETag: %+v, %v", l, err)
+	}
+	if _, err := admin.Restore(ctx, "users", "42", client.IfMatch(l.ETag())); err != nil {
+		t.Fatalf("Restore with the lifecycle's ETag: %v", err)
 	}
 }

@@ -32,7 +32,8 @@ func TestWriteOnOneInstanceIsSeenByTheOther(t *testing.T) {
 		step(r, "PUT", path, `{"v":2}`, http.StatusOK, "")
 		step(w, "GET", path, "", http.StatusOK, `{"v":2}`)
 		step(w, "DELETE", path, "", http.StatusOK, `"state":"deleted"`)
-		step(r, "GET", path, "", http.StatusOK, `"state":"deleted"`) // the admin's trash view
+		step(r, "GET", path, "", http.StatusNotFound, "")                         // the resource URL: 404 for everyone
+		step(r, "GET", path+"/lifecycle", "", http.StatusOK, `"state":"deleted"`) // the admin's trash view
 		step(r, "POST", path+"/restore", "", http.StatusOK, `"state":"live"`)
 		step(w, "GET", path, "", http.StatusOK, `{"v":2}`)
 		step(w, "POST", path+"/move", `{"to":"`+id+`-new"}`, http.StatusOK, "")

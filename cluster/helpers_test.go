@@ -13,6 +13,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/contract"
 	"github.com/gonehttp/gone/internal/pgtest"
 	"github.com/gonehttp/gone/postgres"
 )
@@ -55,7 +56,18 @@ func newCluster(t *testing.T, n int) []*instance {
 		tokens := httpapi.NewTokens()
 		tokens.Add(adminToken, "admin-"+in.name, true)
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		srv := httptest.NewServer(httpapi.NewServer(log, in.svc, tokens))
+		// Every answer is checked against the document the instance
+		// serves, as in the single-server tests (internal/contract).
+		h := httpapi.NewServer(log, in.svc, tokens)
+		spec, err := contract.Served(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := contract.Load(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(contract.Handler(t, c, h))
 		t.Cleanup(srv.Close)
 		in.url = srv.URL
 	}

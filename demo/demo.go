@@ -38,7 +38,7 @@ type step struct {
 
 func put(coll, id, data string) func(context.Context, *gone.Service, gone.Caller) error {
 	return func(ctx context.Context, s *gone.Service, c gone.Caller) error {
-		_, _, err := s.Put(ctx, c, coll, id, json.RawMessage(data), "")
+		_, _, err := s.Put(ctx, c, coll, id, json.RawMessage(data), gone.Preconditions{})
 		return err
 	}
 }
@@ -52,7 +52,7 @@ var world = []step{
 		_, err := s.SetLifecycle(ctx, c, "promotions", "summer-sale-2025", gone.LifecycleChange{
 			ExpiresAt:   gone.Optional[time.Time]{Set: true, Value: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)},
 			Alternative: gone.Optional[string]{Set: true, Value: "/api/promotions/current"},
-		})
+		}, gone.Preconditions{})
 		return err
 	}},
 	{"2025-11-01T09:00:00Z", "users/123", put("users", "123", `{"id":"123","name":"Alex Doe","email":"alex@example.com"}`)},
@@ -63,7 +63,7 @@ var world = []step{
 		if err != nil || !rec.DeletedAt.IsZero() {
 			return err
 		}
-		_, err = s.Delete(ctx, c, "users", "123", gone.DeleteOptions{Permanent: true, Reason: "user_request"})
+		_, err = s.Delete(ctx, c, "users", "123", gone.DeleteOptions{Permanent: true, Reason: "user_request"}, gone.Preconditions{})
 		return err
 	}},
 	{"2026-06-01T09:00:00Z", "promotions/winter-sale-2026", func(ctx context.Context, s *gone.Service, c gone.Caller) error {
@@ -72,12 +72,12 @@ var world = []step{
 		if err := put("promotions", "current", `{"name":"Winter Sale 2026","discount":30}`)(ctx, s, c); err != nil {
 			return err
 		}
-		if _, err := s.Move(ctx, c, "promotions", "current", "winter-sale-2026"); err != nil {
+		if _, err := s.Move(ctx, c, "promotions", "current", "winter-sale-2026", gone.Preconditions{}); err != nil {
 			return err
 		}
 		_, err := s.SetLifecycle(ctx, c, "promotions", "winter-sale-2026", gone.LifecycleChange{
 			ExpiresAt: gone.Optional[time.Time]{Set: true, Value: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
-		})
+		}, gone.Preconditions{})
 		return err
 	}},
 }

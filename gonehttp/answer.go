@@ -115,7 +115,7 @@ func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *preb
 		h.Set("Content-Length", "0")
 		return &prebuilt{status: gone.RedirectStatus(e.rec), header: h}
 	}
-	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, instance, instance, d, now, h)
+	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, instance, instance, d, now, r.maxRetry, h)
 	prob.Type = r.problemBase + prob.Type[len("/problems/"):]
 	var body []byte
 	if f == formatHTML {
@@ -204,7 +204,7 @@ func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, 
 	l, html := r.negotiate(req)
 	lng := langNames[l]
 	h := w.Header()
-	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, path, path, d, now, h)
+	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, path, path, d, now, r.maxRetry, h)
 	prob.Type = r.problemBase + prob.Type[len("/problems/"):]
 	if suggestion != "" {
 		prob.Suggestion = suggestion

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/httpapi"
 )
 
 // Rules is the in-memory table of path rules. Create it with Load.
@@ -28,6 +29,8 @@ type Rules struct {
 	log *slog.Logger
 	// problemBase prefixes problem type names ("/_gone/problems/").
 	problemBase string
+	// maxRetry caps the Retry-After of 503 answers.
+	maxRetry time.Duration
 
 	table atomic.Pointer[gone.RuleTable[*entry]]
 
@@ -58,11 +61,15 @@ func WithLogger(log *slog.Logger) Option { return func(r *Rules) { r.log = log }
 // where gone's API documents them.
 func WithProblemBase(base string) Option { return func(r *Rules) { r.problemBase = base } }
 
+// WithMaxRetryAfter caps the Retry-After of 503 answers (default
+// httpapi.DefaultMaxRetryAfter); the body's availableAt keeps the exact end.
+func WithMaxRetryAfter(d time.Duration) Option { return func(r *Rules) { r.maxRetry = d } }
+
 // Load reads every rule from svc's store and returns the table. It also
 // sets svc.RulesChanged, so a rule changed through svc (its admin API, an
 // import) is answered from the next request on.
 func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error) {
-	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", seen: map[int64]bool{}}
+	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: httpapi.DefaultMaxRetryAfter, seen: map[int64]bool{}}
 	for _, o := range opts {
 		o(r)
 	}

@@ -3,8 +3,10 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gonehttp/gone"
 )
@@ -37,8 +39,14 @@ func (s *server) handleLifecycle() http.Handler {
 	})
 }
 
-// handleAudit lets an admin read the audit log, filtered by collection and
-// id, paged with after=<seq>.
+// auditActions are the actions the audit filter accepts.
+var auditActions = []string{
+	gone.ActionCreate, gone.ActionReplace, gone.ActionPatch, gone.ActionSoftDelete, gone.ActionRestore,
+	gone.ActionDelete, gone.ActionPurge, gone.ActionExpire, gone.ActionMove, gone.ActionUnavailable, gone.ActionLifecycle,
+}
+
+// handleAudit lets an admin read the audit log, filtered by collection,
+// id, actor, action and time (since <= at < until), paged with after=<seq>.
 func (s *server) handleAudit() http.Handler {
 	type response struct {
 		Events []gone.AuditEvent `json:"events"`
@@ -46,10 +54,28 @@ func (s *server) handleAudit() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := r.URL.Query()
-		q := gone.AuditQuery{Collection: v.Get("collection"), ID: v.Get("id"), Limit: 100}
+		q := gone.AuditQuery{Collection: v.Get("collection"), ID: v.Get("id"), Actor: v.Get("actor"), Action: v.Get("action"), Limit: 100}
 		if q.Collection != "" && !gone.ValidCollection(q.Collection) || q.ID != "" && !gone.ValidID(q.ID) {
 			s.writeError(w, r, gone.Errorf(gone.EINVALID, "collection or id is not valid."))
 			return
+		}
+		if len(q.Actor) > 200 {
+			s.writeError(w, r, gone.Errorf(gone.EINVALID, "actor must be at most 200 bytes."))
+			return
+		}
+		if q.Action != "" && !slices.Contains(auditActions, q.Action) {
+			s.writeError(w, r, gone.Errorf(gone.EINVALID, "action must be one of %s.", strings.Join(auditActions, ", ")))
+			return
+		}
+		for name, dst := range map[string]*time.Time{"since": &q.Since, "until": &q.Until} {
+			if raw := v.Get(name); raw != "" {
+				t, err := time.Parse(time.RFC3339, raw)
+				if err != nil {
+					s.writeError(w, r, gone.Errorf(gone.EINVALID, "%s must be an RFC 3339 time such as 2026-01-05T10:30:00Z.", name))
+					return
+				}
+				*dst = t
+			}
 		}
 		for name, dst := range map[string]*int64{"after": &q.AfterSeq} {
 			if raw := v.Get(name); raw != "" {
@@ -99,6 +125,58 @@ type verdict struct {
 	Status   int         `json:"status"`
 	Answer   gone.Answer `json:"answer"`
 	Location string      `json:"location,omitempty"`
+	// Response is the exchange itself, written by the same code as a real
+	// GET of the path in the caller's language.
+	Response exchange `json:"response"`
+}
+
+// exchange is one HTTP answer as a caller sees it.
+type exchange struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// record runs write against a fresh GET of path (in r's language, with no
+// conditional headers) and returns what it wrote.
+func record(r *http.Request, path string, write func(w http.ResponseWriter, r *http.Request)) exchange {
+	req := r.Clone(r.Context())
+	req.Method = http.MethodGet
+	req.URL = &url.URL{Path: path}
+	req.Header = http.Header{}
+	if al := r.Header.Get("Accept-Language"); al != "" {
+		req.Header.Set("Accept-Language", al)
+	}
+	rec := &recorder{header: http.Header{}}
+	write(rec, req)
+	ex := exchange{Status: rec.status, Headers: map[string]string{}, Body: rec.body.String()}
+	if ex.Status == 0 {
+		ex.Status = http.StatusOK
+	}
+	for k, v := range rec.header {
+		ex.Headers[k] = strings.Join(v, ", ")
+	}
+	return ex
+}
+
+// recorder keeps what a handler writes, for explain.
+type recorder struct {
+	header http.Header
+	status int
+	body   strings.Builder
+}
+
+func (w *recorder) Header() http.Header { return w.header }
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *recorder) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(b)
 }
 
 // handleExplain shows the decision for a path: the branches taken through
@@ -119,7 +197,20 @@ func (s *server) handleExplain() http.Handler {
 		}
 		p, err := s.svc.Policy(parts[0])
 		if err != nil {
-			s.writeError(w, r, err)
+			// No such collection: the path is an unknown route, and every
+			// caller gets the same 404 with a suggestion.
+			nf := record(r, u.Path, func(w http.ResponseWriter, r *http.Request) { s.routeNotFound(w, r, "") })
+			v := verdict{Status: nf.Status, Answer: gone.AnswerNotFound, Response: nf}
+			suggestion := s.suggest(u.Path, false)
+			answer := "No"
+			if suggestion != "" {
+				answer = "No: did you mean " + suggestion + "?"
+			}
+			w.Header().Set("Cache-Control", "no-store")
+			writeJSON(w, http.StatusOK, explanation{
+				Path: u.Path, Collection: parts[0], ID: parts[1], State: gone.StateAbsent,
+				Steps: []gone.Step{{Question: "Route exists?", Answer: answer}}, Public: v, Admin: v,
+			})
 			return
 		}
 		if !gone.ValidID(parts[1]) {
@@ -133,7 +224,7 @@ func (s *server) handleExplain() http.Handler {
 		}
 		ex := explanation{
 			Path: u.Path, Collection: p.Collection, ID: parts[1], State: admin.State,
-			Steps: admin.Path, Public: s.verdict(p, public), Admin: s.verdict(p, admin),
+			Steps: admin.Path, Public: s.verdict(r, p, parts[1], public), Admin: s.verdict(r, p, parts[1], admin),
 		}
 		if len(public.Path) > len(ex.Steps) {
 			ex.Steps = public.Path
@@ -143,11 +234,14 @@ func (s *server) handleExplain() http.Handler {
 	})
 }
 
-func (s *server) verdict(p gone.Policy, d gone.Decision) verdict {
+func (s *server) verdict(r *http.Request, p gone.Policy, id string, d gone.Decision) verdict {
 	v := verdict{Status: answerStatus[d.Answer], Answer: d.Answer}
 	if d.Answer == gone.AnswerMoved {
 		v.Location = s.resourcePath(p.Collection, d.Location)
 	}
+	v.Response = record(r, s.resourcePath(p.Collection, id), func(w http.ResponseWriter, r *http.Request) {
+		s.writeDecision(w, r, p, id, d)
+	})
 	return v
 }
 

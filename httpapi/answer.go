@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,7 +12,6 @@ import (
 // know when gone sends 410, read gone.Decide and this file.
 var answerStatus = map[gone.Answer]int{
 	gone.AnswerOK:           http.StatusOK,
-	gone.AnswerTrash:        http.StatusOK,
 	gone.AnswerNotFound:     http.StatusNotFound,
 	gone.AnswerGone:         http.StatusGone,
 	gone.AnswerMoved:        http.StatusPermanentRedirect,
@@ -29,11 +27,6 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 	case gone.AnswerOK:
 		s.writeRepresentation(w, r, d)
 		return
-	case gone.AnswerTrash:
-		h.Set("Cache-Control", "private, no-store")
-		localized(w, lang(r))
-		writeJSON(w, http.StatusOK, s.lifecycleView(d.Record, lang(r)))
-		return
 	case gone.AnswerMoved:
 		h.Set("Location", s.resourcePath(p.Collection, d.Location))
 		h.Set("Cache-Control", "no-cache")
@@ -42,16 +35,17 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 	}
 
 	lng := lang(r)
-	prob := DecisionProblem(s.svc.Config, p, lng, r.URL.Path, id, d, s.svc.Now(), h)
+	prob := DecisionProblem(s.svc.Config, p, lng, r.URL.Path, id, d, s.svc.Now(), s.maxRetryAfter, h)
 	writeProblem(w, lng, prob)
 }
 
 // DecisionProblem returns the problem for a decision that answers 404,
 // 410, 503 or 401, in lng, and sets the headers that go with it in h
-// (Cache-Control, Link, Retry-After, WWW-Authenticate). id fills the
-// messages' {id}; instance is the request path. The HTTP API and the
-// proxy both answer with it, so a retired path and a retired id read alike.
-func DecisionProblem(cfg *gone.Config, p gone.Policy, lng, instance, id string, d gone.Decision, now time.Time, h http.Header) *Problem {
+// (Cache-Control, Link, Retry-After capped at maxRetry, WWW-Authenticate).
+// id fills the messages' {id}; instance is the request path. The HTTP API
+// and the proxy both answer with it, so a retired path and a retired id
+// read alike.
+func DecisionProblem(cfg *gone.Config, p gone.Policy, lng, instance, id string, d gone.Decision, now time.Time, maxRetry time.Duration, h http.Header) *Problem {
 	texts := p.TextsFor(lng)
 	status := answerStatus[d.Answer]
 	var prob *Problem
@@ -73,7 +67,7 @@ func DecisionProblem(cfg *gone.Config, p gone.Policy, lng, instance, id string, 
 			h.Set("Link", "<"+d.Alternative+`>; rel="alternate"`)
 		}
 	case gone.AnswerUnavailable:
-		secs := retryAfter(d.RetryAfter, now)
+		secs := cappedRetryAfter(d.RetryAfter, now, maxRetry)
 		h.Set("Cache-Control", "no-store")
 		h.Set("Retry-After", strconv.Itoa(secs))
 		msg := msgUndecidable
@@ -82,6 +76,9 @@ func DecisionProblem(cfg *gone.Config, p gone.Policy, lng, instance, id string, 
 		}
 		prob = problemAt(instance, lng, status, text(lng, msg))
 		prob.RetryAfter = secs
+		if d.State == gone.StateUnavailable {
+			prob.AvailableAt = stamp(d.RetryAfter)
+		}
 	case gone.AnswerUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="gone"`)
 		prob = problemAt(instance, lng, status, text(lng, msgUnauthorized))
@@ -128,13 +125,4 @@ func (s *server) writeRepresentation(w http.ResponseWriter, r *http.Request, d g
 // maxAge is a Cache-Control value for a lifetime.
 func maxAge(d time.Duration) string {
 	return "max-age=" + strconv.Itoa(int(d/time.Second))
-}
-
-// retryAfter is the Retry-After delay in whole seconds, at least 1.
-func retryAfter(at, now time.Time) int {
-	secs := math.Ceil(at.Sub(now).Seconds())
-	if secs < 1 {
-		return 1
-	}
-	return int(secs)
 }

@@ -15,7 +15,7 @@ func BenchmarkRead(b *testing.B) {
 		{"expired", "/api/promotions/summer-sale-2025"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			e := newEnv(&testing.T{})
+			e := newUncheckedEnv(&testing.T{})
 			r := httptest.NewRequest("GET", bc.path, nil)
 			b.ReportAllocs()
 			for b.Loop() {

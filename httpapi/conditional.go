@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gonehttp/gone"
@@ -12,7 +11,7 @@ import (
 // If-None-Match (RFC 9110 §13.2.2).
 func notModified(r *http.Request, rec *gone.Record) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		return etagMatch(inm, rec.ETag(), true)
+		return gone.ETagMatch(inm, rec.ETag(), true)
 	}
 	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
 		t, err := http.ParseTime(ims)
@@ -21,20 +20,15 @@ func notModified(r *http.Request, rec *gone.Record) bool {
 	return false
 }
 
-// etagMatch reports whether the list header matches etag. If-None-Match
-// compares weakly (a W/ prefix is ignored); If-Match compares strongly.
-func etagMatch(header, etag string, weak bool) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" {
-			return true
-		}
-		if weak {
-			t = strings.TrimPrefix(t, "W/")
-		}
-		if t == etag {
-			return true
+// preconditions reads a write's conditional headers for the Service, which
+// evaluates them in the write's transaction (see gone.Preconditions). An
+// unparsable If-Unmodified-Since is ignored, as RFC 9110 §13.1.4 says.
+func preconditions(r *http.Request) gone.Preconditions {
+	pre := gone.Preconditions{IfMatch: r.Header.Get("If-Match"), IfNoneMatch: r.Header.Get("If-None-Match")}
+	if ius := r.Header.Get("If-Unmodified-Since"); ius != "" {
+		if t, err := http.ParseTime(ius); err == nil {
+			pre.IfUnmodifiedSince = t
 		}
 	}
-	return false
+	return pre
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/internal/contract"
 	"github.com/gonehttp/gone/internal/demotest"
 	"github.com/gonehttp/gone/sqlite"
 )
@@ -26,6 +27,10 @@ type env struct {
 	store *sqlite.Store
 	clock *demotest.Clock
 	path  string
+	world *demotest.World
+	// contract, when set, checks each exchange of do on e.t: fuzz targets
+	// use it, as their handler is unchecked (see newUncheckedEnv).
+	contract *contract.Checker
 }
 
 func newEnv(t *testing.T) *env {
@@ -33,7 +38,15 @@ func newEnv(t *testing.T) *env {
 	w := demotest.New(t)
 	n := 0
 	w.Service.NewID = func() string { n++; return "gen" + string(rune('0'+n)) }
-	return &env{t: t, h: w.Handler(nil), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path}
+	return &env{t: t, h: w.Handler(nil), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path, world: w}
+}
+
+// newUncheckedEnv is newEnv without the contract check, for benchmarks
+// and fuzz targets (which run on a zero testing.T that never reports).
+func newUncheckedEnv(t *testing.T) *env {
+	e := newEnv(t)
+	e.h = e.world.UncheckedHandler(nil)
+	return e
 }
 
 // req describes one request.
@@ -62,8 +75,15 @@ func (e *env) do(r req) *httptest.ResponseRecorder {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
+	sent := hr.Clone(hr.Context())
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, hr)
+	if e.contract != nil {
+		x := contract.Exchange{Request: sent, RequestBody: []byte(r.body), Status: w.Code, Header: w.Result().Header, Body: w.Body.Bytes()}
+		if err := e.contract.Check(x); err != nil {
+			e.t.Error(err)
+		}
+	}
 	return w
 }
 

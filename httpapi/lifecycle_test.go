@@ -39,10 +39,23 @@ func TestWholeLife(t *testing.T) {
 			t.Errorf("header %s: trash %q, never %q", h, trash.Header().Get(h), never.Header().Get(h))
 		}
 	}
+	// The resource URL answers a representation or a problem, for admins
+	// too: the admin's 404 is the public's, byte for byte. The trash is
+	// seen through the lifecycle view and the trash listing.
 	w = e.do(req{path: "/api/users/500", token: adminToken})
-	must(t, w, 200, "admin reads trash")
+	must(t, w, 404, "admin reads trash at the resource URL")
+	if w.Body.String() != trash.Body.String() {
+		t.Errorf("admin's 404 for trash differs from the public's:\n%s\n%s", w.Body, trash.Body)
+	}
+	w = e.do(req{path: "/api/users/500/lifecycle", token: adminToken})
+	must(t, w, 200, "admin reads trash's lifecycle")
 	if m := members(t, w); m["state"] != "deleted" || m["restorableUntil"] == nil {
 		t.Errorf("admin view of trash: %v", m)
+	}
+	w = e.do(req{path: "/api/users?state=deleted", token: adminToken})
+	must(t, w, 200, "admin lists the trash")
+	if !strings.Contains(w.Body.String(), `"id":"500","state":"deleted"`) {
+		t.Errorf("trash listing lacks users/500: %s", w.Body)
 	}
 
 	must(t, e.admin("POST", "/api/users/500/restore", ""), 200, "restore")

@@ -20,7 +20,7 @@ func newMetricsEnv(t *testing.T) (*env, *prometheus.Registry) {
 	tokens := httpapi.NewTokens()
 	tokens.Add(adminToken, "admin", true)
 	tokens.Add(readerToken, "reader", false)
-	e.h = httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg))
+	e.h = e.world.Check(httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg)))
 	return e, reg
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/console"
 )
 
 // reqInfo is what the middleware learns about one request on its way in.
@@ -141,7 +142,9 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 func (s *server) cleanPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
-		if p == "/" || p == "" {
+		// The console's root is a directory: its trailing slash is what
+		// makes the pages' relative links resolve under it.
+		if p == "/" || p == "" || p == console.Prefix {
 			next.ServeHTTP(w, r)
 			return
 		}

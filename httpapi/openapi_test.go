@@ -60,8 +60,10 @@ func (d openAPIDoc) operation(t *testing.T, method, path string) (statuses []int
 // anyRoute can be sent on every route: authenticate refuses a malformed or
 // unknown token (401) and cleanPaths a non-canonical path (404) before the
 // mux routes; the catch-all answers another method with 405;
-// recoverPanics turns a panic into 500.
-var anyRoute = []int{401, 404, 405, 500}
+// recoverPanics turns a panic into 500; checkFraming answers ambiguous
+// framing with 400, an overlong target with 414 and overlong headers with
+// 431.
+var anyRoute = []int{400, 401, 404, 405, 414, 431, 500}
 
 // routeStatuses is what each handler can send beyond anyRoute, read off
 // the handlers and the error codes of the Service calls they make (codeStatus
@@ -69,6 +71,7 @@ var anyRoute = []int{401, 404, 405, 500}
 var routeStatuses = map[string][]int{
 	// handleList: 400 for limit, cursor or state; 403 for a reader asking
 	// for the trash; 503 if the store is unavailable.
+	"GET /api":              {200},
 	"GET /api/{collection}": {200, 400, 403, 503},
 	// handleCreate: readObject (400, 413, 415), Service.Put (409, 503).
 	"POST /api/{collection}": {201, 400, 403, 409, 413, 415, 503},
@@ -77,11 +80,12 @@ var routeStatuses = map[string][]int{
 	"PUT /api/{collection}/{id}":   {200, 201, 400, 403, 409, 412, 413, 415, 503},
 	"PATCH /api/{collection}/{id}": {200, 400, 403, 409, 410, 412, 413, 415, 503},
 	// handleDelete: bad permanent/reason/alternative (400), already gone (410).
-	"DELETE /api/{collection}/{id}":          {200, 400, 403, 410, 503},
-	"POST /api/{collection}/{id}/restore":    {200, 400, 403, 409, 410, 503},
-	"POST /api/{collection}/{id}/move":       {200, 400, 403, 409, 410, 413, 415, 503},
+	// Every write evaluates preconditions (412).
+	"DELETE /api/{collection}/{id}":          {200, 400, 403, 410, 412, 503},
+	"POST /api/{collection}/{id}/restore":    {200, 400, 403, 409, 410, 412, 503},
+	"POST /api/{collection}/{id}/move":       {200, 400, 403, 409, 410, 412, 413, 415, 503},
 	"GET /api/{collection}/{id}/lifecycle":   {200, 400, 403, 503},
-	"PATCH /api/{collection}/{id}/lifecycle": {200, 400, 403, 409, 413, 415, 503},
+	"PATCH /api/{collection}/{id}/lifecycle": {200, 400, 403, 409, 412, 413, 415, 503},
 	"GET /api/audit":                         {200, 400, 403, 503},
 	"GET /api/explain":                       {200, 400, 403, 503},
 	// The rules API: SetRules' codes (400 invalid, 404 clearing no rule,
@@ -95,6 +99,7 @@ var routeStatuses = map[string][]int{
 	"GET /healthz":         {200},
 	"GET /readyz":          {200, 503},
 	"GET /openapi.json":    {200},
+	"GET /admin/":          {200, 304},
 	"GET /metrics":         {200},
 }
 
@@ -117,35 +122,67 @@ func TestOpenAPIHasEveryRoute(t *testing.T) {
 	for _, rt := range routes {
 		key := rt.method + " " + rt.pattern
 		known[key] = true
-		got, ok := doc.operation(t, rt.method, rt.pattern)
-		if !ok {
-			t.Errorf("openapi.json has no operation for %s", key)
-			continue
-		}
 		want, ok := routeStatuses[key]
 		if !ok {
 			t.Errorf("route %s is not in routeStatuses: read its handler and list what it can send", key)
 		}
-		for _, code := range append(slices.Clone(anyRoute), want...) {
-			if !slices.Contains(got, code) {
-				t.Errorf("openapi.json: %s does not document %d (it documents %v)", key, code, got)
-			}
+		// ServeMux answers HEAD with every GET pattern (RFC 9110 §9.3.2:
+		// the GET's status and headers, no body), so the document states
+		// a HEAD operation beside each GET, with the same statuses.
+		methods := []string{rt.method}
+		if rt.method == http.MethodGet {
+			methods = append(methods, http.MethodHead)
+			known[http.MethodHead+" "+rt.pattern] = true
+		}
+		for _, m := range methods {
+			checkStatuses(t, doc, m, rt.pattern, want)
 		}
 	}
-	// And nothing documented that the server does not serve.
+	// And nothing documented that the server does not serve. A subtree
+	// pattern ("/admin/") serves every path under it, and ServeMux
+	// redirects its bare path ("/admin") to it.
+	served := func(method, path string) bool {
+		if known[method+" "+path] {
+			return true
+		}
+		for _, rt := range routes {
+			subtree := strings.HasSuffix(rt.pattern, "/") && rt.pattern != "/"
+			if subtree && (rt.method == method || rt.method == http.MethodGet && method == http.MethodHead) &&
+				(strings.HasPrefix(path, rt.pattern) || path == strings.TrimSuffix(rt.pattern, "/")) {
+				return true
+			}
+		}
+		return false
+	}
 	for path, item := range doc.Paths {
 		for method := range item {
 			if method == "parameters" {
 				continue
 			}
-			if key := strings.ToUpper(method) + " " + path; !known[key] {
-				t.Errorf("openapi.json documents %s, which routes.go does not serve", key)
+			if !served(strings.ToUpper(method), path) {
+				t.Errorf("openapi.json documents %s %s, which routes.go does not serve", strings.ToUpper(method), path)
 			}
 		}
 	}
 	for key := range routeStatuses {
 		if !known[key] {
 			t.Errorf("routeStatuses lists %s, which routes.go does not serve", key)
+		}
+	}
+}
+
+// checkStatuses fails unless method on pattern documents anyRoute and want.
+func checkStatuses(t *testing.T, doc openAPIDoc, method, pattern string, want []int) {
+	t.Helper()
+	key := method + " " + pattern
+	got, ok := doc.operation(t, method, pattern)
+	if !ok {
+		t.Errorf("openapi.json has no operation for %s", key)
+		return
+	}
+	for _, code := range append(slices.Clone(anyRoute), want...) {
+		if !slices.Contains(got, code) {
+			t.Errorf("openapi.json: %s does not document %d (it documents %v)", key, code, got)
 		}
 	}
 }

@@ -31,6 +31,7 @@ type Problem struct {
 	MovedTo         string            `json:"movedTo,omitempty"`
 	RestorableUntil string            `json:"restorableUntil,omitempty"`
 	RetryAfter      int               `json:"retryAfter,omitempty"`
+	AvailableAt     string            `json:"availableAt,omitempty"`
 	Errors          map[string]string `json:"errors,omitempty"`
 	RequestID       string            `json:"requestId,omitempty"`
 }
@@ -57,18 +58,20 @@ var codeStatus = map[string]int{
 
 // problemTypes names each status's problem type.
 var problemTypes = map[int]string{
-	http.StatusBadRequest:            "invalid",
-	http.StatusUnauthorized:          "unauthorized",
-	http.StatusForbidden:             "forbidden",
-	http.StatusNotFound:              "not-found",
-	http.StatusMethodNotAllowed:      "method-not-allowed",
-	http.StatusConflict:              "conflict",
-	http.StatusGone:                  "gone",
-	http.StatusPreconditionFailed:    "precondition-failed",
-	http.StatusRequestEntityTooLarge: "too-large",
-	http.StatusUnsupportedMediaType:  "unsupported-media-type",
-	http.StatusInternalServerError:   "internal",
-	http.StatusServiceUnavailable:    "unavailable",
+	http.StatusBadRequest:                  "invalid",
+	http.StatusUnauthorized:                "unauthorized",
+	http.StatusForbidden:                   "forbidden",
+	http.StatusNotFound:                    "not-found",
+	http.StatusMethodNotAllowed:            "method-not-allowed",
+	http.StatusConflict:                    "conflict",
+	http.StatusGone:                        "gone",
+	http.StatusPreconditionFailed:          "precondition-failed",
+	http.StatusRequestEntityTooLarge:       "too-large",
+	http.StatusRequestURITooLong:           "uri-too-long",
+	http.StatusRequestHeaderFieldsTooLarge: "headers-too-large",
+	http.StatusUnsupportedMediaType:        "unsupported-media-type",
+	http.StatusInternalServerError:         "internal",
+	http.StatusServiceUnavailable:          "unavailable",
 }
 
 // newProblem returns a problem for status with the given detail, in lang.
@@ -129,9 +132,13 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	lng := lang(r)
 	msg := gone.ErrorMessage(err)
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		msg = "Internal error."
 		s.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", requestID(r.Context()))
+	case http.StatusServiceUnavailable:
+		// The caller is told to retry; the operator needs the cause.
+		s.log.WarnContext(r.Context(), "store unavailable; answering 503", "err", err, "request_id", requestID(r.Context()))
 	}
 	p := newProblem(r, lng, status, msg)
 	if status == http.StatusInternalServerError {
@@ -145,6 +152,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	switch status {
+	case http.StatusPreconditionFailed:
+		// The current ETag, so the caller can read again and retry.
+		if e != nil && e.Record != nil {
+			w.Header().Set("ETag", e.Record.ETag())
+		}
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
 	case http.StatusServiceUnavailable:

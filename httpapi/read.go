@@ -48,8 +48,10 @@ type liveItem struct {
 	Data any    `json:"data"`
 }
 
-// handleList pages through a collection: live resources for everyone,
-// trash (state=deleted) or tombstones (state=gone) for admins.
+// handleList pages through a collection: live resources for everyone;
+// for admins, lifecycle views of the trash (state=deleted), tombstones
+// (state=gone), moved or unavailable ids, or of what expires within a
+// duration (expiresWithin=7d).
 func (s *server) handleList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("collection")
@@ -65,6 +67,14 @@ func (s *server) handleList() http.Handler {
 				return
 			}
 			q.Limit = n
+		}
+		if raw := r.URL.Query().Get("expiresWithin"); raw != "" {
+			d, err := gone.ParseDuration(raw)
+			if err != nil || d == 0 {
+				s.writeError(w, r, gone.Errorf(gone.EINVALID, "expiresWithin must be a positive duration such as 7d or 48h."))
+				return
+			}
+			q.ExpiresBefore = s.svc.Now().Add(d)
 		}
 		if c := r.URL.Query().Get("cursor"); c != "" {
 			after, err := base64.RawURLEncoding.DecodeString(c)
@@ -82,7 +92,7 @@ func (s *server) handleList() http.Handler {
 		}
 		page := listPage{Items: make([]any, 0, len(recs))}
 		for _, rec := range recs {
-			if q.State == "" || q.State == gone.StateLive {
+			if (q.State == "" || q.State == gone.StateLive) && q.ExpiresBefore.IsZero() {
 				page.Items = append(page.Items, liveItem{ID: rec.ID, Data: rec.Data})
 			} else {
 				page.Items = append(page.Items, s.lifecycleView(rec, lang(r)))
@@ -92,7 +102,7 @@ func (s *server) handleList() http.Handler {
 			page.Next = base64.RawURLEncoding.EncodeToString([]byte(next))
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		if q.State != "" && q.State != gone.StateLive {
+		if q.State != "" && q.State != gone.StateLive || !q.ExpiresBefore.IsZero() {
 			localized(w, lang(r))
 		}
 		writeJSON(w, http.StatusOK, page)

@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/gonehttp/gone/console"
+)
 
 // route is one entry of the route table.
 type route struct {
@@ -16,6 +20,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 		mux.Handle(method+" "+pattern, h)
 	}
 
+	handle("GET", "/api", s.handleIndex())
 	handle("GET", "/api/{collection}", s.handleList())
 	handle("POST", "/api/{collection}", admin(s.handleCreate()))
 	handle("GET", "/api/{collection}/{id}", s.handleRead())
@@ -37,6 +42,11 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/healthz", s.handleHealthz())
 	handle("GET", "/readyz", s.handleReadyz())
 	handle("GET", "/openapi.json", s.handleOpenAPI())
+	// The admin console: static files; its every action is an API call
+	// with the same token checks as any other.
+	handle("GET", console.Prefix, console.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.routeNotFound(w, r, "")
+	})))
 	if s.metrics != nil {
 		handle("GET", "/metrics", s.handleMetrics())
 	}

@@ -5,6 +5,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gonehttp/gone"
 )
@@ -25,12 +26,14 @@ type server struct {
 	collections []string
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
+	// maxRetryAfter caps the Retry-After of 503 answers.
+	maxRetryAfter time.Duration
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
 // WithMetrics) add to it.
 func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Option) http.Handler {
-	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config.Names()}
+	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config.Names(), maxRetryAfter: DefaultMaxRetryAfter}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -40,6 +43,8 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
 	h = s.recoverPanics(h)
+	h = s.checkFraming(h)
+	h = s.sharedCacheSafe(h)
 	h = s.observe(h)
 	return h
 }

@@ -36,10 +36,15 @@ func (s *server) allowed(path string) []string {
 	var methods []string
 	for _, rt := range s.routes {
 		parts := strings.Split(strings.TrimPrefix(rt.pattern, "/"), "/")
-		if len(parts) != len(segs) {
+		// A pattern ending in "/" (the console's) holds its whole subtree.
+		subtree := strings.HasSuffix(rt.pattern, "/") && strings.HasPrefix(path, rt.pattern)
+		if len(parts) != len(segs) && !subtree {
 			continue
 		}
 		match := true
+		if subtree {
+			parts = nil
+		}
 		for i, p := range parts {
 			if segs[i] == "" || !strings.HasPrefix(p, "{") && p != segs[i] {
 				match = false

@@ -46,7 +46,7 @@ func (s *server) handlePut() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		rec, created, err := s.svc.Put(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), data, r.Header.Get("If-Match"))
+		rec, created, err := s.svc.Put(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), data, preconditions(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -92,7 +92,7 @@ func (s *server) handlePatch() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		rec, err := s.svc.Patch(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), patch, r.Header.Get("If-Match"))
+		rec, err := s.svc.Patch(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), patch, preconditions(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -118,7 +118,7 @@ func (s *server) handleDelete() http.Handler {
 			s.writeError(w, r, gone.Errorf(gone.EINVALID, "permanent must be true or false."))
 			return
 		}
-		rec, err := s.svc.Delete(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), opt)
+		rec, err := s.svc.Delete(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), opt, preconditions(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -134,7 +134,7 @@ func (s *server) handleRestore() http.Handler {
 		if !ok {
 			return
 		}
-		rec, err := s.svc.Restore(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"))
+		rec, err := s.svc.Restore(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), preconditions(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -158,7 +158,7 @@ func (s *server) handleMove() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		rec, err := s.svc.Move(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), req.To)
+		rec, err := s.svc.Move(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), req.To, preconditions(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -239,7 +239,7 @@ func (s *server) handleSetLifecycle() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		rec, err := s.svc.SetLifecycle(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), change)
+		rec, err := s.svc.SetLifecycle(r.Context(), callerFrom(r.Context()), coll, r.PathValue("id"), change, preconditions(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return

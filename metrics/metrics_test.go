@@ -46,6 +46,8 @@ func TestInstrumentStore(t *testing.T) {
 	s.Audit(ctx, gone.AuditQuery{})
 	s.Ping(ctx)
 	s.Update(ctx, func(gone.Tx) error { return errors.New("disk on fire") })
+	// An outage is EUNAVAILABLE (503 to callers) and still an error here.
+	s.Update(ctx, func(gone.Tx) error { return gone.Unavailable(errors.New("disk full")) })
 
 	// One series per (op, result) pair seen.
 	if n := testutil.CollectAndCount(reg, "gone_store_duration_seconds"); n != 8 {
@@ -57,7 +59,7 @@ func TestInstrumentStore(t *testing.T) {
 	}
 	for _, want := range []string{
 		`gone_store_duration_seconds_count{op="get",result="refused"} 1`,
-		`gone_store_duration_seconds_count{op="update",result="error"} 1`,
+		`gone_store_duration_seconds_count{op="update",result="error"} 2`,
 		`gone_store_duration_seconds_count{op="update",result="ok"} 1`,
 	} {
 		if !strings.Contains(string(text), want) {

@@ -40,12 +40,14 @@ func (s *Store) observe(op string, start time.Time, err error) {
 }
 
 // result sorts an error into ok, refused (a domain answer with a code the
-// caller expects, from fn or the store) and error (the store failed).
+// caller expects, from fn or the store) and error (the store failed:
+// EINTERNAL, or EUNAVAILABLE, which the stores give an outage so that
+// callers answer 503; alerts on errors must still see it).
 func result(err error) string {
 	switch {
 	case err == nil:
 		return "ok"
-	case gone.ErrorCode(err) == gone.EINTERNAL:
+	case gone.ErrorCode(err) == gone.EINTERNAL, gone.ErrorCode(err) == gone.EUNAVAILABLE:
 		return "error"
 	default:
 		return "refused"

@@ -26,11 +26,16 @@ var stateWhere = map[gone.State]string{
 	gone.StateGone: `moved_to = '' AND (
 		(deleted_at IS NOT NULL AND (restorable_until IS NULL OR restorable_until <= $2))
 		OR (deleted_at IS NULL AND expires_at <= $2))`,
+	// A move never lapses, so now plays no part; the cast only gives the
+	// unused $2 a type, which PostgreSQL needs for every parameter.
+	gone.StateMoved: `moved_to <> '' AND $2::timestamptz IS NOT NULL`,
+	gone.StateUnavailable: `moved_to = '' AND deleted_at IS NULL
+		AND (expires_at IS NULL OR expires_at > $2) AND unavailable_until > $2`,
 }
 
 // List returns up to q.Limit records of q.Collection in q.State at q.Now,
 // ordered by id (byte order), after q.After. An empty State means
-// StateLive; another state than live, deleted or gone is EINVALID. A Limit
+// StateLive; a state gone.Listable refuses is EINVALID. A Limit
 // of zero or less means no limit.
 func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, string, error) {
 	state := q.State
@@ -41,30 +46,30 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 	if !ok {
 		return nil, "", gone.Errorf(gone.EINVALID, "Cannot list state %q.", q.State)
 	}
-	if q.AllStates {
-		// $2 must still appear in the statement for its parameter type.
-		where = "$2::timestamptz IS NOT NULL OR TRUE"
-	}
 	if q.WithData {
 		where = "(" + where + ") AND data IS NOT NULL"
 	}
+	args := []any{q.Collection, q.Now, q.After}
+	if !q.ExpiresBefore.IsZero() {
+		args = append(args, q.ExpiresBefore)
+		where = "(" + where + ") AND expires_at <= $" + strconv.Itoa(len(args))
+	}
 	sql := "SELECT " + columns + " FROM resources WHERE collection = $1 AND id > $3 AND (" +
 		where + ") ORDER BY id"
-	args := []any{q.Collection, q.Now, q.After}
 	if q.Limit > 0 {
 		// One more than asked tells whether another page follows.
-		sql += " LIMIT $4"
 		args = append(args, q.Limit+1)
+		sql += " LIMIT $" + strconv.Itoa(len(args))
 	}
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("postgres: list %s: %w", q.Collection, err)
+		return nil, "", unavailable(fmt.Errorf("postgres: list %s: %w", q.Collection, err))
 	}
 	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*gone.Record, error) {
 		return scanRecord(row)
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("postgres: list %s: %w", q.Collection, err)
+		return nil, "", unavailable(fmt.Errorf("postgres: list %s: %w", q.Collection, err))
 	}
 	next := ""
 	if q.Limit > 0 && len(recs) > q.Limit {
@@ -95,6 +100,18 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	if q.ID != "" {
 		add("id =", q.ID)
 	}
+	if q.Actor != "" {
+		add("actor =", q.Actor)
+	}
+	if q.Action != "" {
+		add("action =", q.Action)
+	}
+	if !q.Since.IsZero() {
+		add("at >=", q.Since)
+	}
+	if !q.Until.IsZero() {
+		add("at <", q.Until)
+	}
 	sql := "SELECT seq, at, actor, action, collection, id, reason, detail FROM audit WHERE " +
 		strings.Join(conds, " AND ") + " ORDER BY seq"
 	if q.Limit > 0 {
@@ -103,7 +120,7 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	}
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: audit: %w", err)
+		return nil, unavailable(fmt.Errorf("postgres: audit: %w", err))
 	}
 	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (gone.AuditEvent, error) {
 		var (
@@ -115,7 +132,7 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 		return e, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: audit: %w", err)
+		return nil, unavailable(fmt.Errorf("postgres: audit: %w", err))
 	}
 	return events, nil
 }

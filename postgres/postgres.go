@@ -54,7 +54,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
+		return unavailable(fmt.Errorf("postgres: ping: %w", err))
 	}
 	return nil
 }

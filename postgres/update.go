@@ -14,7 +14,8 @@ import (
 // Get returns the record for (collection, id) by primary key, or
 // ENOTFOUND.
 func (s *Store) Get(ctx context.Context, collection, id string) (*gone.Record, error) {
-	return get(ctx, s.pool, collection, id)
+	r, err := get(ctx, s.pool, collection, id)
+	return r, unavailable(err)
 }
 
 // querier is what Get needs from a pool or a transaction.
@@ -44,7 +45,10 @@ const maxAttempts = 3
 // durable. If fn returns an error the transaction rolls back and Update
 // returns that error unwrapped. fn may run again, from scratch, if
 // PostgreSQL breaks a deadlock by aborting this transaction; nothing from
-// the aborted run is kept.
+// the aborted run is kept. A database that cannot be reached, restarts or
+// times out is EUNAVAILABLE: the write did not happen, or (a connection lost
+// during COMMIT) its outcome is unknown, and either way it may be retried
+// with a precondition.
 func (s *Store) Update(ctx context.Context, fn func(gone.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.update(ctx, fn)
@@ -52,7 +56,7 @@ func (s *Store) Update(ctx context.Context, fn func(gone.Tx) error) error {
 		if attempt < maxAttempts && errors.As(err, &pe) && pe.Code == "40P01" {
 			continue
 		}
-		return err
+		return unavailable(err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gonehttp/gone"
 )
@@ -38,10 +39,24 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	if q.ID != "" {
 		where, args = append(where, "id = ?"), append(args, q.ID)
 	}
+	if q.Actor != "" {
+		where, args = append(where, "actor = ?"), append(args, q.Actor)
+	}
+	if q.Action != "" {
+		where, args = append(where, "action = ?"), append(args, q.Action)
+	}
+	// Stored times are whole seconds, so comparing with Since and Until
+	// rounded up gives exactly "at >= Since" and "at < Until".
+	if !q.Since.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, ceilUnix(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where, args = append(where, "at < ?"), append(args, ceilUnix(q.Until))
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, collection, id, reason, detail
 		FROM audit WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: audit: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: audit: %w", err))
 	}
 	defer rows.Close()
 	var evs []gone.AuditEvent
@@ -51,13 +66,22 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 			at sql.NullInt64
 		)
 		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Collection, &e.ID, &e.Reason, &e.Detail); err != nil {
-			return nil, fmt.Errorf("sqlite: audit: %w", err)
+			return nil, unavailable(fmt.Errorf("sqlite: audit: %w", err))
 		}
 		e.At = fromUnix(at)
 		evs = append(evs, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: audit: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: audit: %w", err))
 	}
 	return evs, nil
+}
+
+// ceilUnix is t in unix seconds, rounded up.
+func ceilUnix(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
 }

@@ -28,7 +28,8 @@ const upsertRecord = `INSERT INTO resources (` + recordColumns + `)
 
 // Get returns the record for (collection, id), or ENOTFOUND.
 func (s *Store) Get(ctx context.Context, collection, id string) (*gone.Record, error) {
-	return getRecord(s.get.QueryRowContext(ctx, collection, id), collection, id)
+	r, err := getRecord(s.get.QueryRowContext(ctx, collection, id), collection, id)
+	return r, unavailable(err)
 }
 
 func getRecord(row *sql.Row, collection, id string) (*gone.Record, error) {
@@ -91,8 +92,14 @@ func blob(b []byte) any {
 
 // Update runs fn in one BEGIN IMMEDIATE transaction on the write connection
 // and commits it with a synced WAL. Updates from this process queue for the
-// connection, so they are serialised; other processes wait on the file lock.
+// connection, so they are serialised; other processes wait on the file lock
+// (busy_timeout), and a lock held past it, like a full disk, is
+// EUNAVAILABLE.
 func (s *Store) Update(ctx context.Context, fn func(gone.Tx) error) error {
+	return unavailable(s.update(ctx, fn))
+}
+
+func (s *Store) update(ctx context.Context, fn func(gone.Tx) error) error {
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

@@ -122,7 +122,7 @@ func dsn(path string, extra ...string) string {
 // Ping reports whether the store answers a read.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.r.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+		return unavailable(fmt.Errorf("sqlite: ping: %w", err))
 	}
 	return nil
 }

@@ -86,6 +86,11 @@ func testAudit(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		}
 		return out
 	}
+	// The reference agrees with what the events say on their face.
+	if !(gone.AuditQuery{Actor: "ops", Since: t0.Add(3 * time.Second), Until: t0.Add(4 * time.Second)}).Matches(all[4]) ||
+		(gone.AuditQuery{Until: t0}).Matches(all[0]) || (gone.AuditQuery{Action: gone.ActionMove}).Matches(all[0]) {
+		t.Errorf("AuditQuery.Matches disagrees with the fixture")
+	}
 	filter := func(keep func(gone.AuditEvent) bool) []int64 {
 		var out []int64
 		for _, e := range got {
@@ -106,10 +111,19 @@ func testAudit(t *testing.T, newStore func(t *testing.T) gone.Store) {
 			{ID: "1"}, // empty fields match everything
 			{Collection: "users", ID: "nobody"},
 			{Collection: "nothing"},
+			{Actor: "ops"},
+			{Actor: "ops", Action: gone.ActionMove},
+			{Action: gone.ActionCreate},
+			{Action: gone.ActionCreate, Collection: "users"},
+			{Actor: "nobody"},
+			{Since: t0.Add(time.Second)},
+			{Since: t0.Add(time.Second + time.Millisecond)}, // sub-second bounds are exact
+			{Until: t0.Add(2 * time.Second)},
+			{Until: t0.Add(2*time.Second + time.Millisecond)},
+			{Since: t0.Add(time.Second), Until: t0.Add(3 * time.Second), Collection: "users"},
+			{Since: t0.Add(time.Hour)},
 		} {
-			want := filter(func(e gone.AuditEvent) bool {
-				return (q.Collection == "" || e.Collection == q.Collection) && (q.ID == "" || e.ID == q.ID)
-			})
+			want := filter(q.Matches)
 			evs, err := s.Audit(ctx(t), q)
 			if err != nil {
 				t.Fatalf("Audit %+v: %v", q, err)

@@ -54,6 +54,9 @@ var listWant = map[gone.State][]string{
 	gone.StateLive:    {"Z-upper-live", "a-live", "b-expires-later", "b2-expires-next-second", "e-unavailable"},
 	gone.StateDeleted: {"f-trash", "f2-trash-expired"},
 	gone.StateGone:    {"c-expires-now", "d-expired", "g-trash-lapses-now", "h-deleted"},
+	// Moved wins over expiry and delete, as in Record.State.
+	gone.StateMoved:       {"i-moved", "k-moved-expired", "l-moved-deleted"},
+	gone.StateUnavailable: {"e-unavailable"},
 }
 
 // listAll lists every page of q and returns the ids in order.
@@ -92,24 +95,16 @@ func testList(t *testing.T, newStore func(t *testing.T) gone.Store) {
 			if r.Collection != "users" {
 				continue
 			}
-			var list gone.State
-			switch r.State(t0) {
-			case gone.StateLive, gone.StateUnavailable:
-				list = gone.StateLive
-			case gone.StateDeleted:
-				list = gone.StateDeleted
-			case gone.StateGone, gone.StateExpired:
-				list = gone.StateGone
-			}
 			for st, ids := range listWant {
-				if in := slices.Contains(ids, r.ID); in != (st == list) {
-					t.Errorf("fixture %s (state %s): in %s list = %v, want %v", r.ID, r.State(t0), st, in, !in)
+				q := gone.ListQuery{State: st, Now: t0}
+				if in := slices.Contains(ids, r.ID); in != q.Matches(r) {
+					t.Errorf("fixture %s (state %s): in %s list = %v, but ListQuery.Matches = %v", r.ID, r.State(t0), st, in, !in)
 				}
 			}
 		}
 	})
 
-	for _, st := range []gone.State{gone.StateLive, gone.StateDeleted, gone.StateGone} {
+	for _, st := range []gone.State{gone.StateLive, gone.StateDeleted, gone.StateGone, gone.StateMoved, gone.StateUnavailable} {
 		t.Run("State="+string(st), func(t *testing.T) {
 			recs, next, err := s.List(ctx(t), gone.ListQuery{Collection: "users", State: st, Now: t0, Limit: 100})
 			if err != nil {
@@ -147,21 +142,6 @@ func testList(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		}
 	})
 
-	t.Run("AllStates", func(t *testing.T) {
-		// Every record of the collection, moved ones too, in id order.
-		var want []string
-		for _, r := range fixture {
-			if r.Collection == "users" {
-				want = append(want, r.ID)
-			}
-		}
-		slices.Sort(want)
-		got := listAll(t, s, gone.ListQuery{Collection: "users", AllStates: true, State: gone.StateDeleted, Now: t0, Limit: 4})
-		if !slices.Equal(got, want) {
-			t.Errorf("List(users, AllStates) = %q, want %q", got, want)
-		}
-	})
-
 	t.Run("NoLimit", func(t *testing.T) {
 		got := listAll(t, s, gone.ListQuery{Collection: "users", State: gone.StateGone, Now: t0})
 		if !slices.Equal(got, listWant[gone.StateGone]) {
@@ -189,9 +169,11 @@ func testList(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		// Two hours later the trash has lapsed and the unavailable record is back.
 		later := t0.Add(2 * time.Hour)
 		want := map[gone.State][]string{
-			gone.StateLive:    {"Z-upper-live", "a-live", "b-expires-later", "e-unavailable"},
-			gone.StateDeleted: nil,
-			gone.StateGone:    {"b2-expires-next-second", "c-expires-now", "d-expired", "f-trash", "f2-trash-expired", "g-trash-lapses-now", "h-deleted"},
+			gone.StateLive:        {"Z-upper-live", "a-live", "b-expires-later", "e-unavailable"},
+			gone.StateDeleted:     nil,
+			gone.StateGone:        {"b2-expires-next-second", "c-expires-now", "d-expired", "f-trash", "f2-trash-expired", "g-trash-lapses-now", "h-deleted"},
+			gone.StateMoved:       listWant[gone.StateMoved],
+			gone.StateUnavailable: nil,
 		}
 		for st, w := range want {
 			got := listAll(t, s, gone.ListQuery{Collection: "users", State: st, Now: later, Limit: 3})
@@ -257,6 +239,39 @@ func testList(t *testing.T, newStore func(t *testing.T) gone.Store) {
 			got := listAll(t, s, gone.ListQuery{Collection: "users", State: st, Now: t0, Limit: 2, WithData: true})
 			if !slices.Equal(got, w) {
 				t.Errorf("List(users, %s, WithData) = %q, want %q", st, got, w)
+			}
+		}
+	})
+
+	t.Run("ExpiresBefore", func(t *testing.T) {
+		// "Expiring soon": live records whose expiry falls in a window.
+		for _, tc := range []struct {
+			state  gone.State
+			before time.Time
+			want   []string
+		}{
+			{gone.StateLive, t0.Add(time.Second), []string{"b2-expires-next-second"}},
+			{gone.StateLive, t0.Add(time.Second - time.Nanosecond), nil},
+			{gone.StateLive, t0.Add(24 * time.Hour), []string{"b-expires-later", "b2-expires-next-second"}},
+			{gone.StateLive, t0.Add(48 * time.Hour), []string{"b-expires-later", "b2-expires-next-second"}},
+			// With another state it narrows that list the same way.
+			{gone.StateGone, t0, []string{"c-expires-now", "d-expired"}},
+			{gone.StateDeleted, t0, []string{"f2-trash-expired"}},
+		} {
+			q := gone.ListQuery{Collection: "users", State: tc.state, Now: t0, Limit: 1, ExpiresBefore: tc.before}
+			got := listAll(t, s, q)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("List(users, %s, ExpiresBefore t0%+v) = %q, want %q", tc.state, tc.before.Sub(t0), got, tc.want)
+			}
+			var ref []string
+			for _, r := range fixture {
+				if r.Collection == "users" && q.Matches(r) {
+					ref = append(ref, r.ID)
+				}
+			}
+			slices.Sort(ref)
+			if !slices.Equal(ref, tc.want) {
+				t.Errorf("ListQuery.Matches with ExpiresBefore t0%+v, %s = %q, want %q", tc.before.Sub(t0), tc.state, ref, tc.want)
 			}
 		}
 	})

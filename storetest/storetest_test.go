@@ -96,19 +96,7 @@ func (s *memStore) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, 
 	defer s.mu.RUnlock()
 	var out []*gone.Record
 	for k, r := range s.recs {
-		if k.collection != q.Collection || k.id <= q.After {
-			continue
-		}
-		var list gone.State
-		switch r.State(q.Now) {
-		case gone.StateLive, gone.StateUnavailable:
-			list = gone.StateLive
-		case gone.StateDeleted:
-			list = gone.StateDeleted
-		case gone.StateGone, gone.StateExpired:
-			list = gone.StateGone
-		}
-		if want := cmp.Or(q.State, gone.StateLive); (q.AllStates || list == want) && (!q.WithData || r.Data != nil) {
+		if k.collection == q.Collection && k.id > q.After && q.Matches(r) {
 			out = append(out, r.Clone())
 		}
 	}
@@ -124,7 +112,7 @@ func (s *memStore) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEv
 	defer s.mu.RUnlock()
 	var out []gone.AuditEvent
 	for _, e := range s.audit {
-		if e.Seq > q.AfterSeq && (q.Collection == "" || e.Collection == q.Collection) && (q.ID == "" || e.ID == q.ID) {
+		if e.Seq > q.AfterSeq && q.Matches(e) {
 			out = append(out, e)
 			if q.Limit > 0 && len(out) == q.Limit {
 				break

@@ -53,7 +53,7 @@ func TestGetUnavailable(t *testing.T) {
 	s := newCLIServer(t)
 	if _, err := s.svc.SetLifecycle(context.Background(), gone.Caller{Name: "ops", Admin: true}, "users", "42", gone.LifecycleChange{
 		UnavailableUntil: gone.Optional[time.Time]{Set: true, Value: cliNow.Add(time.Hour)},
-	}); err != nil {
+	}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	s.gone("", "get", "users/42").want(t, "get unavailable", exitFailed, "temporarily unavailable (503", "retry after 1h0m0s (at ")

@@ -16,6 +16,9 @@ func TestWriteCommands(t *testing.T) {
 	s.gone("", "patch", "users/500", "--data", `{"email":"eve@example.com"}`).want(t, "patch", exitOK, `"email": "eve@example.com"`)
 	s.gone("", "delete", "users/500").want(t, "soft delete", exitOK, `"state": "deleted"`, "restorableUntil")
 	s.goneEnv(map[string]string{"GONE_URL": s.url}, "", "get", "users/500").want(t, "public get of trash", exitNotFound)
+	s.gone("", "get", "users/500").want(t, "admin get of trash", exitNotFound, "gone lifecycle users/500")
+	s.gone("", "lifecycle", "users/500").want(t, "admin sees the trash", exitOK, `"state": "deleted"`, "restorableUntil")
+	s.gone("", "list", "users", "--state", "deleted").want(t, "trash listing", exitOK, `"id":"500","state":"deleted"`)
 	s.gone("", "restore", "users/500").want(t, "restore", exitOK, `"state": "live"`)
 	s.gone("", "move", "users/500", "eve").want(t, "move", exitOK, `"id": "eve"`)
 	s.gone("", "get", "users/500").want(t, "get moved", exitOK, "eve@example.com")
@@ -72,4 +75,18 @@ func TestImportCSV(t *testing.T) {
 		want(t, "import csv", exitFailed, "2 lines: 1 created, 0 replaced, 0 unchanged, 1 failed", "line 3: 2 fields, the header has 3")
 	s.gone("", "get", "users/c1").want(t, "csv row", exitOK, `"email": "c1@example.com"`, `"id": "c1"`)
 	s.gone(csv, "import", "--format", "csv", "-").want(t, "no collection", exitFailed, "no collection")
+}
+
+// --if-match and --if-none-match make a write conditional: a failed one
+// exits 1 with the server's 412 and the current ETag, and changes nothing.
+func TestConditionalWriteFlags(t *testing.T) {
+	s := newCLIServer(t)
+	s.gone("", "put", "users/42", "--if-none-match", "*", "--data", `{"name":"X"}`).
+		want(t, "create-only put on an existing id", exitFailed, "412", `ETag "1"`)
+	s.gone("", "delete", "users/42", "--if-match", "7").want(t, "delete with a stale ETag", exitFailed, "412", `its ETag is "1"`)
+	s.gone("", "get", "users/42").want(t, "nothing changed", exitOK, "Ada Lovelace")
+	s.gone("", "put", "users/600", "--if-none-match", "*", "--data", `{"name":"New"}`).want(t, "create-only put", exitOK, "created users/600")
+	s.gone("", "patch", "users/42", "--if-match", `"1"`, "--data", `{"name":"Ada"}`).want(t, "patch with the current ETag", exitOK, `"name": "Ada"`)
+	s.gone("", "lifecycle", "users/42", "--if-match", "2").want(t, "lifecycle show ignores --if-match", exitOK, `"version": 2`)
+	s.gone("", "move", "users/42", "ada", "--if-match", "1").want(t, "move with a stale ETag", exitFailed, "412")
 }

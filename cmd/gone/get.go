@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/gonehttp/gone/client"
 )
 
 func init() {
@@ -12,7 +15,7 @@ func init() {
 }
 
 func runGet(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "get", "get [flags] COLLECTION/ID\n\nPrints the resource's JSON. Exit codes: 0 ok, 1 failed, 2 usage, 3 not found (404), 4 gone (410).")
+	fs := newFlagSet(e, "get", "get [flags] COLLECTION/ID\n\nPrints the resource's JSON. Exit codes: 0 ok, 1 failed, 2 usage, 3 not found (404), 4 gone (410). An id in the trash is not found for every caller; an admin sees it with gone lifecycle.")
 	r := addRemoteFlags(fs, e)
 	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
@@ -20,7 +23,13 @@ func runGet(ctx context.Context, e env, args []string) error {
 	}
 	body, err := c.GetRaw(ctx, coll, id)
 	if err != nil {
-		return fail(e, r, coll+"/"+id, err)
+		ferr := fail(e, r, coll+"/"+id, err)
+		if errors.Is(err, client.ErrNotFound) && r.token != "" {
+			// The resource URL answers an id in the trash with the
+			// public's 404, admins included: say where an admin sees it.
+			fmt.Fprintf(e.stderr, "An id in the trash is 404 here for every caller; an admin sees it with: gone lifecycle %s/%s\n", coll, id)
+		}
+		return ferr
 	}
 	if r.output == "table" {
 		return printFields(e.stdout, body)

@@ -9,30 +9,48 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/metrics"
 )
 
 // opsFlags are serve's operations settings.
 type opsFlags struct {
 	purgeInterval *time.Duration
+	maxRetryAfter *time.Duration
 }
 
 // addOpsFlags adds serve's operations flags to fs. An unparsable
 // GONE_PURGE_INTERVAL is a usage error rather than a silent default: a
 // purger that never runs would leave erasure undone.
 func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
-	def := time.Minute
-	if v := envOr(e, "GONE_PURGE_INTERVAL", ""); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return opsFlags{}, usageError("GONE_PURGE_INTERVAL=%q is not a duration such as 1m", v)
-		}
-		def = d
+	purge, err := envDuration(e, "GONE_PURGE_INTERVAL", time.Minute, 0)
+	if err != nil {
+		return opsFlags{}, err
+	}
+	maxRetry, err := envDuration(e, "GONE_MAX_RETRY_AFTER", httpapi.DefaultMaxRetryAfter, time.Second)
+	if err != nil {
+		return opsFlags{}, err
 	}
 	return opsFlags{
-		purgeInterval: fs.Duration("purge-interval", def,
+		purgeInterval: fs.Duration("purge-interval", purge,
 			"how often to erase the payload of trash whose restore window passed; 0 disables (env GONE_PURGE_INTERVAL)"),
+		maxRetryAfter: fs.Duration("max-retry-after", maxRetry,
+			"cap on the Retry-After of 503 answers; the body's availableAt keeps the exact end (env GONE_MAX_RETRY_AFTER)"),
 	}, nil
+}
+
+// envDuration reads a duration setting from the environment, def when
+// unset; one that does not parse, or is below least, is a usage error.
+func envDuration(e env, name string, def, least time.Duration) (time.Duration, error) {
+	v := envOr(e, name, "")
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < least {
+		return 0, usageError("%s=%q is not a duration such as %s", name, v, def)
+	}
+	return d, nil
 }
 
 // newRegistry returns the registry /metrics serves, with the Go runtime's

@@ -79,7 +79,8 @@ func runProxy(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithProblemBase(*prefix+"problems/"))
+	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithProblemBase(*prefix+"problems/"),
+		gonehttp.WithMaxRetryAfter(*bf.ops.maxRetryAfter))
 	if err != nil {
 		return err
 	}
@@ -113,11 +114,11 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg)),
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter)),
 		Observe: httpapi.Observe(access, "proxy", httpapi.WithMetrics(b.reg)),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
-	return listenAndServe(ctx, e, b.log, *addr, h, 0)
+	return listenAndServe(ctx, e, b.log, *addr, h, 0, false)
 }
 
 // importAtStart applies a gone list as the admin, all of it or nothing.

@@ -27,10 +27,10 @@ func TestPurgerLoop(t *testing.T) {
 	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	svc.Now = func() time.Time { return start }
 	admin := gone.Caller{Name: "admin", Admin: true}
-	if _, _, err := svc.Put(ctx, admin, "users", "1", json.RawMessage(`{"a":1}`), ""); err != nil {
+	if _, _, err := svc.Put(ctx, admin, "users", "1", json.RawMessage(`{"a":1}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Delete(ctx, admin, "users", "1", gone.DeleteOptions{}); err != nil {
+	if _, err := svc.Delete(ctx, admin, "users", "1", gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	svc.Now = func() time.Time { return start.Add(2 * time.Hour) }

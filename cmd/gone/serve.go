@@ -52,8 +52,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	h := httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg))
-	return listenAndServe(ctx, e, b.log, *addr, h, 30*time.Second)
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter))
+	return listenAndServe(ctx, e, b.log, *addr, h, 30*time.Second, true)
 }
 
 // backendFlags are the flags of everything that runs over a store: serve
@@ -119,8 +119,9 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (*backend, error) 
 
 // listenAndServe serves h on addr until ctx ends, then gives in-flight
 // requests shutdownTimeout to finish. writeTimeout 0 lets a response take
-// as long as it needs (the proxy streams).
-func listenAndServe(ctx context.Context, e env, log *slog.Logger, addr string, h http.Handler, writeTimeout time.Duration) error {
+// as long as it needs (the proxy streams). console prints where the admin
+// console is.
+func listenAndServe(ctx context.Context, e env, log *slog.Logger, addr string, h http.Handler, writeTimeout time.Duration, console bool) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -131,13 +132,20 @@ func listenAndServe(ctx context.Context, e env, log *slog.Logger, addr string, h
 		ReadTimeout:       writeTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Above httpapi.MaxHeaderBytes and MaxURIBytes, so an overlong
+		// request gets gone's 414 or 431 problem, not net/http's plain 431.
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
+	if console {
+		fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())
+	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// GuardFraming refuses requests with both Content-Length and
+	// Transfer-Encoding and closes their connection (RFC 9112 §6.3).
+	go func() { errc <- srv.Serve(httpapi.GuardFraming(ln)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -55,6 +55,41 @@ func (b *bodyFlags) read(e env) (json.RawMessage, error) {
 	return raw, nil
 }
 
+// condFlags are --if-match and --if-none-match: the write happens only if
+// the resource's ETag (the version the lifecycle view shows, quoted: "3")
+// matches, or does not. A failed one exits 1 with the server's 412 and
+// changes nothing. With either flag a PUT is also retried after a dropped
+// connection or a 503, which is safe: a repeat of a PUT that landed fails
+// its precondition instead of overwriting.
+type condFlags struct{ ifMatch, ifNoneMatch string }
+
+func addCondFlags(fs *flag.FlagSet) *condFlags {
+	c := &condFlags{}
+	fs.StringVar(&c.ifMatch, "if-match", "", `write only if the current ETag is this one (e.g. '"3"'), or "*" if it exists`)
+	fs.StringVar(&c.ifNoneMatch, "if-none-match", "", `write only if the current ETag is not this one; "*" makes put create-only`)
+	return c
+}
+
+func (c *condFlags) options() []client.WriteOption {
+	var opts []client.WriteOption
+	if c.ifMatch != "" {
+		opts = append(opts, client.IfMatch(quoteETag(c.ifMatch)))
+	}
+	if c.ifNoneMatch != "" {
+		opts = append(opts, client.IfNoneMatch(quoteETag(c.ifNoneMatch)))
+	}
+	return opts
+}
+
+// quoteETag accepts a bare version (3) for the quoted entity tag ("3")
+// that the shell makes awkward to type.
+func quoteETag(v string) string {
+	if v == "*" || strings.ContainsAny(v, `",`) {
+		return v
+	}
+	return `"` + v + `"`
+}
+
 // resourceArgs parses flags and the COLLECTION/ID argument; rest is what
 // follows it.
 func resourceArgs(fs *flag.FlagSet, args []string) (coll, id string, rest []string, err error) {
@@ -81,6 +116,7 @@ func oneResource(e env, fs *flag.FlagSet, r *remote, args []string) (c *client.C
 func runPut(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "put", "put [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nCreates or replaces the resource and prints what was stored. Needs an admin token.")
 	r := addRemoteFlags(fs, e)
+	cond := addCondFlags(fs)
 	b := addBodyFlags(fs)
 	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
@@ -91,7 +127,7 @@ func runPut(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	var out json.RawMessage
-	created, err := c.Put(ctx, coll, id, body, &out)
+	created, err := c.Put(ctx, coll, id, body, &out, cond.options()...)
 	if err != nil {
 		return fail(e, r, "put "+coll+"/"+id, err)
 	}
@@ -106,6 +142,7 @@ func runPut(ctx context.Context, e env, args []string) error {
 func runPatch(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "patch", "patch [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nApplies a JSON merge patch (RFC 7396: null removes a member). Needs an admin token.")
 	r := addRemoteFlags(fs, e)
+	cond := addCondFlags(fs)
 	b := addBodyFlags(fs)
 	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
@@ -116,7 +153,7 @@ func runPatch(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	var out json.RawMessage
-	if err := c.Patch(ctx, coll, id, body, &out); err != nil {
+	if err := c.Patch(ctx, coll, id, body, &out, cond.options()...); err != nil {
 		return fail(e, r, "patch "+coll+"/"+id, err)
 	}
 	return printLifecycle(e, r, out)
@@ -125,6 +162,7 @@ func runPatch(ctx context.Context, e env, args []string) error {
 func runDelete(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "delete", "delete [flags] COLLECTION/ID [--permanent] [--reason R] [--alternative URL]\n\nSoft-deletes where the collection has a restore window (the public sees 404, restore brings it back); --permanent erases it for good (410 forever). Needs an admin token.")
 	r := addRemoteFlags(fs, e)
+	cond := addCondFlags(fs)
 	var opt client.DeleteOptions
 	fs.BoolVar(&opt.Permanent, "permanent", false, "delete for good: erase the payload, answer 410 forever")
 	fs.StringVar(&opt.Reason, "reason", "", "reason code from the server's catalog (e.g. user_request) or free text")
@@ -133,7 +171,7 @@ func runDelete(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := c.Delete(ctx, coll, id, opt)
+	l, err := c.Delete(ctx, coll, id, opt, cond.options()...)
 	if err != nil {
 		return fail(e, r, "delete "+coll+"/"+id, err)
 	}
@@ -143,11 +181,12 @@ func runDelete(ctx context.Context, e env, args []string) error {
 func runRestore(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "restore", "restore [flags] COLLECTION/ID\n\nBrings a soft-deleted resource back while its restore window lasts. Needs an admin token.")
 	r := addRemoteFlags(fs, e)
+	cond := addCondFlags(fs)
 	c, coll, id, err := oneResource(e, fs, r, args)
 	if err != nil {
 		return err
 	}
-	l, err := c.Restore(ctx, coll, id)
+	l, err := c.Restore(ctx, coll, id, cond.options()...)
 	if err != nil {
 		return fail(e, r, "restore "+coll+"/"+id, err)
 	}
@@ -157,6 +196,7 @@ func runRestore(ctx context.Context, e env, args []string) error {
 func runMove(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "move", "move [flags] COLLECTION/ID NEW-ID\n\nRenames a live resource; the old id answers 308 to the new one. Needs an admin token.")
 	r := addRemoteFlags(fs, e)
+	cond := addCondFlags(fs)
 	coll, id, rest, err := resourceArgs(fs, args)
 	if err != nil {
 		return err
@@ -168,7 +208,7 @@ func runMove(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := c.Move(ctx, coll, id, rest[0])
+	l, err := c.Move(ctx, coll, id, rest[0], cond.options()...)
 	if err != nil {
 		return fail(e, r, "move "+coll+"/"+id, err)
 	}
@@ -178,6 +218,7 @@ func runMove(ctx context.Context, e env, args []string) error {
 func runLifecycle(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "lifecycle", "lifecycle [flags] COLLECTION/ID [--expires-at T] [--unavailable-until T] [--deprecated-at T] [--alternative URL]\n\nWithout change flags, shows the resource's lifecycle and history. T is an RFC 3339 time, or +DURATION from now (+24h); \"none\" clears a field. Needs an admin token.")
 	r := addRemoteFlags(fs, e)
+	cond := addCondFlags(fs)
 	expires := fs.String("expires-at", "", "when the resource expires (410 from then on)")
 	unavailable := fs.String("unavailable-until", "", "answer 503 until then")
 	deprecated := fs.String("deprecated-at", "", "deprecation date (Deprecation header)")
@@ -214,7 +255,7 @@ func runLifecycle(ctx context.Context, e env, args []string) error {
 	if len(set) == 0 || onlyRemote(set) {
 		l, err = c.Lifecycle(ctx, coll, id)
 	} else {
-		l, err = c.SetLifecycle(ctx, coll, id, ch)
+		l, err = c.SetLifecycle(ctx, coll, id, ch, cond.options()...)
 	}
 	if err != nil {
 		return fail(e, r, "lifecycle "+coll+"/"+id, err)
@@ -226,7 +267,7 @@ func runLifecycle(ctx context.Context, e env, args []string) error {
 func onlyRemote(set map[string]bool) bool {
 	for n := range set {
 		switch n {
-		case "url", "token", "output", "lang":
+		case "url", "token", "output", "lang", "if-match", "if-none-match":
 		default:
 			return false
 		}

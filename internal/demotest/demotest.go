@@ -1,7 +1,8 @@
 // Package demotest gives tests a real gone server: a temp-dir SQLite file
 // loaded with the demo world, a clock the test moves, and the HTTP handler
 // with an admin and a read token. The httpapi, client and CLI tests all
-// start from it.
+// start from it, and every exchange they make with its handler is checked
+// against the OpenAPI document the handler serves (internal/contract).
 package demotest
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/contract"
 	"github.com/gonehttp/gone/sqlite"
 )
 
@@ -56,6 +58,7 @@ type World struct {
 	Clock   *Clock
 	// Path is the SQLite file, for tests that read its bytes.
 	Path string
+	tb   testing.TB
 }
 
 // New opens a fresh demo world; it closes with the test.
@@ -74,12 +77,19 @@ func New(t testing.TB) *World {
 	}
 	c := &Clock{t: Now}
 	svc.Now = c.Now
-	return &World{Service: svc, Store: store, Clock: c, Path: path}
+	return &World{Service: svc, Store: store, Clock: c, Path: path, tb: t}
 }
 
 // Handler is the world's HTTP API with AdminToken (named "admin") and
-// ReaderToken (named "reader"). A nil log discards the request log.
+// ReaderToken (named "reader"). A nil log discards the request log. Every
+// exchange is checked against the served OpenAPI document (see Check).
 func (w *World) Handler(log *slog.Logger, opts ...httpapi.Option) http.Handler {
+	return w.Check(w.UncheckedHandler(log, opts...))
+}
+
+// UncheckedHandler is Handler without the contract check, for benchmarks
+// and fuzzing, which measure or explore the server alone.
+func (w *World) UncheckedHandler(log *slog.Logger, opts ...httpapi.Option) http.Handler {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -87,4 +97,28 @@ func (w *World) Handler(log *slog.Logger, opts ...httpapi.Option) http.Handler {
 	tokens.Add(AdminToken, "admin", true)
 	tokens.Add(ReaderToken, "reader", false)
 	return httpapi.NewServer(log, w.Service, tokens, opts...)
+}
+
+// Check returns h with every exchange validated against the document the
+// server serves at /openapi.json, with kin-openapi: an undocumented route
+// or status, or a body or header of another shape, fails the test with
+// the operation, status and member that differ. The document is fetched
+// from a server of its own, so h's metrics see only the test's requests.
+func (w *World) Check(h http.Handler) http.Handler {
+	w.tb.Helper()
+	return contract.Handler(w.tb, w.Contract(), h)
+}
+
+// Contract is the checker of the document the world's server serves.
+func (w *World) Contract() *contract.Checker {
+	w.tb.Helper()
+	spec, err := contract.Served(httpapi.NewServer(slog.New(slog.DiscardHandler), w.Service, httpapi.NewTokens()))
+	if err != nil {
+		w.tb.Fatal(err)
+	}
+	c, err := contract.Load(spec)
+	if err != nil {
+		w.tb.Fatal(err)
+	}
+	return c
 }

@@ -1,0 +1,66 @@
+// Explain: why a URL answers what it answers. GET /api/explain walks the
+// decision for the path; the view draws the flowchart with the branch
+// taken, then shows what the public and an admin each receive: status,
+// headers and body, recorded from the same code that answers a real GET.
+
+import { h, replace } from './dom.js';
+import { t } from './i18n.js';
+import { call } from './api.js';
+import { session } from './session.js';
+import { href, go } from './router.js';
+import { problemBox, stateBadge } from './fmt.js';
+import { flowchart, stepText } from './flowchart.js';
+
+// toPath accepts a path or a full URL and keeps its path.
+function toPath(input) {
+  const v = input.trim();
+  if (/^https?:\/\//i.test(v)) {
+    try { return new URL(v).pathname; } catch { return v; }
+  }
+  return v;
+}
+
+export async function explainView(main, { query }) {
+  const target = query.get('path') || '';
+  const input = h('input', { id: 'explain-path', name: 'path', value: target, placeholder: '/api/users/123', required: true, spellcheck: 'false', autocomplete: 'off' });
+  const form = h('form', { id: 'explain-form', class: 'inline' },
+    h('label', { for: 'explain-path' }, t('explain.input')), input, h('button', { type: 'submit' }, t('explain.button')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    go(href(['explain'], { path: toPath(input.value) }));
+  });
+  replace(main, h('h1', {}, t('explain.title')), h('p', {}, t('explain.intro')), form);
+  if (!session.admin) {
+    main.append(h('p', { class: 'hint' }, t('needs.admin')));
+    return;
+  }
+  if (!target) return;
+
+  let ex;
+  try {
+    ex = await call('GET', '/api/explain', { query: { path: target } });
+  } catch (err) {
+    main.append(problemBox(err));
+    return;
+  }
+  const result = h('section', { id: 'explanation', 'aria-labelledby': 'ex-title' },
+    h('h2', { id: 'ex-title' }, ex.path, ' ', stateBadge(ex.state)),
+    h('ol', { id: 'steps', class: 'steps' }, (ex.steps || []).map((st) => { const [q, a] = stepText(st); return h('li', {}, h('span', { class: 'q' }, q), ' ', h('strong', {}, a)); })),
+    h('div', { class: 'scroll' }, flowchart(ex)),
+    h('div', { class: 'verdicts' }, verdict('public', ex.public), verdict('admin', ex.admin)));
+  main.append(result);
+}
+
+function verdict(who, v) {
+  const r = v.response || { status: v.status, headers: {}, body: '' };
+  let body = r.body;
+  try { body = JSON.stringify(JSON.parse(r.body), null, 2); } catch { /* not JSON: show as sent */ }
+  const names = Object.keys(r.headers).sort();
+  return h('section', { class: `verdict card ${who}`, id: `verdict-${who}`, 'aria-labelledby': `v-${who}` },
+    h('h3', { id: `v-${who}` }, t(`explain.${who}`)),
+    h('p', { class: 'status' }, h('strong', { class: `s${r.status}` }, `HTTP ${r.status}`), ' ', t(`status.${r.status}`)),
+    h('h4', {}, t('explain.headers')),
+    h('dl', { class: 'headers' }, names.map((n) => [h('dt', {}, n), h('dd', {}, r.headers[n])])),
+    h('h4', {}, t('explain.body')),
+    body ? h('pre', { class: 'body' }, body) : h('p', { class: 'hint' }, t('explain.nobody')));
+}

@@ -1,0 +1,73 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+)
+
+// TestContractReachesEveryOperation sends the metrics sweep, a HEAD beside
+// each of its GETs, and the answers only an admin gets (the trash and
+// tombstone listings, lifecycle views, 304, 308) through the checked
+// handler: each exchange is validated against /openapi.json, and an
+// operation of the document that no request reaches fails the test. A
+// new route therefore comes with a request in sweep (metrics_test.go) or
+// here, and the contract test covers it.
+func TestContractReachesEveryOperation(t *testing.T) {
+	e, _ := newMetricsEnv(t)
+	c := e.world.Contract()
+	reqs := slices.Clone(sweep)
+	reqs = append(reqs,
+		req{method: "DELETE", path: "/api/users/new1", token: adminToken}, // into the trash again
+		req{path: "/api/users?state=deleted", token: adminToken},
+		req{path: "/api/users?state=gone&limit=1", token: adminToken},
+		req{path: "/api/users/new1/lifecycle", token: adminToken},
+		req{path: "/api/users/123/lifecycle", token: adminToken},
+		req{path: "/api/users/new1", token: adminToken}, // the trash at the resource URL: 404
+		req{path: "/api/users/42"},                      // moved by the sweep: 308
+		req{path: "/api/users/43", header: map[string]string{"If-None-Match": `"1"`}},
+		req{path: "/metrics"},
+		req{path: "/api"},
+		req{path: "/admin"},
+		req{path: "/admin/"},
+		req{path: "/admin/app.js"},
+		req{path: "/admin/style.css"},
+		req{path: "/admin/nothing.js"},
+		// The rules API: created, unchanged, refused, 409, 404, list, explain, import.
+		req{method: "POST", path: "/rules", body: `{"path":"/blog/2019/*","action":"gone","reason":"Retired"}`, token: adminToken},
+		req{method: "POST", path: "/rules", body: `{"path":"/blog/2019/*","action":"gone","reason":"Retired"}`, token: adminToken},
+		req{method: "POST", path: "/rules", body: `{"path":"/old","action":"moved","to":"/new","status":301}`, token: adminToken},
+		req{method: "POST", path: "/rules", body: `{"path":"/a%2Fb","action":"gone"}`, token: adminToken},
+		req{method: "DELETE", path: "/rules?path=/blog/2019/*", token: adminToken},
+		req{method: "DELETE", path: "/rules?path=/old", token: adminToken},
+		req{method: "DELETE", path: "/rules?path=/never", token: adminToken},
+		req{path: "/rules", token: adminToken},
+		req{path: "/rules/explain?path=/blog/2019/../2019/x", token: adminToken},
+		req{path: "/rules/explain?path=/elsewhere", token: adminToken},
+		req{path: "/rules/explain?path=/a%252Fb", token: adminToken},
+		req{method: "POST", path: "/rules/import", body: `{"rules":[{"path":"/x","action":"gone","line":2},{"path":"/y/*","action":"removed","line":3}]}`, token: adminToken},
+	)
+	for _, r := range slices.Clone(reqs) {
+		if r.method == "" || r.method == http.MethodGet {
+			r.method = http.MethodHead
+			reqs = append(reqs, r)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		e.do(r)
+		method := r.method
+		if method == "" {
+			method = http.MethodGet
+		}
+		if op := c.Operation(httptest.NewRequest(method, r.path, nil)); op != "" {
+			seen[op] = true
+		}
+	}
+	for _, op := range c.Operations() {
+		if !seen[op] {
+			t.Errorf("no request reaches %s of openapi.json: add one to sweep (metrics_test.go) or to this test", op)
+		}
+	}
+}
