@@ -380,10 +380,18 @@ func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec,
 		out RuleOutcome
 	}
 	var results []result
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	// Bounded like every write, with room for a large import: one
+	// WriteTimeout per thousand rules.
+	wctx := ctx
+	if s.WriteTimeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, s.WriteTimeout*time.Duration(1+len(specs)/1000))
+		defer cancel()
+	}
+	err := s.Store.Update(wctx, func(tx Tx) error {
 		sum, results = RuleImport{}, results[:0]
 		for i, spec := range specs {
-			cur, err := get(ctx, tx, RulesCollection, spec.ID())
+			cur, err := get(wctx, tx, RulesCollection, spec.ID())
 			if err != nil {
 				return err
 			}
@@ -403,11 +411,11 @@ func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec,
 				sum.Changed++
 				results = append(results, result{next, RuleChanged})
 			}
-			if err := tx.Put(ctx, next); err != nil {
+			if err := tx.Put(wctx, next); err != nil {
 				return err
 			}
 			for _, n := range notes {
-				if err := s.audit(ctx, tx, caller, next, n.action, spec.Reason, n.detail); err != nil {
+				if err := s.audit(wctx, tx, caller, next, n.action, spec.Reason, n.detail); err != nil {
 					return err
 				}
 			}
