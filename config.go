@@ -157,8 +157,9 @@ func (cf collectionFile) policy() (Policy, error) {
 }
 
 // reservedNames are path segments under /api/ that are routes, not
-// collections.
-var reservedNames = map[string]bool{"audit": true, "explain": true}
+// collections. "tokens" is also the collection name token changes carry
+// in the audit log.
+var reservedNames = map[string]bool{"audit": true, "explain": true, TokensCollection: true}
 
 // ParseDuration reads a duration as the config does: a Go duration
 // ("90s", "720h") or whole days ("30d"); never negative.

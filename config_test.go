@@ -125,6 +125,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"traversal name", `{"collections":[{"name":".."}]}`, "invalid name"},
 		{"reserved name audit", `{"collections":[{"name":"audit"}]}`, "reserved"},
 		{"reserved name explain", `{"collections":[{"name":"explain"}]}`, "reserved"},
+		{"reserved name tokens", `{"collections":[{"name":"tokens"}]}`, "reserved"},
 		{"bad disclosure", col(`,"disclosure":"partial"`), "disclosure"},
 		{"disclosure case", col(`,"disclosure":"Full"`), "disclosure"},
 		{"bad restoreWindow", col(`,"restoreWindow":"30 days"`), "restoreWindow"},

@@ -2,17 +2,6 @@ package gone
 
 import "time"
 
-// Caller is who is asking: a token's name and what it may do.
-type Caller struct {
-	// Name is the token's name; "" for an anonymous caller.
-	Name string
-	// Admin callers may write and see trash, tombstone reasons and history.
-	Admin bool
-}
-
-// Anonymous reports whether the caller presented no token.
-func (c Caller) Anonymous() bool { return c.Name == "" }
-
 // Answer is the kind of answer a decision gives. httpapi maps each to one
 // status code, in one table.
 type Answer string
@@ -158,7 +147,7 @@ func Decide(in Input) Decision {
 		d.MaxAge = in.Policy.NotFoundMaxAge
 		return d
 	}
-	if in.Policy.Disclosure == DiscloseConceal && !in.Caller.Admin {
+	if in.Policy.Disclosure == DiscloseConceal && !in.Caller.Can(ScopeAdmin, in.Policy.Collection) {
 		step("May the public learn it existed?", "No: the collection conceals retired ids")
 		d.Answer = AnswerNotFound
 		d.MaxAge = in.Policy.NotFoundMaxAge
@@ -171,7 +160,7 @@ func Decide(in Input) Decision {
 	d.RetiredAt = r.RetiredAt()
 	d.Expired = d.State == StateExpired
 	d.Alternative = r.Alternative
-	if in.Caller.Admin || in.Policy.Disclosure != DiscloseMinimal {
+	if in.Caller.Can(ScopeAdmin, in.Policy.Collection) || in.Policy.Disclosure != DiscloseMinimal {
 		d.Reason = r.Reason
 	}
 	return d

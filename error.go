@@ -19,6 +19,7 @@ const (
 	EPRECONDITION = "precondition_failed"
 	ETOOLARGE     = "too_large"
 	EUNSUPPORTED  = "unsupported_media_type"
+	ETOOMANY      = "too_many_requests"
 )
 
 // Error is gone's one error type. Message is safe to show a caller; the
@@ -31,7 +32,10 @@ type Error struct {
 	// Record is the lifecycle record behind a conflict or gone error
 	// (for example the tombstone that refuses a create); nil otherwise.
 	Record *Record
-	Err    error
+	// Token is the revoked or expired token behind an unauthorized
+	// error, so the answer can say which; nil otherwise.
+	Token *Token
+	Err   error
 }
 
 // Error implements the error interface.

@@ -31,7 +31,7 @@ func newPurgeWorld(t *testing.T) *purgeWorld {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return &purgeWorld{t: t, store: store, now: purgeStart, admin: gone.Caller{Name: "admin", Admin: true}}
+	return &purgeWorld{t: t, store: store, now: purgeStart, admin: gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}}
 }
 
 // service returns a new Service on the world's store and clock, as another

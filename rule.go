@@ -342,8 +342,10 @@ type RuleImport struct {
 }
 
 func (s *Service) checkRuleWriter(caller Caller) error {
-	if !caller.Admin {
-		return Errorf(EFORBIDDEN, "This token may not write.")
+	// Rules are the whole site's, not one collection's: only a token
+	// with the admin scope on every collection may change them.
+	if !caller.Can(ScopeAdmin, "") {
+		return Errorf(EFORBIDDEN, "Changing path rules needs an admin token not restricted to collections.")
 	}
 	return nil
 }

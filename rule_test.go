@@ -12,7 +12,7 @@ import (
 	"github.com/gonehttp/gone/sqlite"
 )
 
-var ruleAdmin = gone.Caller{Name: "ops", Admin: true}
+var ruleAdmin = gone.Caller{Name: "ops", Scopes: []gone.Scope{gone.ScopeAdmin}}
 
 func ruleService(t *testing.T) *gone.Service {
 	t.Helper()

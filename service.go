@@ -15,6 +15,9 @@ import (
 type Service struct {
 	Store  Store
 	Config *Config
+	// Tokens keeps the named tokens; NewService takes it from a Store
+	// that also implements TokenStore.
+	Tokens TokenStore
 	// Now is the clock; tests inject a fixed one.
 	Now func() time.Time
 	// NewID makes ids for POST; tests inject a deterministic one.
@@ -34,7 +37,8 @@ type Service struct {
 
 // NewService returns a Service with the real clock and random ids.
 func NewService(store Store, cfg *Config) *Service {
-	return &Service{Store: store, Config: cfg, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second, WriteTimeout: 10 * time.Second}
+	tokens, _ := store.(TokenStore)
+	return &Service{Store: store, Config: cfg, Tokens: tokens, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second, WriteTimeout: 10 * time.Second}
 }
 
 // RandomID returns 16 random lower-case base-32 characters.
@@ -105,8 +109,8 @@ func (s *Service) lookup(ctx context.Context, p Policy, id string) (Input, error
 }
 
 func (s *Service) write(ctx context.Context, caller Caller, collection, id string) (Policy, error) {
-	if !caller.Admin {
-		return Policy{}, Errorf(EFORBIDDEN, "This token may not write.")
+	if !caller.Can(ScopeWrite, collection) {
+		return Policy{}, Errorf(EFORBIDDEN, "This token may not write to %s.", collection)
 	}
 	p, err := s.Policy(collection)
 	if err != nil {
@@ -398,7 +402,7 @@ func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Reco
 	}
 	// Beyond the plain live list, a listing shows lifecycle facts: for
 	// admins only.
-	if (q.State != StateLive || !q.ExpiresBefore.IsZero()) && !caller.Admin {
+	if (q.State != StateLive || !q.ExpiresBefore.IsZero()) && !caller.Can(ScopeAdmin, q.Collection) {
 		return nil, "", Errorf(EFORBIDDEN, "Only an admin token may list by lifecycle state or expiry.")
 	}
 	if q.Limit <= 0 {

@@ -121,7 +121,9 @@ const (
 	ActionExpire      = "expire" // an expiry was scheduled or changed
 	ActionMove        = "move"
 	ActionUnavailable = "unavailable"
-	ActionLifecycle   = "lifecycle" // other lifecycle metadata changed
+	ActionLifecycle   = "lifecycle"    // other lifecycle metadata changed
+	ActionTokenCreate = "token_create" // collection "tokens", id the token's name
+	ActionTokenRevoke = "token_revoke"
 )
 
 // Matches reports whether e passes q's filters (the paging aside). It is

@@ -84,6 +84,10 @@ type Error struct {
 	// Errors maps field names to what is wrong with them (400).
 	Errors    map[string]string
 	RequestID string
+	// TokenState says why a bearer token was refused (401): "unknown",
+	// "revoked" (since RevokedAt) or "expired" (since ExpiredAt).
+	TokenState string
+	RevokedAt  time.Time
 
 	// Local reports that the client answered from its own memory (a 410
 	// it remembers, or a 404 still fresh in its negative cache) without
@@ -155,6 +159,8 @@ type problem struct {
 	AvailableAt     string            `json:"availableAt"`
 	Errors          map[string]string `json:"errors"`
 	RequestID       string            `json:"requestId"`
+	TokenState      string            `json:"tokenState"`
+	RevokedAt       string            `json:"revokedAt"`
 }
 
 // newError builds the error for a non-2xx answer. A body that is not a
@@ -172,6 +178,7 @@ func newError(method, url string, resp *response, now time.Time) *Error {
 		e.State, e.MovedTo, e.Errors, e.RequestID = p.State, p.MovedTo, p.Errors, p.RequestID
 		e.RetryAfter = secondsDuration(int64(p.RetryAfter))
 		e.AvailableAt = parseStamp(p.AvailableAt)
+		e.TokenState, e.RevokedAt = p.TokenState, parseStamp(p.RevokedAt)
 	}
 	e.ETag = resp.header.Get("ETag")
 	if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), now); ok {

@@ -92,7 +92,7 @@ func TestGonePurgesCache(t *testing.T) {
 		t.Fatal("users/42 was not cached after a 200 with an ETag")
 	}
 	// Someone else deletes it for good, behind this client's back.
-	if _, err := e.svc.Delete(ctx, gone.Caller{Name: "ops", Admin: true}, "users", "42", gone.DeleteOptions{Permanent: true, Reason: "user_request"}, gone.Preconditions{}); err != nil {
+	if _, err := e.svc.Delete(ctx, gone.Caller{Name: "ops", Scopes: []gone.Scope{gone.ScopeAdmin}}, "users", "42", gone.DeleteOptions{Permanent: true, Reason: "user_request"}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Get(ctx, "users", "42", &user); !errors.Is(err, client.ErrGone) {

@@ -282,7 +282,7 @@ func TestBrowser(t *testing.T) {
 	srv := httptest.NewServer(w.Handler(nil))
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
-	admin := gone.Caller{Name: "admin", Admin: true}
+	admin := gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
 	for _, r := range []struct{ coll, id, data string }{
 		{"users", "7", `{"name":"Grace Hopper"}`},
 		{"promotions", "flash", `{"discount":50}`},

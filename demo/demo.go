@@ -86,7 +86,7 @@ var world = []step{
 // it twice changes nothing. Each step runs with the clock at the moment of
 // the seeds' story, so deletedAt and expiredAt are the seeds' own.
 func Load(ctx context.Context, svc *gone.Service) error {
-	admin := gone.Caller{Name: Actor, Admin: true}
+	admin := gone.Caller{Name: Actor, Scopes: []gone.Scope{gone.ScopeAdmin}}
 	for _, st := range world {
 		if st.id != "" {
 			coll, id, _ := strings.Cut(st.id, "/")

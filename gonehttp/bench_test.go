@@ -30,7 +30,7 @@ func benchRules(b *testing.B, n int) *gonehttp.Rules {
 			specs[i].RuleKey = gone.RuleKey{Path: fmt.Sprintf("/old-section-%d/", i), Prefix: true}
 		}
 	}
-	if _, err := svc.SetRules(ctx, gone.Caller{Name: "bench", Admin: true}, specs, nil); err != nil {
+	if _, err := svc.SetRules(ctx, gone.Caller{Name: "bench", Scopes: []gone.Scope{gone.ScopeAdmin}}, specs, nil); err != nil {
 		b.Fatal(err)
 	}
 	rules, err := gonehttp.Load(ctx, svc)

@@ -49,7 +49,7 @@ func testSync(t *testing.T, openStore func() gone.Store) {
 		return gone.NewService(s, demo.Config())
 	}
 	a, b := open(), open()
-	admin := gone.Caller{Name: "ops", Admin: true}
+	admin := gone.Caller{Name: "ops", Scopes: []gone.Scope{gone.ScopeAdmin}}
 	// Some history first, so the newest sequence number is not 0 or 1.
 	for _, p := range []string{"/x1", "/x2", "/x3"} {
 		if _, _, err := a.SetRule(ctx, admin, gone.RuleSpec{RuleKey: gone.RuleKey{Path: p}, Action: gone.RuleGone}); err != nil {

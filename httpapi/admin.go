@@ -43,6 +43,7 @@ func (s *server) handleLifecycle() http.Handler {
 var auditActions = []string{
 	gone.ActionCreate, gone.ActionReplace, gone.ActionPatch, gone.ActionSoftDelete, gone.ActionRestore,
 	gone.ActionDelete, gone.ActionPurge, gone.ActionExpire, gone.ActionMove, gone.ActionUnavailable, gone.ActionLifecycle,
+	gone.ActionTokenCreate, gone.ActionTokenRevoke,
 }
 
 // handleAudit lets an admin read the audit log, filtered by collection,

@@ -34,6 +34,14 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/admin/app.js"},
 		req{path: "/admin/style.css"},
 		req{path: "/admin/nothing.js"},
+		// Named tokens: create (and a refused create), list, revoke, and
+		// revoke again (410); an unknown token's 401.
+		req{method: "POST", path: "/api/tokens", body: `{"name":"swept","scopes":["read"],"collections":["users"]}`, token: adminToken},
+		req{method: "POST", path: "/api/tokens", body: `{"name":"swept","scopes":["root"]}`, token: adminToken},
+		req{path: "/api/tokens", token: adminToken},
+		req{method: "DELETE", path: "/api/tokens/swept", token: adminToken},
+		req{method: "DELETE", path: "/api/tokens/swept", token: adminToken},
+		req{path: "/api/users/42", token: "gone_unknown"},
 		// The rules API: created, unchanged, refused, 409, 404, list, explain, import.
 		req{method: "POST", path: "/rules", body: `{"path":"/blog/2019/*","action":"gone","reason":"Retired"}`, token: adminToken},
 		req{method: "POST", path: "/rules", body: `{"path":"/blog/2019/*","action":"gone","reason":"Retired"}`, token: adminToken},

@@ -57,13 +57,14 @@ func (d openAPIDoc) operation(t *testing.T, method, path string) (statuses []int
 	return statuses, true
 }
 
-// anyRoute can be sent on every route: authenticate refuses a malformed or
-// unknown token (401) and cleanPaths a non-canonical path (404) before the
-// mux routes; the catch-all answers another method with 405;
-// recoverPanics turns a panic into 500; checkFraming answers ambiguous
-// framing with 400, an overlong target with 414 and overlong headers with
-// 431.
-var anyRoute = []int{400, 401, 404, 405, 414, 431, 500}
+// anyRoute can be sent on every route: authenticate refuses a malformed,
+// unknown, revoked or expired token (401), an address with too many failed
+// authentications (429) and a token it could not check (503), and
+// cleanPaths a non-canonical path (404), before the mux routes; the
+// catch-all answers another method with 405; recoverPanics turns a panic
+// into 500; checkFraming answers ambiguous framing with 400, an overlong
+// target with 414 and overlong headers with 431.
+var anyRoute = []int{400, 401, 404, 405, 414, 429, 431, 500, 503}
 
 // routeStatuses is what each handler can send beyond anyRoute, read off
 // the handlers and the error codes of the Service calls they make (codeStatus
@@ -76,7 +77,7 @@ var routeStatuses = map[string][]int{
 	// handleCreate: readObject (400, 413, 415), Service.Put (409, 503).
 	"POST /api/{collection}": {201, 400, 403, 409, 413, 415, 503},
 	// handleRead: writeDecision's table, conditional GET, invalid id.
-	"GET /api/{collection}/{id}":   {200, 304, 308, 400, 410, 503},
+	"GET /api/{collection}/{id}":   {200, 304, 308, 400, 403, 410, 503},
 	"PUT /api/{collection}/{id}":   {200, 201, 400, 403, 409, 412, 413, 415, 503},
 	"PATCH /api/{collection}/{id}": {200, 400, 403, 409, 410, 412, 413, 415, 503},
 	// handleDelete: bad permanent/reason/alternative (400), already gone (410).
@@ -88,6 +89,12 @@ var routeStatuses = map[string][]int{
 	"PATCH /api/{collection}/{id}/lifecycle": {200, 400, 403, 409, 412, 413, 415, 503},
 	"GET /api/audit":                         {200, 400, 403, 503},
 	"GET /api/explain":                       {200, 400, 403, 503},
+	// The token routes: Service.ListTokens, CreateToken (400 for a bad
+	// field, 409 for a name in use, decodeStrict's 413 and 415) and
+	// RevokeToken (404 unknown, 410 already revoked).
+	"GET /api/tokens":           {200, 403},
+	"POST /api/tokens":          {201, 400, 403, 409, 413, 415},
+	"DELETE /api/tokens/{name}": {200, 403, 410},
 	// The rules API: SetRules' codes (400 invalid, 404 clearing no rule,
 	// 409 a path that answered 410), the body limits (413, 415).
 	"GET /rules":           {200, 403, 503},

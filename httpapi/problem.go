@@ -34,6 +34,10 @@ type Problem struct {
 	AvailableAt     string            `json:"availableAt,omitempty"`
 	Errors          map[string]string `json:"errors,omitempty"`
 	RequestID       string            `json:"requestId,omitempty"`
+	// TokenState says why a bearer token was refused: revoked, expired
+	// or unknown; RevokedAt (or ExpiredAt) says since when.
+	TokenState gone.TokenState `json:"tokenState,omitempty"`
+	RevokedAt  string          `json:"revokedAt,omitempty"`
 }
 
 // problemBase prefixes problem type names. The server documents each type
@@ -53,6 +57,7 @@ var codeStatus = map[string]int{
 	gone.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	gone.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	gone.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	gone.ETOOMANY:      http.StatusTooManyRequests,
 	gone.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -70,6 +75,7 @@ var problemTypes = map[int]string{
 	http.StatusRequestURITooLong:           "uri-too-long",
 	http.StatusRequestHeaderFieldsTooLarge: "headers-too-large",
 	http.StatusUnsupportedMediaType:        "unsupported-media-type",
+	http.StatusTooManyRequests:             "too-many-requests",
 	http.StatusInternalServerError:         "internal",
 	http.StatusServiceUnavailable:          "unavailable",
 }
@@ -125,6 +131,12 @@ func EncodeProblem(h http.Header, lng string, p *Problem) []byte {
 // Unknown errors become "Internal error." and are logged with the request
 // id; their cause never reaches the caller.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeErrorWith(w, r, err, nil)
+}
+
+// writeErrorWith is writeError with a last edit of the problem, for
+// members only the caller knows.
+func (s *server) writeErrorWith(w http.ResponseWriter, r *http.Request, err error, edit func(*Problem)) {
 	code := gone.ErrorCode(err)
 	status, ok := codeStatus[code]
 	if !ok {
@@ -162,6 +174,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", strconv.Itoa(int(gone.UndecidableRetry/time.Second)))
 		p.RetryAfter = int(gone.UndecidableRetry / time.Second)
+	}
+	if edit != nil {
+		edit(p)
 	}
 	writeProblem(w, lng, p)
 }

@@ -12,27 +12,34 @@ type route struct {
 	pattern string // path pattern, as in net/http.ServeMux
 }
 
-// addRoutes lists gone's whole HTTP surface. Admin-only routes say so here.
+// addRoutes lists gone's whole HTTP surface, with the scope each route
+// needs in plain sight.
 func (s *server) addRoutes(mux *http.ServeMux) {
-	admin := s.requireAdmin
+	// Scopes nest (admin > write > read); a token restricted to some
+	// collections is refused on the others, and on routes that are not
+	// one collection's.
+	read, write, admin := s.readable, s.requireWrite, s.requireAdmin
 	handle := func(method, pattern string, h http.Handler) {
 		s.routes = append(s.routes, route{method, pattern})
 		mux.Handle(method+" "+pattern, h)
 	}
 
 	handle("GET", "/api", s.handleIndex())
-	handle("GET", "/api/{collection}", s.handleList())
-	handle("POST", "/api/{collection}", admin(s.handleCreate()))
-	handle("GET", "/api/{collection}/{id}", s.handleRead())
-	handle("PUT", "/api/{collection}/{id}", admin(s.handlePut()))
-	handle("PATCH", "/api/{collection}/{id}", admin(s.handlePatch()))
-	handle("DELETE", "/api/{collection}/{id}", admin(s.handleDelete()))
-	handle("POST", "/api/{collection}/{id}/restore", admin(s.handleRestore()))
-	handle("POST", "/api/{collection}/{id}/move", admin(s.handleMove()))
+	handle("GET", "/api/{collection}", read(s.handleList()))
+	handle("POST", "/api/{collection}", write(s.handleCreate()))
+	handle("GET", "/api/{collection}/{id}", read(s.handleRead()))
+	handle("PUT", "/api/{collection}/{id}", write(s.handlePut()))
+	handle("PATCH", "/api/{collection}/{id}", write(s.handlePatch()))
+	handle("DELETE", "/api/{collection}/{id}", write(s.handleDelete()))
+	handle("POST", "/api/{collection}/{id}/restore", write(s.handleRestore()))
+	handle("POST", "/api/{collection}/{id}/move", write(s.handleMove()))
 	handle("GET", "/api/{collection}/{id}/lifecycle", admin(s.handleLifecycle()))
-	handle("PATCH", "/api/{collection}/{id}/lifecycle", admin(s.handleSetLifecycle()))
+	handle("PATCH", "/api/{collection}/{id}/lifecycle", write(s.handleSetLifecycle()))
 	handle("GET", "/api/audit", admin(s.handleAudit()))
 	handle("GET", "/api/explain", admin(s.handleExplain()))
+	handle("GET", "/api/tokens", admin(s.handleListTokens()))
+	handle("POST", "/api/tokens", admin(s.handleCreateToken()))
+	handle("DELETE", "/api/tokens/{name}", admin(s.handleRevokeToken()))
 	handle("GET", "/rules", admin(s.handleRules()))
 	handle("POST", "/rules", admin(s.handleSetRule()))
 	handle("DELETE", "/rules", admin(s.handleClearRule()))

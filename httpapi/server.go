@@ -28,12 +28,15 @@ type server struct {
 	metrics *httpMetrics
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
+	// limiter counts failed authentications; nil when disabled.
+	limiter *authLimiter
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
 // WithMetrics) add to it.
 func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Option) http.Handler {
-	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config.Names(), maxRetryAfter: DefaultMaxRetryAfter}
+	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config.Names(), maxRetryAfter: DefaultMaxRetryAfter,
+		limiter: newAuthLimiter(DefaultAuthFailures)}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -47,6 +50,13 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.sharedCacheSafe(h)
 	h = s.observe(h)
 	return h
+}
+
+// WithAuthFailureLimit sets how many failed authentications a client
+// address may make per minute before it is answered 429 (default
+// DefaultAuthFailures); zero or less turns the limit off.
+func WithAuthFailureLimit(perMinute int) Option {
+	return func(s *server) { s.limiter = newAuthLimiter(perMinute) }
 }
 
 func (s *server) resourcePath(collection, id string) string {

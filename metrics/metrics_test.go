@@ -138,3 +138,26 @@ gone_purged_total 3
 		t.Error(err)
 	}
 }
+
+func TestInstrumentTokens(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	raw := openStore(t)
+	ts := metrics.InstrumentStore(raw, reg).Tokens(raw.(gone.TokenStore))
+	ctx := context.Background()
+	ts.TokenByHash(ctx, gone.HashSecret("nobody"))
+	ts.Tokens(ctx)
+	ts.UpdateTokens(ctx, func(gone.TokenTx) error { return nil })
+	text, err := testutil.CollectAndFormat(reg, expfmt.TypeTextPlain, "gone_store_duration_seconds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`gone_store_duration_seconds_count{op="token_by_hash",result="refused"} 1`,
+		`gone_store_duration_seconds_count{op="tokens",result="ok"} 1`,
+		`gone_store_duration_seconds_count{op="update_tokens",result="ok"} 1`,
+	} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("metrics lack %q:\n%s", want, text)
+		}
+	}
+}

@@ -54,3 +54,20 @@ func TestOpenBadDSN(t *testing.T) {
 		t.Error("Open with an unparsable DSN: err = nil, want an error")
 	}
 }
+
+// Two files with one version would leave one of them unapplied forever
+// (migrate skips a version already recorded), as a merge of two branches
+// that each added "the next" migration could do.
+func TestMigrationVersionsAreUnique(t *testing.T) {
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]string{}
+	for _, m := range ms {
+		if other, dup := seen[m.version]; dup {
+			t.Errorf("migrations %s and %s share version %d", other, m.name, m.version)
+		}
+		seen[m.version] = m.name
+	}
+}

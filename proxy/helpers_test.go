@@ -128,7 +128,7 @@ func newFront(t *testing.T, store gone.Store, up *upstream, specs ...gone.RuleSp
 	clock := &clock{t: demotest.Now}
 	svc.Now = clock.Now
 	if len(specs) > 0 {
-		if _, err := svc.SetRules(ctx, gone.Caller{Name: "test", Admin: true}, specs, nil); err != nil {
+		if _, err := svc.SetRules(ctx, gone.Caller{Name: "test", Scopes: []gone.Scope{gone.ScopeAdmin}}, specs, nil); err != nil {
 			t.Fatalf("SetRules: %v", err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/storetest"
 )
 
 // benchStore holds n records of ~500 bytes, so lookups go through a b-tree
@@ -94,4 +95,11 @@ func BenchmarkUpdate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkTokenByHash: the per-request lookup of a named token among 1000.
+func BenchmarkTokenByHash(b *testing.B) {
+	s, _ := openTemp(b)
+	b.Cleanup(func() { s.Close() })
+	storetest.BenchmarkTokenByHash(b, s, 1000)
 }

@@ -28,6 +28,8 @@ type Store struct {
 	r    *sql.DB // read-only pool: Get, List, Audit
 
 	get *sql.Stmt // on r: the read path, prepared once
+	// tokenByHash is on r too: every request with a named token runs it.
+	tokenByHash *sql.Stmt
 	// txGet and put are prepared on w's only connection and reused by every
 	// transaction through Tx.StmtContext.
 	txGet *sql.Stmt
@@ -103,6 +105,7 @@ func (s *Store) open(ctx context.Context) error {
 		}
 	}
 	prep(s.r, &s.get, selectRecord)
+	prep(s.r, &s.tokenByHash, selectTokenByHash)
 	prep(s.w, &s.txGet, selectRecord)
 	prep(s.w, &s.put, upsertRecord)
 	prep(s.w, &s.audit, insertAudit)
@@ -134,7 +137,7 @@ func (s *Store) Close() error {
 	if s.erasePending.Load() && s.w != nil {
 		errs = append(errs, s.Checkpoint(context.Background()))
 	}
-	for _, st := range []*sql.Stmt{s.get, s.txGet, s.put, s.audit} {
+	for _, st := range []*sql.Stmt{s.get, s.tokenByHash, s.txGet, s.put, s.audit} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

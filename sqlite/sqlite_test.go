@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"testing"
 	"time"
@@ -81,9 +82,10 @@ func TestReopen(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Errorf("Audit after reopen = %+v, %v; want one event", evs, err)
 	}
+	steps, _ := fs.Glob(migrations, "migrations/*.sql")
 	var v int
-	if err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != 1 {
-		t.Errorf("user_version = %d, %v; want 1", v, err)
+	if err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != len(steps) {
+		t.Errorf("user_version = %d, %v; want %d, one per migration", v, err, len(steps))
 	}
 }
 

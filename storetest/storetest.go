@@ -34,7 +34,10 @@ var t0 = time.Date(2026, 1, 5, 10, 30, 0, 0, time.UTC)
 //   - Audit with a Limit of zero or less returns every matching event;
 //   - Update returns fn's error itself (errors.Is and gone.ErrorCode work);
 //   - Get outside an Update is not blocked by an open Update and does not
-//     see its uncommitted writes.
+//     see its uncommitted writes;
+//   - the store also implements gone.TokenStore: tokens round-trip (hash
+//     byte for byte, scopes and collections in order), a revocation is
+//     seen by the next TokenByHash, and Token locks an absent name.
 func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("Records", func(t *testing.T) { testRecords(t, newStore) })
 	t.Run("Update", func(t *testing.T) { testUpdate(t, newStore) })
@@ -42,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, newStore) })
+	t.Run("Tokens", func(t *testing.T) { testTokens(t, newStore) })
 }
 
 // open returns a fresh store that is closed when t ends.

@@ -28,12 +28,15 @@ type memStore struct {
 	write  sync.Mutex
 	mu     sync.RWMutex
 	recs   map[key]*gone.Record
+	tokens map[string]*gone.Token
 	audit  []gone.AuditEvent
 	seq    int64
 	closed bool
 }
 
-func newMemStore() *memStore { return &memStore{recs: map[key]*gone.Record{}} }
+func newMemStore() *memStore {
+	return &memStore{recs: map[key]*gone.Record{}, tokens: map[string]*gone.Token{}}
+}
 
 var errClosed = errors.New("memstore: closed")
 
@@ -71,7 +74,7 @@ func (s *memStore) Update(ctx context.Context, fn func(gone.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx := &memTx{s: s, writes: map[key]*gone.Record{}}
+	tx := &memTx{s: s, writes: map[key]*gone.Record{}, tokens: map[string]*gone.Token{}}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -82,6 +85,9 @@ func (s *memStore) Update(ctx context.Context, fn func(gone.Tx) error) error {
 	}
 	for k, r := range tx.writes {
 		s.recs[k] = r
+	}
+	for n, t := range tx.tokens {
+		s.tokens[n] = t
 	}
 	for _, e := range tx.audit {
 		s.seq++
@@ -141,7 +147,60 @@ func (s *memStore) Close() error {
 type memTx struct {
 	s      *memStore
 	writes map[key]*gone.Record
+	tokens map[string]*gone.Token
 	audit  []gone.AuditEvent
+}
+
+func cloneToken(t *gone.Token) *gone.Token {
+	c := *t
+	c.Hash = slices.Clone(t.Hash)
+	c.Scopes = slices.Clone(t.Scopes)
+	c.Collections = slices.Clone(t.Collections)
+	c.CreatedAt, c.ExpiresAt, c.RevokedAt = norm(t.CreatedAt), norm(t.ExpiresAt), norm(t.RevokedAt)
+	return &c
+}
+
+func (s *memStore) TokenByHash(ctx context.Context, hash []byte) (*gone.Token, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, t := range s.tokens {
+		if string(t.Hash) == string(hash) {
+			return cloneToken(t), nil
+		}
+	}
+	return nil, gone.Errorf(gone.ENOTFOUND, "no token")
+}
+
+func (s *memStore) Tokens(ctx context.Context) ([]*gone.Token, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*gone.Token
+	for _, t := range s.tokens {
+		out = append(out, cloneToken(t))
+	}
+	slices.SortFunc(out, func(a, b *gone.Token) int { return cmp.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func (s *memStore) UpdateTokens(ctx context.Context, fn func(gone.TokenTx) error) error {
+	return s.Update(ctx, func(tx gone.Tx) error { return fn(tx.(*memTx)) })
+}
+
+func (tx *memTx) Token(ctx context.Context, name string) (*gone.Token, error) {
+	if t, ok := tx.tokens[name]; ok {
+		return cloneToken(t), nil
+	}
+	tx.s.mu.RLock()
+	defer tx.s.mu.RUnlock()
+	if t, ok := tx.s.tokens[name]; ok {
+		return cloneToken(t), nil
+	}
+	return nil, gone.Errorf(gone.ENOTFOUND, "no token %s", name)
+}
+
+func (tx *memTx) PutToken(ctx context.Context, t *gone.Token) error {
+	tx.tokens[t.Name] = cloneToken(t)
+	return nil
 }
 
 func (tx *memTx) Get(ctx context.Context, collection, id string) (*gone.Record, error) {

@@ -51,7 +51,7 @@ func TestGet(t *testing.T) {
 // On 503 the CLI says when to retry.
 func TestGetUnavailable(t *testing.T) {
 	s := newCLIServer(t)
-	if _, err := s.svc.SetLifecycle(context.Background(), gone.Caller{Name: "ops", Admin: true}, "users", "42", gone.LifecycleChange{
+	if _, err := s.svc.SetLifecycle(context.Background(), gone.Caller{Name: "ops", Scopes: []gone.Scope{gone.ScopeAdmin}}, "users", "42", gone.LifecycleChange{
 		UnavailableUntil: gone.Optional[time.Time]{Set: true, Value: cliNow.Add(time.Hour)},
 	}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)

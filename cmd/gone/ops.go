@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,7 @@ import (
 type opsFlags struct {
 	purgeInterval *time.Duration
 	maxRetryAfter *time.Duration
+	authFailures  *int
 }
 
 // addOpsFlags adds serve's operations flags to fs. An unparsable
@@ -31,11 +33,21 @@ func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
 	if err != nil {
 		return opsFlags{}, err
 	}
+	failures := httpapi.DefaultAuthFailures
+	if v := envOr(e, "GONE_AUTH_FAILURES", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return opsFlags{}, usageError("GONE_AUTH_FAILURES=%q is not a count such as 10", v)
+		}
+		failures = n
+	}
 	return opsFlags{
 		purgeInterval: fs.Duration("purge-interval", purge,
 			"how often to erase the payload of trash whose restore window passed; 0 disables (env GONE_PURGE_INTERVAL)"),
 		maxRetryAfter: fs.Duration("max-retry-after", maxRetry,
 			"cap on the Retry-After of 503 answers; the body's availableAt keeps the exact end (env GONE_MAX_RETRY_AFTER)"),
+		authFailures: fs.Int("auth-failures", failures,
+			"failed authentications a client address may make per minute before it is answered 429; 0 disables (env GONE_AUTH_FAILURES)"),
 	}, nil
 }
 
@@ -54,11 +66,14 @@ func envDuration(e env, name string, def, least time.Duration) (time.Duration, e
 }
 
 // newRegistry returns the registry /metrics serves, with the Go runtime's
-// and the process's own metrics, and store wrapped so every call is timed.
-func newRegistry(store gone.Store) (*prometheus.Registry, gone.Store) {
-	reg := prometheus.NewRegistry()
+// and the process's own metrics, and store wrapped so every call is timed,
+// its token calls too (tokens is nil for a store that keeps none).
+func newRegistry(store gone.Store) (reg *prometheus.Registry, timed gone.Store, tokens gone.TokenStore) {
+	reg = prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg, metrics.InstrumentStore(store, reg)
+	m := metrics.InstrumentStore(store, reg)
+	ts, _ := store.(gone.TokenStore)
+	return reg, m, m.Tokens(ts)
 }
 
 // registerCounts adds the trash and tombstone counts, read at scrape time

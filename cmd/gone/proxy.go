@@ -114,7 +114,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter)),
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b)...),
 		Observe: httpapi.Observe(access, "proxy", httpapi.WithMetrics(b.reg)),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
@@ -138,7 +138,7 @@ func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) e
 		}
 		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, len(res.Refused))
 	}
-	sum, err := svc.SetRules(ctx, gone.Caller{Name: "admin", Admin: true}, res.Rules, nil)
+	sum, err := svc.SetRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, nil)
 	if err != nil {
 		return fmt.Errorf("--rules %s: %s; nothing imported", name, gone.ErrorMessage(err))
 	}

@@ -26,7 +26,7 @@ func TestPurgerLoop(t *testing.T) {
 	svc := gone.NewService(store, cfg)
 	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	svc.Now = func() time.Time { return start }
-	admin := gone.Caller{Name: "admin", Admin: true}
+	admin := gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
 	if _, _, err := svc.Put(ctx, admin, "users", "1", json.RawMessage(`{"a":1}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}

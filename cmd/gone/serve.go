@@ -52,7 +52,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	h := httpapi.NewServer(b.log, b.svc, b.tokens, httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter))
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b)...)
 	return listenAndServe(ctx, e, b.log, *addr, h, 30*time.Second, true)
 }
 
@@ -71,6 +71,13 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 	var err error
 	bf.ops, err = addOpsFlags(fs, e)
 	return bf, err
+}
+
+// apiOptions are the options of gone's API, for serve and for the proxy's
+// admin prefix alike.
+func (bf backendFlags) apiOptions(b *backend) []httpapi.Option {
+	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
+		httpapi.WithAuthFailureLimit(*bf.ops.authFailures)}
 }
 
 // backend is what serve and proxy share: the store, the service over it,
@@ -95,8 +102,9 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (*backend, error) 
 	if err != nil {
 		return nil, err
 	}
-	reg, timed := newRegistry(store)
+	reg, timed, tokenStore := newRegistry(store)
 	svc := gone.NewService(timed, cfg)
+	svc.Tokens = tokenStore // named tokens live in the same database
 	if err := registerCounts(reg, svc); err != nil {
 		store.Close()
 		return nil, err
@@ -109,9 +117,11 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (*backend, error) 
 		admin = newToken()
 		fmt.Fprintf(e.stdout, "admin token (set GONE_ADMIN_TOKEN to choose one): %s\n", admin)
 	}
-	tokens.Add(admin, "admin", true)
+	// The environment's tokens are the bootstrap: they work before any
+	// named token exists (gone token create makes those).
+	tokens.Add(admin, gone.BootstrapAdmin, true)
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
-		tokens.Add(read, "reader", false)
+		tokens.Add(read, gone.BootstrapReader, false)
 	}
 	// The purger stops first: no pass outlives the store.
 	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() { stopPurger(); store.Close() }}, nil

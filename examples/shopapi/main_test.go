@@ -31,7 +31,7 @@ func TestShopWithGone(t *testing.T) {
 	srv := httptest.NewServer(newShop(rules))
 	defer srv.Close()
 
-	admin := gone.Caller{Name: "ops", Admin: true}
+	admin := gone.Caller{Name: "ops", Scopes: []gone.Scope{gone.ScopeAdmin}}
 	set := func(s gone.RuleSpec) {
 		if _, _, err := svc.SetRule(ctx, admin, s); err != nil {
 			t.Fatal(err)
