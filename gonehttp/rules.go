@@ -187,6 +187,10 @@ func (r *Rules) Sync(ctx context.Context) error {
 	if len(changed) == 0 {
 		return nil
 	}
+	if len(changed) > reloadAbove {
+		// A large import: one pass over every rule beats a read per rule.
+		return r.reloadLocked(ctx)
+	}
 	set := map[gone.RuleKey]*entry{}
 	var remove []gone.RuleKey
 	for id := range changed {
@@ -208,15 +212,23 @@ func (r *Rules) Sync(ctx context.Context) error {
 	return nil
 }
 
+// reloadAbove is how many changed rules make a Sync read every rule
+// rather than each changed one.
+const reloadAbove = 1000
+
 // Reload reads every rule again: the backstop for a change the audit
 // overlap could not see.
 func (r *Rules) Reload(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reloadLocked(ctx)
+}
+
+func (r *Rules) reloadLocked(ctx context.Context) error {
 	recs, err := r.svc.Rules(ctx)
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	cur := r.table.Load()
 	set := make(map[gone.RuleKey]*entry, len(recs))
 	for _, rec := range recs {
