@@ -21,7 +21,8 @@ type Store interface {
 	// q.Now, ordered by id, after q.After; next is the id to continue
 	// after, or "" at the end.
 	List(ctx context.Context, q ListQuery) (recs []*Record, next string, err error)
-	// Audit returns audit events, oldest first.
+	// Audit returns audit events, oldest first (newest first with
+	// q.Newest).
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
@@ -104,9 +105,14 @@ type AuditQuery struct {
 	// Since and Until bound the event time: Since <= At < Until.
 	Since time.Time
 	Until time.Time
-	// AfterSeq continues a previous page.
+	// AfterSeq continues a previous page oldest first: events after it.
 	AfterSeq int64
-	Limit    int
+	// BeforeSeq, when not 0, keeps only events before it: it continues a
+	// previous page newest first.
+	BeforeSeq int64
+	// Newest returns the newest events first.
+	Newest bool
+	Limit  int
 }
 
 // Audit actions.

@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/internal/demotest"
@@ -252,8 +253,33 @@ func (b *browser) signOut() {
 	b.do("sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
 }
 
-// checkPage fails on script errors, CSP violations, unlabelled fields and
-// elements wider than the screen.
+// contrastCheck lists visible text whose colour against its background is
+// below WCAG 2 AA: 4.5:1, or 3:1 for large text (24px, or 18.66px bold).
+// The background is the nearest opaque one up the tree; disabled controls
+// are exempt, as WCAG says; SVG text is drawn with fill and not checked.
+const contrastCheck = `(() => {
+	const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(',').map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+	const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+	const bg = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a >= 1) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+	const out = [];
+	for (const el of document.querySelectorAll('body *')) {
+		if (el.closest('svg') || el.closest(':disabled') || !el.checkVisibility()) continue;
+		if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+		const r = el.getBoundingClientRect();
+		if (r.width === 0 || r.height === 0 || r.right < 0) continue;
+		const cs = getComputedStyle(el);
+		const fg = parse(cs.color), back = bg(el);
+		const l1 = lum(fg), l2 = lum(back);
+		const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+		const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+		const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+		if (ratio < need) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+	}
+	return out;
+})()`
+
+// checkPage fails on script errors, CSP violations, unlabelled fields,
+// text with too little contrast and elements wider than the screen.
 func (b *browser) checkPage(what string) {
 	b.t.Helper()
 	b.mu.Lock()
@@ -270,6 +296,9 @@ func (b *browser) checkPage(what string) {
 	unlabelled := eval[[]string](b, `[...document.querySelectorAll('input, select')].filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.id || e.name)`)
 	if len(unlabelled) > 0 {
 		b.t.Errorf("%s: fields without a label: %q", what, unlabelled)
+	}
+	if low := eval[[]string](b, contrastCheck); len(low) > 0 {
+		b.t.Errorf("%s: text below the WCAG AA contrast ratio: %q", what, low)
 	}
 	overflow := eval[bool](b, `document.documentElement.scrollWidth > window.innerWidth + 1`)
 	if overflow {
@@ -435,7 +464,15 @@ func TestBrowser(t *testing.T) {
 			t.Error("the confirm button is enabled before the id is typed")
 		}
 		b.shot("confirm-permanent-delete")
-		b.do("confirm", chromedp.SendKeys(chromedp.ID("confirm-id"), "7"), chromedp.Click(chromedp.ID("confirm-ok")))
+		// Escape cancels: nothing is deleted.
+		b.do("escape", chromedp.KeyEvent(kb.Escape))
+		b.waitFor("the dialog gone", `!document.querySelector('#confirm')`)
+		if got := publicGet("/api/users/7").StatusCode; got != 200 {
+			t.Fatalf("public GET of 7 after a cancelled delete = %d, want 200", got)
+		}
+		// Then by keyboard alone: type the id, press Enter.
+		b.do("ask again", submit("act-permanentDelete"), chromedp.WaitVisible(chromedp.ID("confirm")))
+		b.do("confirm", chromedp.SendKeys(chromedp.ID("confirm-id"), "7"), chromedp.KeyEvent(kb.Enter))
 		b.waitFor("gone", `document.querySelector('h1 .badge')?.textContent === 'gone'`)
 		b.waitFor("erased", `!!document.querySelector('#erased')`)
 		if got := publicGet("/api/users/7").StatusCode; got != 410 {
@@ -541,8 +578,50 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.ID("f-actor"), "admin"),
 			submit("audit-filter"))
 		b.waitFor("one restore", `document.querySelectorAll('#audit tbody tr').length === 1 && document.querySelector('#audit tbody').textContent.includes('users/42')`)
+		// Newest first, one event a page: users/42 was restored after it
+		// was moved to the trash.
+		b.open("#/audit?collection=users&id=42&limit=1")
+		b.waitFor("the newest event", `document.querySelectorAll('#audit tbody tr').length === 1 && document.querySelector('#audit tbody').textContent.includes('restored')`)
+		b.do("next page", chromedp.Click(chromedp.ID("next")))
+		b.waitFor("the one before", `document.querySelectorAll('#audit tbody tr').length === 1 && document.querySelector('#audit tbody').textContent.includes('moved to the trash') && !!document.querySelector('#first')`)
 		b.checkPage("audit")
 		b.shot("audit")
+	})
+
+	step("Tokens", func(t *testing.T) {
+		b.open("#/tokens")
+		b.do("create a token", chromedp.WaitVisible(chromedp.ID("token-create")),
+			chromedp.SendKeys(chromedp.ID("token-name"), "ci-reader"),
+			chromedp.SetValue(chromedp.ID("token-scope"), "read"),
+			chromedp.Click(chromedp.ID("token-coll-users")),
+			submit("token-create"))
+		b.waitFor("the secret, once", `(document.querySelector('#new-secret')?.textContent || '').length > 10 && !!document.querySelector('#tokens tr[data-name="ci-reader"] .token-active')`)
+		secret := b.text("#new-secret")
+		withToken := func(path string) int {
+			req, _ := http.NewRequest("GET", srv.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+secret)
+			resp, err := noFollow.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		if got := withToken("/api/users/42"); got != 200 {
+			t.Errorf("GET /api/users/42 with the new read token = %d, want 200", got)
+		}
+		if got := withToken("/api/audit"); got != 403 {
+			t.Errorf("GET /api/audit with the new read token = %d, want 403", got)
+		}
+		b.checkPage("tokens")
+		b.shot("tokens")
+		b.do("revoke", chromedp.Click(chromedp.CSS(`#tokens tr[data-name="ci-reader"] button.revoke`)))
+		b.waitFor("asks to confirm", `document.querySelector('#tokens tr[data-name="ci-reader"] button.revoke')?.textContent.includes('Revoke ci-reader now')`)
+		b.do("confirm", chromedp.Click(chromedp.CSS(`#tokens tr[data-name="ci-reader"] button.revoke`)))
+		b.waitFor("revoked", `!!document.querySelector('#tokens tr[data-name="ci-reader"] .token-revoked')`)
+		if got := withToken("/api/users/42"); got != 401 {
+			t.Errorf("GET /api/users/42 with the revoked token = %d, want 401", got)
+		}
 	})
 
 	step("Spanish", func(t *testing.T) {

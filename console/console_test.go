@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path"
 	"regexp"
 	"strings"
@@ -46,6 +47,25 @@ func TestNoInlineCodeOrHTMLStrings(t *testing.T) {
 			if m := sinks.FindString(body); m != "" {
 				t.Errorf("%s uses %s: build nodes with dom.js and insert data as text", name, m)
 			}
+		}
+	}
+}
+
+func TestModulesParse(t *testing.T) {
+	// A syntax error stops the whole console before it draws anything; the
+	// browser test would only time out. Node says where, when it is here.
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node to parse the modules with; the browser test still loads them")
+	}
+	for name, body := range files(t) {
+		if path.Ext(name) != ".js" {
+			continue
+		}
+		cmd := exec.Command(node, "--input-type=module", "--check")
+		cmd.Stdin = strings.NewReader(body)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s does not parse: %v\n%s", name, err, out)
 		}
 	}
 }

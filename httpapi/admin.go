@@ -47,7 +47,9 @@ var auditActions = []string{
 }
 
 // handleAudit lets an admin read the audit log, filtered by collection,
-// id, actor, action and time (since <= at < until), paged with after=<seq>.
+// id, actor, action and time (since <= at < until): oldest first, paged
+// with after=<seq>, or with order=newest newest first, paged with
+// before=<seq>. next is the seq to continue from, in the order asked for.
 func (s *server) handleAudit() http.Handler {
 	type response struct {
 		Events []gone.AuditEvent `json:"events"`
@@ -78,7 +80,15 @@ func (s *server) handleAudit() http.Handler {
 				*dst = t
 			}
 		}
-		for name, dst := range map[string]*int64{"after": &q.AfterSeq} {
+		switch v.Get("order") {
+		case "", "oldest":
+		case "newest":
+			q.Newest = true
+		default:
+			s.writeError(w, r, gone.Errorf(gone.EINVALID, "order must be oldest or newest."))
+			return
+		}
+		for name, dst := range map[string]*int64{"after": &q.AfterSeq, "before": &q.BeforeSeq} {
 			if raw := v.Get(name); raw != "" {
 				n, err := strconv.ParseInt(raw, 10, 64)
 				if err != nil || n < 0 {

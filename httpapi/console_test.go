@@ -127,6 +127,29 @@ func TestAuditFilters(t *testing.T) {
 		json.Unmarshal(w.Body.Bytes(), &body)
 		return w.Code, body.Events
 	}
+	// Newest first, a page at a time: next continues with before=.
+	var seen []string
+	query := "order=newest&limit=1&collection=users&id=7"
+	for page := 0; page < 5; page++ {
+		w := e.do(req{path: "/api/audit?" + query, token: adminToken})
+		must(t, w, 200, "GET /api/audit?"+query)
+		var body struct {
+			Events []struct{ Action string }
+			Next   string
+		}
+		json.Unmarshal(w.Body.Bytes(), &body)
+		for _, ev := range body.Events {
+			seen = append(seen, ev.Action)
+		}
+		if body.Next == "" {
+			break
+		}
+		query = "order=newest&limit=1&collection=users&id=7&before=" + body.Next
+	}
+	if want := []string{"soft_delete", "create"}; !slices.Equal(seen, want) {
+		t.Errorf("users/7 newest first, a page at a time = %q, want %q", seen, want)
+	}
+
 	now := e.svc.Now()
 	for _, tc := range []struct {
 		query  string
@@ -140,6 +163,10 @@ func TestAuditFilters(t *testing.T) {
 		{"since=" + now.Format(time.RFC3339), 200, []string{"soft_delete/7"}},
 		{"since=" + now.Add(-2*time.Hour).Format(time.RFC3339) + "&until=" + now.Format(time.RFC3339), 200, []string{"create/7"}},
 		{"actor=nobody", 200, nil},
+		{"actor=admin&order=newest", 200, []string{"soft_delete/7", "create/7"}},
+		{"actor=admin&order=oldest", 200, []string{"create/7", "soft_delete/7"}},
+		{"order=sideways", 400, nil},
+		{"before=-1", 400, nil},
 		{"action=destroy", 400, nil},
 		{"since=yesterday", 400, nil},
 		{"until=2026-01-05", 400, nil},

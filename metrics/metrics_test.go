@@ -141,8 +141,7 @@ gone_purged_total 3
 
 func TestInstrumentTokens(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	raw := openStore(t)
-	ts := metrics.InstrumentStore(raw, reg).Tokens(raw.(gone.TokenStore))
+	ts := metrics.InstrumentStore(openStore(t), reg)
 	ctx := context.Background()
 	ts.TokenByHash(ctx, gone.HashSecret("nobody"))
 	ts.Tokens(ctx)
@@ -159,5 +158,22 @@ func TestInstrumentTokens(t *testing.T) {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("metrics lack %q:\n%s", want, text)
 		}
+	}
+}
+
+// noTokens is a store that keeps no tokens.
+type noTokens struct{ gone.Store }
+
+func TestInstrumentStoreWithoutTokens(t *testing.T) {
+	s := metrics.InstrumentStore(noTokens{}, prometheus.NewRegistry())
+	ctx := context.Background()
+	if tok, err := s.TokenByHash(ctx, gone.HashSecret("x")); gone.ErrorCode(err) != gone.ENOTFOUND {
+		t.Errorf("TokenByHash = %+v, %v; want ENOTFOUND", tok, err)
+	}
+	if toks, err := s.Tokens(ctx); err != nil || len(toks) != 0 {
+		t.Errorf("Tokens = %v, %v; want none", toks, err)
+	}
+	if err := s.UpdateTokens(ctx, func(gone.TokenTx) error { return nil }); err == nil {
+		t.Error("UpdateTokens on a store without tokens succeeded")
 	}
 }

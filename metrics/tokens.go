@@ -7,39 +7,46 @@ import (
 	"github.com/gonehttp/gone"
 )
 
-// Tokens returns ts with every call timed in the same histogram as s's
-// (ops token_by_hash, tokens, update_tokens). The token lookup runs on
-// every request with a named token, so its latency belongs beside the
-// store's own.
-func (s *Store) Tokens(ts gone.TokenStore) gone.TokenStore {
-	if ts == nil {
-		return nil
+// Store is a gone.TokenStore too, so a Service over it finds the named
+// tokens without further wiring, and the token lookup, which runs on every
+// request with a named token, is timed beside the store's other calls (ops
+// token_by_hash, tokens, update_tokens). Over a store that keeps no tokens
+// it holds none: no hash matches, the list is empty, and UpdateTokens
+// fails.
+var _ gone.TokenStore = (*Store)(nil)
+
+// TokenByHash times the wrapped store's TokenByHash.
+func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*gone.Token, error) {
+	ts, ok := s.Store.(gone.TokenStore)
+	if !ok {
+		return nil, gone.Errorf(gone.ENOTFOUND, "No token has this secret.")
 	}
-	return &tokenStore{TokenStore: ts, s: s}
-}
-
-type tokenStore struct {
-	gone.TokenStore
-	s *Store
-}
-
-func (t *tokenStore) TokenByHash(ctx context.Context, hash []byte) (*gone.Token, error) {
 	start := time.Now()
-	tok, err := t.TokenStore.TokenByHash(ctx, hash)
-	t.s.observe("token_by_hash", start, err)
+	tok, err := ts.TokenByHash(ctx, hash)
+	s.observe("token_by_hash", start, err)
 	return tok, err
 }
 
-func (t *tokenStore) Tokens(ctx context.Context) ([]*gone.Token, error) {
+// Tokens times the wrapped store's Tokens.
+func (s *Store) Tokens(ctx context.Context) ([]*gone.Token, error) {
+	ts, ok := s.Store.(gone.TokenStore)
+	if !ok {
+		return nil, nil
+	}
 	start := time.Now()
-	toks, err := t.TokenStore.Tokens(ctx)
-	t.s.observe("tokens", start, err)
+	toks, err := ts.Tokens(ctx)
+	s.observe("tokens", start, err)
 	return toks, err
 }
 
-func (t *tokenStore) UpdateTokens(ctx context.Context, fn func(gone.TokenTx) error) error {
+// UpdateTokens times the wrapped store's UpdateTokens.
+func (s *Store) UpdateTokens(ctx context.Context, fn func(gone.TokenTx) error) error {
+	ts, ok := s.Store.(gone.TokenStore)
+	if !ok {
+		return gone.Errorf(gone.EINTERNAL, "this store keeps no tokens")
+	}
 	start := time.Now()
-	err := t.TokenStore.UpdateTokens(ctx, fn)
-	t.s.observe("update_tokens", start, err)
+	err := ts.UpdateTokens(ctx, fn)
+	s.observe("update_tokens", start, err)
 	return err
 }

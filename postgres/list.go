@@ -79,7 +79,8 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 	return recs, next, nil
 }
 
-// Audit returns events matching q, oldest first, after q.AfterSeq. A Limit
+// Audit returns events matching q, oldest first (newest first with
+// q.Newest), after q.AfterSeq and before q.BeforeSeq when set. A Limit
 // of zero or less means no limit.
 //
 // Seq comes from a sequence, assigned when an event is written, not when
@@ -93,6 +94,9 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	add := func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, cond+" $"+strconv.Itoa(len(args)))
+	}
+	if q.BeforeSeq > 0 {
+		add("seq <", q.BeforeSeq)
 	}
 	if q.Collection != "" {
 		add("collection =", q.Collection)
@@ -114,6 +118,9 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	}
 	sql := "SELECT seq, at, actor, action, collection, id, reason, detail FROM audit WHERE " +
 		strings.Join(conds, " AND ") + " ORDER BY seq"
+	if q.Newest {
+		sql += " DESC"
+	}
 	if q.Limit > 0 {
 		args = append(args, q.Limit)
 		sql += " LIMIT $" + strconv.Itoa(len(args))

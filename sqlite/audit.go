@@ -33,6 +33,9 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	// Only the filters in use go into the WHERE clause, so with both
 	// Collection and ID set SQLite walks audit_by_resource from AfterSeq on.
 	where, args := []string{"seq > ?"}, []any{q.AfterSeq}
+	if q.BeforeSeq > 0 {
+		where, args = append(where, "seq < ?"), append(args, q.BeforeSeq)
+	}
 	if q.Collection != "" {
 		where, args = append(where, "collection = ?"), append(args, q.Collection)
 	}
@@ -53,8 +56,12 @@ func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent
 	if !q.Until.IsZero() {
 		where, args = append(where, "at < ?"), append(args, ceilUnix(q.Until))
 	}
+	order := "ASC"
+	if q.Newest {
+		order = "DESC"
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, collection, id, reason, detail
-		FROM audit WHERE `+strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, append(args, limit)...)
+		FROM audit WHERE `+strings.Join(where, " AND ")+` ORDER BY seq `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("sqlite: audit: %w", err))
 	}

@@ -165,8 +165,55 @@ func testAudit(t *testing.T, newStore func(t *testing.T) gone.Store) {
 				}
 			}
 		}
+		// Newest first, continued with BeforeSeq: the same events, reversed.
+		for _, base := range []gone.AuditQuery{{Newest: true}, {Newest: true, Collection: "users"}, {Newest: true, Actor: "ops"}} {
+			want := filter(base.Matches)
+			slices.Reverse(want)
+			for limit := 1; limit <= 3; limit++ {
+				q := base
+				q.Limit = limit
+				var all []int64
+				for page := 0; ; page++ {
+					if page > 20 {
+						t.Fatalf("Audit %+v: too many pages", q)
+					}
+					evs, err := s.Audit(ctx(t), q)
+					if err != nil {
+						t.Fatalf("Audit %+v: %v", q, err)
+					}
+					if len(evs) > limit {
+						t.Errorf("Audit %+v: %d events, want at most %d", q, len(evs), limit)
+					}
+					if len(evs) == 0 {
+						break
+					}
+					all = append(all, seqs(evs)...)
+					q.BeforeSeq = evs[len(evs)-1].Seq
+				}
+				if !slices.Equal(all, want) {
+					t.Errorf("Audit %+v in pages of %d: seqs = %v, want %v", base, limit, all, want)
+				}
+			}
+		}
+		// BeforeSeq alone keeps what came before, oldest first; with
+		// AfterSeq it bounds a range.
+		evs, err := s.Audit(ctx(t), gone.AuditQuery{BeforeSeq: got[2].Seq})
+		if err != nil {
+			t.Fatalf("Audit: %v", err)
+		}
+		if g, w := seqs(evs), seqs(got[:2]); !slices.Equal(g, w) {
+			t.Errorf("Audit{BeforeSeq: %d}: seqs = %v, want %v", got[2].Seq, g, w)
+		}
+		evs, err = s.Audit(ctx(t), gone.AuditQuery{AfterSeq: got[0].Seq, BeforeSeq: got[3].Seq, Newest: true})
+		if err != nil {
+			t.Fatalf("Audit: %v", err)
+		}
+		if g, w := seqs(evs), []int64{got[2].Seq, got[1].Seq}; !slices.Equal(g, w) {
+			t.Errorf("Audit{AfterSeq: %d, BeforeSeq: %d, Newest}: seqs = %v, want %v", got[0].Seq, got[3].Seq, g, w)
+		}
+
 		// AfterSeq alone skips what came before.
-		evs, err := s.Audit(ctx(t), gone.AuditQuery{AfterSeq: got[2].Seq})
+		evs, err = s.Audit(ctx(t), gone.AuditQuery{AfterSeq: got[2].Seq})
 		if err != nil {
 			t.Fatalf("Audit: %v", err)
 		}

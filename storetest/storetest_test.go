@@ -117,8 +117,12 @@ func (s *memStore) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEv
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []gone.AuditEvent
-	for _, e := range s.audit {
-		if e.Seq > q.AfterSeq && q.Matches(e) {
+	events := slices.Clone(s.audit)
+	if q.Newest {
+		slices.Reverse(events)
+	}
+	for _, e := range events {
+		if e.Seq > q.AfterSeq && (q.BeforeSeq == 0 || e.Seq < q.BeforeSeq) && q.Matches(e) {
 			out = append(out, e)
 			if q.Limit > 0 && len(out) == q.Limit {
 				break

@@ -66,14 +66,12 @@ func envDuration(e env, name string, def, least time.Duration) (time.Duration, e
 }
 
 // newRegistry returns the registry /metrics serves, with the Go runtime's
-// and the process's own metrics, and store wrapped so every call is timed,
-// its token calls too (tokens is nil for a store that keeps none).
-func newRegistry(store gone.Store) (reg *prometheus.Registry, timed gone.Store, tokens gone.TokenStore) {
-	reg = prometheus.NewRegistry()
+// and the process's own metrics, and store wrapped so every call is timed
+// (its token calls too: the wrapper is a gone.TokenStore).
+func newRegistry(store gone.Store) (*prometheus.Registry, gone.Store) {
+	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m := metrics.InstrumentStore(store, reg)
-	ts, _ := store.(gone.TokenStore)
-	return reg, m, m.Tokens(ts)
+	return reg, metrics.InstrumentStore(store, reg)
 }
 
 // registerCounts adds the trash and tombstone counts, read at scrape time

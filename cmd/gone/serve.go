@@ -102,9 +102,8 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (*backend, error) 
 	if err != nil {
 		return nil, err
 	}
-	reg, timed, tokenStore := newRegistry(store)
+	reg, timed := newRegistry(store)
 	svc := gone.NewService(timed, cfg)
-	svc.Tokens = tokenStore // named tokens live in the same database
 	if err := registerCounts(reg, svc); err != nil {
 		store.Close()
 		return nil, err

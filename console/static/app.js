@@ -11,6 +11,7 @@ import { collectionsView } from './collections.js';
 import { resourceView } from './resource.js';
 import { explainView } from './explain.js';
 import { auditView } from './audit.js';
+import { tokensView } from './tokens.js';
 
 const root = document.getElementById('app');
 
@@ -25,7 +26,8 @@ function header(parts) {
     session.token ? h('nav', { 'aria-label': t('nav.label') },
       navLink('c', '#/c', t('nav.collections')),
       navLink('explain', '#/explain', t('nav.explain')),
-      navLink('audit', '#/audit', t('nav.audit'))) : null,
+      navLink('audit', '#/audit', t('nav.audit')),
+      navLink('tokens', '#/tokens', t('nav.tokens'))) : null,
     h('span', { class: 'spacer' }),
     h('label', { for: 'lang', class: 'lang' }, t('lang.label')), select,
     session.token ? h('span', { class: `role role-${session.role}`, id: 'role' }, t(`role.${session.role}`)) : null,
@@ -61,7 +63,7 @@ async function draw(turn) {
     return;
   }
   if (turn !== rendering) return;
-  const view = { c: collectionsView, r: resourceView, explain: explainView, audit: auditView }[parts[0] || 'c'];
+  const view = { c: collectionsView, r: resourceView, explain: explainView, audit: auditView, tokens: tokensView }[parts[0] || 'c'];
   if (!view) {
     replace(main, h('h1', {}, t('notfound.title')), h('p', {}, t('notfound.text')));
     return;

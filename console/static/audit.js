@@ -1,5 +1,5 @@
 // Audit: the whole log, filtered by collection, id, actor, action and
-// time, oldest first, a page at a time.
+// time, newest first (or oldest first), a page at a time.
 
 import { h, replace } from './dom.js';
 import { t } from './i18n.js';
@@ -8,7 +8,7 @@ import { session } from './session.js';
 import { href, go } from './router.js';
 import { time, problemBox, toISO } from './fmt.js';
 
-const actions = ['create', 'replace', 'patch', 'soft_delete', 'restore', 'delete', 'purge', 'expire', 'move', 'unavailable', 'lifecycle'];
+const actions = ['create', 'replace', 'patch', 'soft_delete', 'restore', 'delete', 'purge', 'expire', 'move', 'unavailable', 'lifecycle', 'token_create', 'token_revoke'];
 const PAGE = 50;
 
 // fromISO shows an RFC 3339 time in a datetime-local field (local time).
@@ -21,7 +21,12 @@ function fromISO(iso) {
 }
 
 export async function auditView(main, { query }) {
-  const q = Object.fromEntries(['collection', 'id', 'actor', 'action', 'since', 'until', 'after'].map((k) => [k, query.get(k) || '']));
+  const q = Object.fromEntries(['collection', 'id', 'actor', 'action', 'since', 'until', 'after', 'before'].map((k) => [k, query.get(k) || '']));
+  // Newest first unless asked otherwise: what an operator opens a log for.
+  q.order = query.get('order') === 'oldest' ? 'oldest' : 'newest';
+  // limit is the page size; a route may ask for a smaller one.
+  const limit = Math.min(Math.max(Number(query.get('limit')) || PAGE, 1), 1000);
+  if (limit !== PAGE) q.limit = limit;
   replace(main, h('h1', {}, t('audit.title')));
   if (!session.admin) {
     main.append(h('p', { class: 'hint' }, t('needs.admin')));
@@ -36,6 +41,8 @@ export async function auditView(main, { query }) {
   const actor = input('actor', q.actor);
   const since = input('since', fromISO(q.since), { type: 'datetime-local' });
   const until = input('until', fromISO(q.until), { type: 'datetime-local' });
+  const order = h('select', { id: 'f-order', name: 'order' },
+    ['newest', 'oldest'].map((o) => h('option', { value: o, selected: o === q.order }, t(`audit.order.${o}`))));
   const lbl = (id, key) => h('label', { for: `f-${id}` }, t(key));
   const form = h('form', { id: 'audit-filter', class: 'filters' },
     h('div', {}, lbl('collection', 'field.collection'), coll),
@@ -44,19 +51,20 @@ export async function auditView(main, { query }) {
     h('div', {}, lbl('action', 'field.action'), act),
     h('div', {}, lbl('since', 'field.since'), since),
     h('div', {}, lbl('until', 'field.until'), until),
+    h('div', {}, lbl('order', 'audit.order'), order),
     h('div', { class: 'buttons' }, h('button', { type: 'submit' }, t('audit.filter'))));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     go(href(['audit'], {
       collection: coll.value, id: fid.value.trim(), actor: actor.value.trim(), action: act.value,
-      since: toISO(since.value), until: toISO(until.value),
+      since: toISO(since.value), until: toISO(until.value), order: order.value, limit: q.limit,
     }));
   });
   main.append(form);
 
   let page;
   try {
-    page = await call('GET', '/api/audit', { query: { ...q, limit: PAGE } });
+    page = await call('GET', '/api/audit', { query: { ...q, limit } });
   } catch (err) {
     main.append(problemBox(err));
     return;
@@ -65,7 +73,7 @@ export async function auditView(main, { query }) {
     main.append(h('p', { id: 'empty' }, t('audit.none')));
   } else {
     main.append(h('div', { class: 'scroll' }, h('table', { id: 'audit', class: 'items' },
-      h('caption', {}, t('audit.caption')),
+      h('caption', {}, t(`audit.caption.${q.order}`)),
       h('thead', {}, h('tr', {}, ['#', t('field.at'), t('field.actor'), t('field.action'), t('col.id'), t('field.reason'), t('field.detail')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, page.events.map((e) => h('tr', {},
         h('td', {}, String(e.seq)), h('td', {}, time(e.at)), h('td', {}, e.actor || ''),
@@ -74,7 +82,8 @@ export async function auditView(main, { query }) {
         h('td', {}, e.reason || ''), h('td', {}, e.detail || '')))))));
   }
   const nav = h('p', { class: 'pager' });
-  if (q.after) nav.append(h('a', { href: href(['audit'], { ...q, after: '' }) }, t('pager.first')), ' ');
-  if (page.next) nav.append(h('a', { id: 'next', href: href(['audit'], { ...q, after: page.next }) }, t('pager.next')));
+  const cursor = q.order === 'newest' ? 'before' : 'after';
+  if (q[cursor]) nav.append(h('a', { id: 'first', href: href(['audit'], { ...q, after: '', before: '' }) }, t('pager.first')), ' ');
+  if (page.next) nav.append(h('a', { id: 'next', href: href(['audit'], { ...q, after: '', before: '', [cursor]: page.next }) }, t('pager.next')));
   main.append(nav);
 }
