@@ -84,8 +84,14 @@ func TestRulePermanence(t *testing.T) {
 	if _, _, err := svc.SetRule(ctx, ruleAdmin, rule("/never", false, gone.RuleClear)); !gone.IsNotFound(err) {
 		t.Errorf("clearing no rule: %v, want ENOTFOUND", err)
 	}
-	if _, _, err := svc.SetRule(ctx, gone.Caller{Name: "reader"}, rule("/r", false, gone.RuleGone)); gone.ErrorCode(err) != gone.EFORBIDDEN {
-		t.Errorf("a reader setting a rule: %v, want EFORBIDDEN", err)
+	for _, c := range []gone.Caller{
+		{Name: "reader", Scopes: []gone.Scope{gone.ScopeRead}},
+		{Name: "writer", Scopes: []gone.Scope{gone.ScopeWrite}},
+		{Name: "users-admin", Scopes: []gone.Scope{gone.ScopeAdmin}, Collections: []string{"users"}},
+	} {
+		if _, _, err := svc.SetRule(ctx, c, rule("/r", false, gone.RuleGone)); gone.ErrorCode(err) != gone.EFORBIDDEN {
+			t.Errorf("%s setting a rule: %v, want EFORBIDDEN (rules need an unrestricted admin)", c.Name, err)
+		}
 	}
 }
 
