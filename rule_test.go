@@ -116,8 +116,8 @@ func TestSetRulesAllOrNothing(t *testing.T) {
 }
 
 func TestImport100kRules(t *testing.T) {
-	if testing.Short() {
-		t.Skip("100k rules")
+	if testing.Short() || raceEnabled {
+		t.Skip("100k rules: not in -short or under -race (the plain run covers it)")
 	}
 	ctx := context.Background()
 	svc := ruleService(t)
