@@ -256,9 +256,12 @@ func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, a
 	if len(res.Refused) > 0 && !*skip {
 		return &exitError{code: exitFailed, err: fmt.Errorf("rules import %s: %d lines refused; nothing imported (--skip-refused imports the other %d)", pos[0], len(res.Refused), len(res.Rules))}
 	}
-	fmt.Fprintf(e.stderr, "rules import %s: sending %d rules\n", pos[0], len(res.Rules))
+	fmt.Fprintf(e.stderr, "rules import %s: sending %d rules (one transaction on the server)\n", pos[0], len(res.Rules))
+	stop := importTicker(e, len(res.Rules))
 	var sum gone.RuleImport
-	if err := c.do(ctx, "POST", "/rules/import", nil, map[string]any{"rules": res.Rules}, &sum); err != nil {
+	err = c.do(ctx, "POST", "/rules/import", nil, map[string]any{"rules": res.Rules}, &sum)
+	stop()
+	if err != nil {
 		return fmt.Errorf("%w; nothing imported", err)
 	}
 	if c.remote.output == "json" {
@@ -308,4 +311,32 @@ func (c *rulesClient) explain(ctx context.Context, e env, fs *flag.FlagSet, args
 		fmt.Fprintf(e.stdout, "=> %d %s\n", ex.Status, http.StatusText(ex.Status))
 	}
 	return nil
+}
+
+// importTicker shows, on a terminal, how long the server has been applying
+// an import: it is one transaction, so there is no count to show, only
+// that it is still going. stop clears the line.
+func importTicker(e env, n int) (stop func()) {
+	p := newProgress(e.stderr, n)
+	if !p.tty {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(e.stderr, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprintf(e.stderr, "\r  applying %d rules… %s", n, time.Since(start).Truncate(time.Second))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
