@@ -31,7 +31,7 @@ import (
 
 // seen is one request as the upstream received it.
 type seen struct {
-	Method, URI, Path string
+	Method, URI, Path, Host string
 	Header            http.Header
 	BodySHA           string
 	BodyLen           int
@@ -52,7 +52,7 @@ func newUpstream(t *testing.T) *upstream {
 		h := sha256.New()
 		n, _ := io.Copy(h, r.Body)
 		u.mu.Lock()
-		u.got = append(u.got, seen{r.Method, r.RequestURI, r.URL.Path, r.Header.Clone(), hex.EncodeToString(h.Sum(nil)), int(n)})
+		u.got = append(u.got, seen{r.Method, r.RequestURI, r.URL.Path, r.Host, r.Header.Clone(), hex.EncodeToString(h.Sum(nil)), int(n)})
 		u.mu.Unlock()
 		switch {
 		case r.URL.Path == "/stream":

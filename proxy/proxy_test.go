@@ -383,3 +383,25 @@ func TestRewrite404(t *testing.T) {
 		t.Errorf("GET /missing/x as a browser: %d %s, want the page linking /missing/y", resp.StatusCode, body)
 	}
 }
+
+func TestPreserveHost(t *testing.T) {
+	up := newUpstream(t)
+	svc := gone.NewService(stores["sqlite"](t), nil)
+	rules, err := gonehttp.Load(context.Background(), svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse(up.URL)
+	for _, preserve := range []bool{false, true} {
+		srv := newServer(t, proxy.New(proxy.Config{Upstream: target, Rules: rules, PreserveHost: preserve}))
+		raw(t, srv, "GET", "/page", nil) // sent with Host: site.example
+		got := up.take()
+		want := target.Host
+		if preserve {
+			want = "site.example"
+		}
+		if len(got) != 1 || got[0].Host != want || got[0].Header.Get("X-Forwarded-Host") != "site.example" {
+			t.Errorf("PreserveHost %v: upstream saw %+v, want Host %s and X-Forwarded-Host site.example", preserve, got, want)
+		}
+	}
+}
