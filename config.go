@@ -17,6 +17,8 @@ type Config struct {
 	Collections map[string]Policy
 	// Reasons maps a reason code to its text by language tag.
 	Reasons map[string]map[string]string
+	// CORS says which browser origins may call the API.
+	CORS CORS
 }
 
 // Policy returns the named collection's policy.
@@ -55,6 +57,7 @@ func (c *Config) ReasonText(reason, lang string) string {
 type configFile struct {
 	Collections []collectionFile             `json:"collections"`
 	Reasons     map[string]map[string]string `json:"reasons"`
+	CORS        corsFile                     `json:"cors"`
 }
 
 type collectionFile struct {
@@ -85,13 +88,17 @@ func ParseConfig(r io.Reader) (*Config, error) {
 		return nil, fmt.Errorf("config: data after the JSON object")
 	}
 	c := &Config{Collections: map[string]Policy{}, Reasons: f.Reasons}
+	var err error
 	if c.Reasons == nil {
 		c.Reasons = map[string]map[string]string{}
 	}
 	for code := range c.Reasons {
 		if !IsReasonCode(code) {
-			return nil, fmt.Errorf("config: reason code %q: want lower-case words joined by _", code)
+			return nil, fmt.Errorf("config: reason code %q: want lower-case words joined by _, starting with a letter (see gone.IsReasonCode)", code)
 		}
+	}
+	if c.CORS, err = f.CORS.cors(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	for i, cf := range f.Collections {
 		p, err := cf.policy()
@@ -159,7 +166,7 @@ func (cf collectionFile) policy() (Policy, error) {
 // reservedNames are path segments under /api/ that are routes, not
 // collections. "tokens" is also the collection name token changes carry
 // in the audit log.
-var reservedNames = map[string]bool{"audit": true, "explain": true, TokensCollection: true}
+var reservedNames = map[string]bool{"audit": true, "explain": true, "changes": true, TokensCollection: true}
 
 // ParseDuration reads a duration as the config does: a Go duration
 // ("90s", "720h") or whole days ("30d"); never negative.

@@ -1,6 +1,7 @@
 package gone
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestParseConfigFull(t *testing.T) {
 	if posts.Disclosure != DiscloseMinimal || posts.RestoreWindow != 90*time.Minute {
 		t.Errorf("posts policy = %+v", posts)
 	}
-	// Cache lifetimes left out take DESIGN.md's defaults.
+	// Cache lifetimes left out take docs/design.md's defaults.
 	if posts.NotFoundMaxAge != DefaultNotFoundMaxAge || posts.GoneMaxAge != DefaultGoneMaxAge {
 		t.Errorf("posts cache = %v, %v; want defaults %v, %v", posts.NotFoundMaxAge, posts.GoneMaxAge, DefaultNotFoundMaxAge, DefaultGoneMaxAge)
 	}
@@ -146,7 +147,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"bad language tag", col(`,"texts":{"en_US":{"noun":"User"}}`), "language tag"},
 		{"empty language tag", col(`,"texts":{"":{"noun":"User"}}`), "language tag"},
 		{"reason code capital", col(``)[:len(col(``))-1] + `,"reasons":{"User_request":{"en":"x"}}}`, "reason code"},
-		{"reason code single word", col(``)[:len(col(``))-1] + `,"reasons":{"spam":{"en":"x"}}}`, "reason code"},
+		{"reason code with a capital", col(``)[:len(col(``))-1] + `,"reasons":{"Spam":{"en":"x"}}}`, "reason code"},
 		{"reason code leading _", col(``)[:len(col(``))-1] + `,"reasons":{"_spam":{"en":"x"}}}`, "reason code"},
 		{"reason code space", col(``)[:len(col(``))-1] + `,"reasons":{"user request":{"en":"x"}}}`, "reason code"},
 		{"reason code double _", col(``)[:len(col(``))-1] + `,"reasons":{"user__request":{"en":"x"}}}`, "reason code"},
@@ -227,5 +228,36 @@ func TestTextsFor(t *testing.T) {
 	es := p.TextsFor("es")
 	if got, want := es.Expand(es.NotFound, "999", time.Time{}), "El usuario con ID 999 no existe"; got != want {
 		t.Errorf("Expand(es NotFound) = %q, want the seeds' %q", got, want)
+	}
+}
+
+func TestParseConfigCORS(t *testing.T) {
+	base := `{"collections":[{"name":"users"}],"cors":%s}`
+	good, err := ParseConfig(strings.NewReader(fmt.Sprintf(base,
+		`{"origins":["https://app.example.com","http://localhost:5173","*"],"methods":["GET","DELETE"],"maxAge":"1h"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(good.CORS.Origins) != 3 || good.CORS.MaxAge != time.Hour || len(good.CORS.AllowedMethods()) != 2 {
+		t.Errorf("CORS = %+v", good.CORS)
+	}
+	for _, bad := range []string{
+		`{"origins":["https://app.example.com/"]}`,
+		`{"origins":["app.example.com"]}`,
+		`{"origins":["https://App.example.com"]}`,
+		`{"origins":["https://app.example.com/path"]}`,
+		`{"methods":["TRACE"]}`,
+		`{"maxAge":"soon"}`,
+		`{"origin":["*"]}`,
+	} {
+		if _, err := ParseConfig(strings.NewReader(fmt.Sprintf(base, bad))); err == nil {
+			t.Errorf("cors %s: accepted, want an error", bad)
+		}
+	}
+	if o, err := ParseOrigins(" https://a.example , *,https://a.example"); err != nil || len(o) != 2 {
+		t.Errorf("ParseOrigins = %v, %v", o, err)
+	}
+	if _, err := ParseOrigins("https://a.example/x"); err == nil {
+		t.Error("ParseOrigins accepted a path")
 	}
 }

@@ -26,6 +26,9 @@ type Input struct {
 	Now         time.Time
 	Caller      Caller
 	Policy      Policy
+	// WithoutPath leaves Decision.Path empty: only explain shows the path,
+	// and building it costs every other read allocations.
+	WithoutPath bool
 }
 
 // Step is one branch taken through the seeds' flowchart.
@@ -71,7 +74,11 @@ const UndecidableRetry = 5 * time.Second
 // HTTP API, explain, the proxy) calls it; none decides a status itself.
 func Decide(in Input) Decision {
 	d := Decision{State: in.Record.State(in.Now)}
-	step := func(q, a string) { d.Path = append(d.Path, Step{q, a}) }
+	step := func(q, a string) {
+		if !in.WithoutPath {
+			d.Path = append(d.Path, Step{q, a})
+		}
+	}
 
 	// Permission before existence: an anonymous caller of a private
 	// collection learns nothing about any id.
@@ -119,7 +126,9 @@ func Decide(in Input) Decision {
 	case StateDeleted:
 		step("Resource exists?", "No")
 		step("Ever existed?", "Yes, deleted")
-		step("Permanent deletion?", "No: soft-deleted, restorable until "+r.RestorableUntil.UTC().Format(time.RFC3339))
+		if !in.WithoutPath {
+			step("Permanent deletion?", "No: soft-deleted, restorable until "+r.RestorableUntil.UTC().Format(time.RFC3339))
+		}
 		// Byte-identical to never-existed, for admins too: the resource
 		// URL answers only a representation or a problem, so each status
 		// has one body shape. Admins see the trash through the id's
@@ -136,7 +145,7 @@ func Decide(in Input) Decision {
 	} else {
 		step("Ever existed?", "Yes, deleted")
 	}
-	if d.State == StateGone && !r.RestorableUntil.IsZero() {
+	if d.State == StateGone && !r.RestorableUntil.IsZero() && !in.WithoutPath {
 		step("Permanent deletion?", "Yes: the restore window passed on "+r.RestorableUntil.UTC().Format(time.RFC3339))
 	} else {
 		step("Permanent deletion?", "Yes")

@@ -90,7 +90,7 @@ func stateRecord(s State) *Record {
 
 var allStates = []State{StateAbsent, StateLive, StateUnavailable, StateDeleted, StateGone, StateExpired, StateMoved}
 
-// expectDecision is DESIGN.md §1's table written out: the answer a caller
+// expectDecision is docs/design.md §1's table written out: the answer a caller
 // gets for a record in state s under (disclosure, private). Path and
 // Record are checked separately.
 func expectDecision(s State, r *Record, c Caller, disc Disclosure, private bool) Decision {
@@ -242,7 +242,7 @@ func TestDecideMatrix(t *testing.T) {
 	}
 }
 
-// TestDecideConcealIsNeverExisted checks DESIGN.md invariant 7 at the
+// TestDecideConcealIsNeverExisted checks docs/design.md invariant 7 at the
 // decision level: where policy says 404, the public decision for a retired
 // or trashed id equals the one for an id that never existed, but for the
 // true State that httpapi never shows.

@@ -18,7 +18,7 @@ import (
 // changes the state at read time, without waiting for any job.
 type State string
 
-// The states of DESIGN.md §1.
+// The states of docs/design.md §1.
 const (
 	StateAbsent      State = "absent"      // no record and no tombstone: never existed
 	StateLive        State = "live"        // readable

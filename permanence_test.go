@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// This file checks DESIGN.md invariant 1 (permanence) at the transition
+// This file checks docs/design.md invariant 1 (permanence) at the transition
 // level. A model applies random operations to a small map of records
 // through the same pure transitions Service runs inside its store
 // transactions, with Service's clock handling: writes see the clock

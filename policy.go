@@ -20,7 +20,7 @@ const (
 	DiscloseConceal Disclosure = "conceal"
 )
 
-// Default cache lifetimes (DESIGN.md §2, honest caching).
+// Default cache lifetimes (docs/design.md §2, honest caching).
 const (
 	DefaultNotFoundMaxAge = 60 * time.Second
 	DefaultGoneMaxAge     = 24 * time.Hour

@@ -14,7 +14,7 @@ const purgePage = 100
 // Purge erases the payload of up to limit records of the trash whose restore
 // window has passed, and returns how many it erased. Reads already answer
 // 410 for such records from their timestamps; Purge only makes the erasure
-// (DESIGN.md invariant 2) catch up with what the read path says.
+// (docs/design.md invariant 2) catch up with what the read path says.
 //
 // Each record is checked again and erased inside one Store.Update, whose
 // Tx.Get locks it: when several instances purge at once, the second to get

@@ -13,12 +13,15 @@ const (
 	MaxAlternativeLength = 2048
 )
 
-// IsReasonCode reports whether s has the shape of a reason code: lower-case
-// words joined by "_" ("user_request"). A reason of that shape must be a
-// known code; anything else (it has a space, a capital, punctuation) is free
-// text. So a mistyped code is an error rather than a silent free-text reason.
+// IsReasonCode is the one rule that tells a reason code from free text, in
+// the config's catalog and in a delete's reason alike: a code is lower-case
+// ASCII words of letters and digits joined by single underscores, starting
+// with a letter ("spam", "user_request", "legal_hold_2"). A reason of that
+// shape must be a code of the catalog, so a mistyped code is an error rather
+// than a silent free-text reason. Anything else (a space, a capital, other
+// punctuation, a letter outside ASCII) is free text.
 func IsReasonCode(s string) bool {
-	if !strings.Contains(s, "_") || strings.HasPrefix(s, "_") || strings.HasSuffix(s, "_") || strings.Contains(s, "__") {
+	if s == "" || s[0] < 'a' || s[0] > 'z' || strings.HasSuffix(s, "_") || strings.Contains(s, "__") {
 		return false
 	}
 	for _, c := range s {
@@ -53,7 +56,7 @@ func (c *Config) checkReason(reason string) error {
 		return invalid("reason", "must be UTF-8 text without control characters")
 	case IsReasonCode(reason):
 		if _, ok := c.Reasons[reason]; !ok {
-			return invalid("reason", "unknown reason code "+reason)
+			return invalid("reason", "unknown reason code "+reason+" (lower-case words are codes; free text has a space or a capital)")
 		}
 	}
 	return nil

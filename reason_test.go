@@ -13,8 +13,10 @@ func TestIsReasonCode(t *testing.T) {
 		{"user_request", true},
 		{"legal_takedown_2", true},
 		{"a_b", true},
-		{"2026_policy", true},
-		{"spam", false}, // one word is free text
+		{"2026_policy", false}, // a code starts with a letter
+		{"spam", true},         // one word is a code too
+		{"spam2", true},
+		{"Spam", false},
 		{"", false},
 		{"_", false},
 		{"_spam", false},
@@ -48,10 +50,11 @@ func TestCheckReason(t *testing.T) {
 		{"known code", "user_request", true},
 		{"free text", "User requested account deletion", true},
 		{"free text in Spanish", "El usuario solicitó la eliminación de la cuenta", true},
-		{"one word", "spam", true},
-		{"at the limit", strings.Repeat("a", MaxReasonLength), true},
+		{"one word, not in the catalog", "spam", false},
+		{"one word, capitalised", "Spam", true},
+		{"at the limit", strings.Repeat("A", MaxReasonLength), true},
 		{"unknown code", "user_requst", false},
-		{"too long", strings.Repeat("a", MaxReasonLength+1), false},
+		{"too long", strings.Repeat("A", MaxReasonLength+1), false},
 		{"newline", "spam\nSet-Cookie: x", false},
 		{"NUL", "spam\x00", false},
 		{"escape", "\x1b[31mred", false},

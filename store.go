@@ -10,7 +10,9 @@ import (
 // suite in storetest defines what a Store must do.
 type Store interface {
 	// Get returns the record for (collection, id) in one indexed lookup,
-	// or ENOTFOUND when the store holds neither record nor tombstone.
+	// or ENOTFOUND when the store holds neither record nor tombstone. The
+	// record may be shared with other readers (a read cache hands the same
+	// one to every caller): callers must not modify it.
 	Get(ctx context.Context, collection, id string) (*Record, error)
 	// Update runs fn in one transaction and commits it durably before
 	// returning nil: an acknowledged write survives a crash. If fn returns
@@ -28,6 +30,30 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// Peeker is a Store that may know an id's record from memory, without I/O
+// (readcache.Store). hit false means it does not know; hit true with a nil
+// record means the store holds nothing for the id. Service asks it first,
+// so a read answered from memory skips the store lookup's timeout.
+type Peeker interface {
+	Peek(collection, id string) (rec *Record, hit bool)
+}
+
+// ChangeSink is told about writes this process did not make through its own
+// Store.Update: another process on the same SQLite file, another instance
+// on the same PostgreSQL database. readcache.Store is one; the stores'
+// Follow methods feed it.
+type ChangeSink interface {
+	// Changed says one id was written elsewhere.
+	Changed(collection, id string)
+	// Reset says something changed that the feed cannot name.
+	Reset()
+	// Trust says the feed follows every change from now on.
+	Trust()
+	// Distrust says the feed lost track: memory may be stale until the
+	// next Trust.
+	Distrust()
 }
 
 // Tx is the view of the store inside Update.
@@ -153,4 +179,18 @@ type AuditEvent struct {
 	Reason     string    `json:"reason,omitempty"`
 	// Detail is a short human note ("moved to abc", "expiresAt=...").
 	Detail string `json:"detail,omitempty"`
+}
+
+// BatchTx is what a Tx may add so that a batch costs a few statements per
+// chunk instead of three per row. Service.PutBatch uses it when the store's
+// Tx has it, and the plain Tx methods otherwise; the results are the same.
+type BatchTx interface {
+	// GetMany returns the records of the ids that exist, by id; like Get,
+	// it reads through the transaction and keeps what it read locked.
+	GetMany(ctx context.Context, collection string, ids []string) (map[string]*Record, error)
+	// PutMany inserts or replaces the records in order, as Put would one
+	// by one.
+	PutMany(ctx context.Context, rs []*Record) error
+	// AppendAudits records the events in order, as AppendAudit would.
+	AppendAudits(ctx context.Context, es []AuditEvent) error
 }

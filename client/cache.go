@@ -14,7 +14,7 @@ import (
 //     every read because gone marks live resources no-cache;
 //   - missing: 404 answers, until the server's max-age runs out;
 //   - gone: 410 answers, for good (an id that answered 410 answers 410
-//     forever, DESIGN.md §2.1);
+//     forever, docs/design.md, invariant 1);
 //   - moved: where a 301 or 308 said a path now lives.
 //
 // Each is a bounded LRU, so a client that reads millions of ids keeps a
@@ -131,6 +131,15 @@ func (m *memory) storeMove(from, to string) {
 	m.fresh.remove(from)
 	m.missing.remove(from)
 	m.moved.put(from, to)
+}
+
+// purge drops the representation and any stored 404 of path, when the
+// change feed says the id stopped answering 200.
+func (m *memory) purge(path string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fresh.remove(path)
+	m.missing.remove(path)
 }
 
 // invalidate forgets everything about path, after the client wrote to it.

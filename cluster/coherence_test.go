@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestWriteOnOneInstanceIsSeenByTheOther is DESIGN.md invariant 6 and
+// TestWriteOnOneInstanceIsSeenByTheOther is docs/design.md invariant 6 and
 // issue 4 §3. The server has no read-path cache: every read of an id is one
 // Store.Get inside Service.Decide, and every write commits in PostgreSQL
 // before the instance answers 2xx. So coherence holds by construction: the

@@ -1,5 +1,5 @@
 // Package cluster holds the tests of several gone instances over one
-// PostgreSQL database (DESIGN.md invariant 6): real servers, each on its
+// PostgreSQL database (docs/design.md invariant 6): real servers, each on its
 // own postgres.Store, racing real HTTP requests. It has no code of its own.
 //
 // The tests need a server; scripts/pg-test.sh starts a throwaway one:

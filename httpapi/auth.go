@@ -169,3 +169,25 @@ func (s *server) readable(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// requireReader guards the change feed, which belongs to no one
+// collection: 401 without a token, 403 with a token that may read nothing.
+// A token restricted to some collections passes, and the feed shows it
+// only those (gone.Config.ChangeFor).
+func (s *server) requireReader(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := callerFrom(r.Context())
+		some := ""
+		if len(c.Collections) > 0 {
+			some = c.Collections[0]
+		}
+		switch {
+		case c.Anonymous():
+			s.writeError(w, r, gone.Errorf(gone.EUNAUTHORIZED, "A token with the %s scope is required.", gone.ScopeRead))
+		case !c.Can(gone.ScopeRead, some):
+			s.writeError(w, r, gone.Errorf(gone.EFORBIDDEN, "This token may not do that; a token with the %s scope is required.", gone.ScopeRead))
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}

@@ -29,6 +29,9 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/api/users/43", header: map[string]string{"If-None-Match": `"1"`}},
 		req{path: "/metrics"},
 		req{path: "/api"},
+		req{path: "/"},
+		req{method: "POST", path: "/api/users/_batch", token: adminToken, body: `{"id":"b1","data":{}}` + "\n" + `{"id":"123","data":{}}`,
+			header: map[string]string{"Content-Type": "application/x-ndjson"}},
 		req{path: "/admin"},
 		req{path: "/admin/"},
 		req{path: "/admin/app.js"},
@@ -42,6 +45,8 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{method: "DELETE", path: "/api/tokens/swept", token: adminToken},
 		req{method: "DELETE", path: "/api/tokens/swept", token: adminToken},
 		req{path: "/api/users/42", token: "gone_unknown"},
+		// The change feed's JSON page.
+		req{path: "/api/changes?since=now", token: readerToken},
 		// The rules API: created, unchanged, refused, 409, 404, list, explain, import.
 		req{method: "POST", path: "/rules", body: `{"path":"/blog/2019/*","action":"gone","reason":"Retired"}`, token: adminToken},
 		req{method: "POST", path: "/rules", body: `{"path":"/blog/2019/*","action":"gone","reason":"Retired"}`, token: adminToken},
@@ -56,6 +61,16 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/rules/explain?path=/a%252Fb", token: adminToken},
 		req{method: "POST", path: "/rules/import", body: `{"rules":[{"path":"/x","action":"gone","line":2},{"path":"/y/*","action":"removed","line":3}]}`, token: adminToken},
 	)
+	// OPTIONS on every route's path: a plain one (204 with Allow), and a
+	// preflight this server, with no CORS origin configured, refuses (403).
+	for _, p := range []string{"/", "/api", "/api/users", "/api/users/_batch", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
+		"/api/users/43/lifecycle", "/api/audit", "/api/changes", "/api/explain", "/api/tokens", "/api/tokens/x",
+		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics",
+		"/rules", "/rules/import", "/rules/explain"} {
+		reqs = append(reqs, req{method: "OPTIONS", path: p})
+	}
+	reqs = append(reqs, req{method: "OPTIONS", path: "/api/users/43",
+		header: map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}})
 	for _, r := range slices.Clone(reqs) {
 		if r.method == "" || r.method == http.MethodGet {
 			r.method = http.MethodHead

@@ -16,6 +16,7 @@ const (
 	msgUnavailableRes = "unavailable.resource"
 	msgUndecidable    = "unavailable.store"
 	msgUnauthorized   = "unauthorized"
+	msgOverloaded     = "unavailable.overloaded"
 )
 
 // catalog holds the server's own texts by language. Adding a language is a
@@ -31,6 +32,7 @@ var catalog = map[string]map[string]string{
 		msgUnavailableRes: "This resource is temporarily unavailable. Try again later.",
 		msgUndecidable:    "The state of this resource could not be determined right now. Try again shortly.",
 		msgUnauthorized:   "A valid token is required.",
+		msgOverloaded:     "The server is busy. Try again in a second.",
 	},
 	"es": {
 		msgNotFound:       "No encontrado",
@@ -41,6 +43,7 @@ var catalog = map[string]map[string]string{
 		msgUnavailableRes: "Este recurso no está disponible temporalmente. Inténtalo más tarde.",
 		msgUndecidable:    "No se pudo determinar el estado de este recurso. Inténtalo de nuevo en breve.",
 		msgUnauthorized:   "Se requiere un token válido.",
+		msgOverloaded:     "El servidor está ocupado. Inténtalo de nuevo en un segundo.",
 	},
 }
 

@@ -47,6 +47,70 @@ func readObject(r *http.Request, mediaTypes ...string) (json.RawMessage, error) 
 // decodeObject checks that body is exactly one JSON object (no trailing
 // data, no duplicate keys at the top level) and compacts it.
 func decodeObject(body []byte) (json.RawMessage, error) {
+	// The common case, a valid object, is checked by the fast scanner;
+	// anything else takes the token decoder below, which names the problem.
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' && utf8.Valid(body) && json.Valid(body) {
+		if key, dup := repeatedMember(trimmed); dup {
+			return nil, gone.Errorf(gone.EINVALID, "The body repeats the member %q.", key)
+		}
+		var out bytes.Buffer
+		out.Grow(len(body))
+		if err := json.Compact(&out, body); err != nil {
+			return nil, gone.Errorf(gone.EINVALID, "The body is not valid JSON.")
+		}
+		return out.Bytes(), nil
+	}
+	return decodeObjectSlow(body)
+}
+
+// repeatedMember finds a member name that appears twice at the top level
+// of obj, a valid JSON object (json.Valid said so, so the scan need not
+// check syntax).
+func repeatedMember(obj []byte) (string, bool) {
+	seen := make(map[string]struct{}, 16)
+	depth := 0
+	for i := 0; i < len(obj); i++ {
+		switch c := obj[i]; c {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			start := i
+			escaped := false
+			for i++; obj[i] != '"'; i++ {
+				if obj[i] == '\\' {
+					escaped = true
+					i++
+				}
+			}
+			if depth != 1 {
+				continue
+			}
+			// A string at depth 1 is a member name when a colon follows.
+			j := i + 1
+			for j < len(obj) && (obj[j] == ' ' || obj[j] == '\t' || obj[j] == '\r' || obj[j] == '\n') {
+				j++
+			}
+			if j == len(obj) || obj[j] != ':' {
+				continue
+			}
+			key := string(obj[start+1 : i])
+			if escaped {
+				json.Unmarshal(obj[start:i+1], &key)
+			}
+			if _, dup := seen[key]; dup {
+				return key, true
+			}
+			seen[key] = struct{}{}
+		}
+	}
+	return "", false
+}
+
+// decodeObjectSlow is decodeObject with the token decoder, which says what
+// is wrong with a body that is not one valid object.
+func decodeObjectSlow(body []byte) (json.RawMessage, error) {
 	if !utf8.Valid(body) {
 		return nil, gone.Errorf(gone.EINVALID, "The body must be UTF-8.")
 	}

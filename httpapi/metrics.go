@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,7 +30,29 @@ type httpMetrics struct {
 	requests  *prometheus.CounterVec
 	duration  *prometheus.HistogramVec
 	decisions *prometheus.CounterVec
+	shedTotal prometheus.Counter
 	handler   http.Handler
+
+	// The label children each request would look up (hashing its label
+	// values, formatting its status) are resolved once per combination.
+	mu      sync.RWMutex
+	routes  map[routeStatus]routeChildren
+	decided map[stateAnswer]prometheus.Counter
+}
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
+type routeChildren struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+type stateAnswer struct {
+	state  gone.State
+	answer gone.Answer
 }
 
 func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
@@ -47,6 +70,12 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 			Name: "gone_decisions_total",
 			Help: "Reads of one id, by the id's true state and the answer given (which policy may make differ).",
 		}, []string{"state", "answer"})),
+		shedTotal: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gone_http_shed_total",
+			Help: "Requests refused at once with 503 because the server was at its in-flight and queue limits.",
+		})),
+		routes:  map[routeStatus]routeChildren{},
+		decided: map[stateAnswer]prometheus.Counter{},
 		// ContinueOnError: a count that cannot be read at scrape time
 		// (the store is down) must not hide every other metric.
 		handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}),
@@ -73,7 +102,25 @@ func (m *httpMetrics) decision(d gone.Decision) {
 	if m == nil {
 		return
 	}
-	m.decisions.WithLabelValues(string(d.State), string(d.Answer)).Inc()
+	k := stateAnswer{d.State, d.Answer}
+	m.mu.RLock()
+	c, ok := m.decided[k]
+	m.mu.RUnlock()
+	if !ok {
+		c = m.decisions.WithLabelValues(string(d.State), string(d.Answer))
+		m.mu.Lock()
+		m.decided[k] = c
+		m.mu.Unlock()
+	}
+	c.Inc()
+}
+
+// shed counts one request refused by the limiter.
+func (m *httpMetrics) shed() {
+	if m == nil {
+		return
+	}
+	m.shedTotal.Inc()
 }
 
 // request counts one answered request. Requests answered before routing
@@ -83,8 +130,18 @@ func (m *httpMetrics) request(route string, status int, elapsed time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+	k := routeStatus{route, status}
+	m.mu.RLock()
+	c, ok := m.routes[k]
+	m.mu.RUnlock()
+	if !ok {
+		c = routeChildren{m.requests.WithLabelValues(route, strconv.Itoa(status)), m.duration.WithLabelValues(route)}
+		m.mu.Lock()
+		m.routes[k] = c
+		m.mu.Unlock()
+	}
+	c.requests.Inc()
+	c.duration.Observe(elapsed.Seconds())
 }
 
 // handleMetrics serves the registry in the Prometheus text format.

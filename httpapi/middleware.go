@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -46,26 +44,37 @@ func callerFrom(ctx context.Context) gone.Caller { return infoFrom(ctx).caller }
 func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &reqInfo{id: r.Header.Get("X-Request-Id"), pattern: "none"}
+		// One allocation for both per-request records.
+		o := &struct {
+			info reqInfo
+			sw   statusWriter
+		}{info: reqInfo{id: r.Header.Get("X-Request-Id"), pattern: "none"}, sw: statusWriter{ResponseWriter: w}}
+		info, sw := &o.info, &o.sw
 		if len(info.id) == 0 || len(info.id) > 64 || strings.ContainsFunc(info.id, func(c rune) bool { return c < '!' || c > '~' }) {
-			// An id names a request in the logs; it need not be
-			// unguessable, so it costs no system call (crypto/rand would,
-			// on every request of a proxied site).
-			var b [8]byte
-			binary.LittleEndian.PutUint64(b[:], rand.Uint64())
-			info.id = hex.EncodeToString(b[:])
+			info.id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", info.id)
-		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
 		elapsed := time.Since(start)
-		s.log.InfoContext(r.Context(), "request",
-			"request_id", info.id, "method", r.Method, "path", r.URL.Path, "route", info.pattern,
-			"status", sw.status, "duration", elapsed, "caller", info.caller.Name)
+		if h := s.log.Handler(); h.Enabled(r.Context(), slog.LevelInfo) {
+			// Straight to the handler, with typed attributes: no boxing
+			// of each value, and no runtime.Callers for a source
+			// location the request line never shows.
+			rec := slog.NewRecord(start.Add(elapsed), slog.LevelInfo, "request", 0)
+			rec.AddAttrs(slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("route", info.pattern), slog.Int("status", sw.status), slog.Duration("duration", elapsed),
+				slog.String("caller", info.caller.Name))
+			h.Handle(r.Context(), rec)
+		}
 		s.metrics.request(info.pattern, sw.status, elapsed)
+		if sw.status < 300 && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+			// A write went through: this instance's change streams hear
+			// of it now rather than at the next poll.
+			s.hub.nudge()
+		}
 	})
 }
 
@@ -83,6 +92,20 @@ func Observe(log *slog.Logger, route string, opts ...Option) func(http.Handler) 
 			next.ServeHTTP(w, r)
 		}))
 	}
+}
+
+// newRequestID is 16 hex digits from the runtime's per-thread ChaCha8
+// generator: unique enough to find a request's log line, and, unlike
+// crypto/rand, no system call on the request's path.
+func newRequestID() string {
+	var b [16]byte
+	const digits = "0123456789abcdef"
+	n := rand.Uint64()
+	for i := range b {
+		b[i] = digits[n&15]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // notePattern records the route pattern the mux matched, for observe.
@@ -149,8 +172,10 @@ func (s *server) cleanPaths(next http.Handler) http.Handler {
 			return
 		}
 		if strings.Contains(strings.ToUpper(r.URL.RawPath), "%2F") {
-			// An encoded slash is never part of an id (see gone.ValidID).
-			s.routeNotFound(w, r, "")
+			// An encoded slash is never part of an id (see gone.ValidID),
+			// so what the caller meant is the path with real slashes:
+			// /api/users%2F42 suggests /api/users/42.
+			s.routeNotFound(w, r, p)
 			return
 		}
 		if clean := path.Clean(p); clean != p {

@@ -77,9 +77,12 @@ var routeStatuses = map[string][]int{
 	// handleCreate: readObject (400, 413, 415), Service.Put (409, 503).
 	"POST /api/{collection}": {201, 400, 403, 409, 413, 415, 503},
 	// handleRead: writeDecision's table, conditional GET, invalid id.
-	"GET /api/{collection}/{id}":   {200, 304, 308, 400, 403, 410, 503},
-	"PUT /api/{collection}/{id}":   {200, 201, 400, 403, 409, 412, 413, 415, 503},
-	"PATCH /api/{collection}/{id}": {200, 400, 403, 409, 410, 412, 413, 415, 503},
+	// handleBatch: unreadable body (400), too many rows or bytes (413),
+	// media type (415); per-row failures are inside the 200.
+	"POST /api/{collection}/_batch": {200, 400, 403, 413, 415},
+	"GET /api/{collection}/{id}":    {200, 304, 308, 400, 403, 410, 503},
+	"PUT /api/{collection}/{id}":    {200, 201, 400, 403, 409, 412, 413, 415, 503},
+	"PATCH /api/{collection}/{id}":  {200, 400, 403, 409, 410, 412, 413, 415, 503},
 	// handleDelete: bad permanent/reason/alternative (400), already gone (410).
 	// Every write evaluates preconditions (412).
 	"DELETE /api/{collection}/{id}":          {200, 400, 403, 410, 412, 503},
@@ -89,6 +92,10 @@ var routeStatuses = map[string][]int{
 	"PATCH /api/{collection}/{id}/lifecycle": {200, 400, 403, 409, 412, 413, 415, 503},
 	"GET /api/audit":                         {200, 400, 403, 503},
 	"GET /api/explain":                       {200, 400, 403, 503},
+	// handleChanges: bad since/limit/collection (400), a concealed
+	// collection for a reader (403), unknown collection (404, in
+	// anyRoute), the log unreadable (503).
+	"GET /api/changes": {200, 400, 403, 503},
 	// The token routes: Service.ListTokens, CreateToken (400 for a bad
 	// field, 409 for a name in use, decodeStrict's 413 and 415) and
 	// RevokeToken (404 unknown, 410 already revoked).
@@ -106,8 +113,18 @@ var routeStatuses = map[string][]int{
 	"GET /healthz":         {200},
 	"GET /readyz":          {200, 503},
 	"GET /openapi.json":    {200},
+	"GET /{$}":             {200},
 	"GET /admin/":          {200, 304},
 	"GET /metrics":         {200},
+}
+
+func init() {
+	// handleOptions: 204 (preflight allowed, or Allow), 403 (preflight
+	// refused), on every route's path.
+	for key := range routeStatuses {
+		_, pattern, _ := strings.Cut(key, " ")
+		routeStatuses["OPTIONS "+pattern] = []int{204, 403}
+	}
 }
 
 // testRoutes returns the route table of a server with every option on.
@@ -128,7 +145,9 @@ func TestOpenAPIHasEveryRoute(t *testing.T) {
 	known := map[string]bool{}
 	for _, rt := range routes {
 		key := rt.method + " " + rt.pattern
-		known[key] = true
+		// OpenAPI has no "{$}": its "/" is an exact path already.
+		path := strings.TrimSuffix(rt.pattern, "{$}")
+		known[rt.method+" "+path] = true
 		want, ok := routeStatuses[key]
 		if !ok {
 			t.Errorf("route %s is not in routeStatuses: read its handler and list what it can send", key)
@@ -139,10 +158,10 @@ func TestOpenAPIHasEveryRoute(t *testing.T) {
 		methods := []string{rt.method}
 		if rt.method == http.MethodGet {
 			methods = append(methods, http.MethodHead)
-			known[http.MethodHead+" "+rt.pattern] = true
+			known[http.MethodHead+" "+path] = true
 		}
 		for _, m := range methods {
-			checkStatuses(t, doc, m, rt.pattern, want)
+			checkStatuses(t, doc, m, path, want)
 		}
 	}
 	// And nothing documented that the server does not serve. A subtree
@@ -172,7 +191,7 @@ func TestOpenAPIHasEveryRoute(t *testing.T) {
 		}
 	}
 	for key := range routeStatuses {
-		if !known[key] {
+		if !known[strings.TrimSuffix(key, "{$}")] {
 			t.Errorf("routeStatuses lists %s, which routes.go does not serve", key)
 		}
 	}
@@ -223,4 +242,63 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 		}
 	}
 	walk(doc)
+}
+
+// A HEAD answers what its GET answers without the body (RFC 9110 §9.3.2),
+// so its operation takes the same parameters and security and documents
+// the same statuses; a parameter added to one alone is a drift.
+func TestOpenAPIHeadMirrorsGet(t *testing.T) {
+	type operation struct {
+		Parameters json.RawMessage            `json:"parameters"`
+		Security   json.RawMessage            `json:"security"`
+		Responses  map[string]json.RawMessage `json:"responses"`
+	}
+	for path, item := range loadOpenAPI(t).Paths {
+		rawGet, hasGet := item["get"]
+		rawHead, hasHead := item["head"]
+		if hasGet != hasHead {
+			t.Errorf("%s: GET %v, HEAD %v; want both or neither", path, hasGet, hasHead)
+			continue
+		}
+		if !hasGet {
+			continue
+		}
+		var get, head operation
+		if err := json.Unmarshal(rawGet, &get); err != nil {
+			t.Fatalf("%s GET: %v", path, err)
+		}
+		if err := json.Unmarshal(rawHead, &head); err != nil {
+			t.Fatalf("%s HEAD: %v", path, err)
+		}
+		if string(get.Parameters) != string(head.Parameters) {
+			t.Errorf("%s: HEAD parameters differ from GET's (GET %s, HEAD %s): copy GET's", path, paramNames(get.Parameters), paramNames(head.Parameters))
+		}
+		if string(get.Security) != string(head.Security) {
+			t.Errorf("%s: HEAD security %s, GET %s", path, head.Security, get.Security)
+		}
+		for code := range get.Responses {
+			if _, ok := head.Responses[code]; !ok {
+				t.Errorf("%s: HEAD does not document %s, which GET does", path, code)
+			}
+		}
+		for code := range head.Responses {
+			if _, ok := get.Responses[code]; !ok {
+				t.Errorf("%s: HEAD documents %s, which GET does not", path, code)
+			}
+		}
+	}
+}
+
+// paramNames lists the names of a parameter list, for messages.
+func paramNames(raw json.RawMessage) []string {
+	var ps []struct {
+		Name string `json:"name"`
+		Ref  string `json:"$ref"`
+	}
+	json.Unmarshal(raw, &ps)
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name+p.Ref)
+	}
+	return names
 }

@@ -137,12 +137,36 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // writeErrorWith is writeError with a last edit of the problem, for
 // members only the caller knows.
 func (s *server) writeErrorWith(w http.ResponseWriter, r *http.Request, err error, edit func(*Problem)) {
+	lng := lang(r)
+	p := s.problemOf(r, lng, err)
+	switch p.Status {
+	case http.StatusPreconditionFailed:
+		// The current ETag, so the caller can read again and retry.
+		var e *gone.Error
+		if errors.As(err, &e) && e.Record != nil {
+			w.Header().Set("ETag", e.Record.ETag())
+		}
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
+	}
+	if edit != nil {
+		edit(p)
+	}
+	writeProblem(w, lng, p)
+}
+
+// problemOf is the problem for err, whether it answers a request
+// (writeError) or one row of a batch. Unknown errors become "Internal
+// error." and are logged with the request id, a store outage (503) with
+// its cause.
+func (s *server) problemOf(r *http.Request, lng string, err error) *Problem {
 	code := gone.ErrorCode(err)
 	status, ok := codeStatus[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	lng := lang(r)
 	msg := gone.ErrorMessage(err)
 	switch status {
 	case http.StatusInternalServerError:
@@ -163,22 +187,10 @@ func (s *server) writeErrorWith(w http.ResponseWriter, r *http.Request, err erro
 			s.addFacts(p, e.Record, lng)
 		}
 	}
-	switch status {
-	case http.StatusPreconditionFailed:
-		// The current ETag, so the caller can read again and retry.
-		if e != nil && e.Record != nil {
-			w.Header().Set("ETag", e.Record.ETag())
-		}
-	case http.StatusUnauthorized:
-		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
-	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", strconv.Itoa(int(gone.UndecidableRetry/time.Second)))
+	if status == http.StatusServiceUnavailable {
 		p.RetryAfter = int(gone.UndecidableRetry / time.Second)
 	}
-	if edit != nil {
-		edit(p)
-	}
-	writeProblem(w, lng, p)
+	return p
 }
 
 // addFacts adds a record's lifecycle facts to a conflict or gone problem,

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gonehttp/gone/console"
 )
@@ -27,6 +28,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/api", s.handleIndex())
 	handle("GET", "/api/{collection}", read(s.handleList()))
 	handle("POST", "/api/{collection}", write(s.handleCreate()))
+	handle("POST", "/api/{collection}/_batch", write(s.handleBatch()))
 	handle("GET", "/api/{collection}/{id}", read(s.handleRead()))
 	handle("PUT", "/api/{collection}/{id}", write(s.handlePut()))
 	handle("PATCH", "/api/{collection}/{id}", write(s.handlePatch()))
@@ -36,6 +38,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/api/{collection}/{id}/lifecycle", admin(s.handleLifecycle()))
 	handle("PATCH", "/api/{collection}/{id}/lifecycle", write(s.handleSetLifecycle()))
 	handle("GET", "/api/audit", admin(s.handleAudit()))
+	handle("GET", "/api/changes", s.requireReader(s.handleChanges()))
 	handle("GET", "/api/explain", admin(s.handleExplain()))
 	handle("GET", "/api/tokens", admin(s.handleListTokens()))
 	handle("POST", "/api/tokens", admin(s.handleCreateToken()))
@@ -49,6 +52,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", "/healthz", s.handleHealthz())
 	handle("GET", "/readyz", s.handleReadyz())
 	handle("GET", "/openapi.json", s.handleOpenAPI())
+	handle("GET", "/{$}", s.handleRoot())
 	// The admin console: static files; its every action is an API call
 	// with the same token checks as any other.
 	handle("GET", console.Prefix, console.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -57,6 +61,20 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	if s.metrics != nil {
 		handle("GET", "/metrics", s.handleMetrics())
 	}
+
+	// OPTIONS on every route's path: CORS preflights, and Allow for the
+	// rest. One handler serves them all, since per-path OPTIONS patterns
+	// would collide in the mux (/api/tokens/{name} and
+	// /api/{collection}/_batch both match /api/tokens/_batch); the table
+	// still lists each path, for Allow, 405 answers and openapi.json.
+	seen := map[string]bool{}
+	for _, rt := range slices.Clone(s.routes) {
+		if !seen[rt.pattern] {
+			seen[rt.pattern] = true
+			s.routes = append(s.routes, route{"OPTIONS", rt.pattern})
+		}
+	}
+	mux.Handle("OPTIONS /", s.handleOptions())
 
 	// Everything else is an unknown route: 404 with a suggestion.
 	mux.Handle("/", s.handleUnknownRoute())

@@ -5,6 +5,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gonehttp/gone"
@@ -26,6 +27,13 @@ type server struct {
 	collections []string
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
+	// limit is nil unless WithShedding was given.
+	limit *limiter
+	// hub wakes change streams; feed tunes them; stop ends them.
+	hub     *changeHub
+	feed    FeedSettings
+	stop    <-chan struct{}
+	streams atomic.Int64 // open change streams
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
 	// limiter counts failed authentications; nil when disabled.
@@ -40,11 +48,17 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	for _, opt := range opts {
 		opt(s)
 	}
+	s.feed = s.feed.withDefaults()
+	s.hub = newChangeHub(svc.Store, s.feed.Poll, log)
 	mux := http.NewServeMux()
 	s.addRoutes(mux)
 	h := notePattern(mux)
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
+	h = s.shed(h)
+	// CORS outside the shedding, so a shed 503 still carries the headers a
+	// browser needs to read its Retry-After.
+	h = s.cors(h)
 	h = s.recoverPanics(h)
 	h = s.checkFraming(h)
 	h = s.sharedCacheSafe(h)

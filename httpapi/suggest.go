@@ -19,6 +19,11 @@ const maxSuggestDistance = 4
 // answering that itself.
 func (s *server) handleUnknownRoute() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isPreflight(r) {
+			// So a page can read the 404 (and its suggestion) that follows.
+			s.preflight(w, r)
+			return
+		}
 		if allow := s.allowed(r.URL.Path); len(allow) > 0 {
 			lng := lang(r)
 			w.Header().Set("Allow", strings.Join(allow, ", "))
@@ -35,6 +40,16 @@ func (s *server) allowed(path string) []string {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	var methods []string
 	for _, rt := range s.routes {
+		if strings.HasSuffix(rt.pattern, "{$}") {
+			// An exact-match route ("/{$}"): only its own path.
+			if path == strings.TrimSuffix(rt.pattern, "{$}") && !slices.Contains(methods, rt.method) {
+				methods = append(methods, rt.method)
+				if rt.method == http.MethodGet {
+					methods = append(methods, http.MethodHead)
+				}
+			}
+			continue
+		}
 		parts := strings.Split(strings.TrimPrefix(rt.pattern, "/"), "/")
 		// A pattern ending in "/" (the console's) holds its whole subtree.
 		subtree := strings.HasSuffix(rt.pattern, "/") && strings.HasPrefix(path, rt.pattern)
@@ -111,7 +126,7 @@ func (s *server) suggest(path string, exact bool) string {
 func (s *server) candidates(segs []string, last string) []string {
 	var out []string
 	for _, rt := range s.routes {
-		if rt.method != http.MethodGet || strings.Contains(rt.pattern, "{name}") {
+		if rt.method != http.MethodGet || strings.Contains(rt.pattern, "{name}") || strings.Contains(rt.pattern, "{$}") {
 			continue
 		}
 		parts := strings.Split(strings.Trim(rt.pattern, "/"), "/")

@@ -83,9 +83,9 @@ func (s *Store) List(ctx context.Context, q gone.ListQuery) ([]*gone.Record, str
 // q.Newest), after q.AfterSeq and before q.BeforeSeq when set. A Limit
 // of zero or less means no limit.
 //
-// Seq comes from a sequence, assigned when an event is written, not when
-// its transaction commits; a page read while a slower transaction is still
-// open can miss that transaction's lower Seq.
+// Seq comes from a sequence, but AppendAudit holds a lock from the append
+// to the commit, so events commit in Seq order: a page never misses a
+// lower Seq that commits later.
 func (s *Store) Audit(ctx context.Context, q gone.AuditQuery) ([]gone.AuditEvent, error) {
 	var (
 		conds = []string{"seq > $1"}

@@ -1,5 +1,5 @@
 // Package postgres implements gone.Store on PostgreSQL, for several gone
-// instances that must give one answer for the same id (DESIGN.md §2.6).
+// instances that must give one answer for the same id (docs/design.md, invariant 6).
 //
 // Open runs the embedded migrations. Tables are unqualified, so the
 // connection's search_path picks the schema (tests use one schema each).

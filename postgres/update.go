@@ -83,7 +83,8 @@ func (s *Store) update(ctx context.Context, fn func(gone.Tx) error) error {
 
 // pgTx is gone.Tx over one pgx transaction.
 type pgTx struct {
-	tx pgx.Tx
+	tx          pgx.Tx
+	auditLocked bool
 }
 
 // Get locks (collection, id) for the rest of the transaction, then reads
@@ -120,8 +121,25 @@ func (t *pgTx) Put(ctx context.Context, r *gone.Record) error {
 	return nil
 }
 
+// auditLock is the advisory lock (two-int key space, apart from the id
+// locks' bigint one) that orders audit appends: "gone" and 1.
+const auditLock = "SELECT pg_advisory_xact_lock(1735356005, 1)"
+
 // AppendAudit inserts one event; the sequence assigns Seq.
+//
+// A sequence hands out numbers in call order, not commit order: without
+// the lock, a reader of the log (the change feed) could see seq 11
+// committed, move past it, and never see seq 10 commit after. Holding one
+// transaction-scoped lock from the first append to the commit makes the
+// order of Seq the order of commits, at the price of serialising the last
+// step (append and commit) of concurrent writes.
 func (t *pgTx) AppendAudit(ctx context.Context, e gone.AuditEvent) error {
+	if !t.auditLocked {
+		if _, err := t.tx.Exec(ctx, auditLock); err != nil {
+			return fmt.Errorf("postgres: audit lock: %w", err)
+		}
+		t.auditLocked = true
+	}
 	_, err := t.tx.Exec(ctx, `INSERT INTO audit (at, actor, action, collection, id, reason, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		toDB(e.At), e.Actor, e.Action, e.Collection, e.ID, e.Reason, e.Detail)

@@ -32,9 +32,9 @@ import (
 // seen is one request as the upstream received it.
 type seen struct {
 	Method, URI, Path, Host string
-	Header            http.Header
-	BodySHA           string
-	BodyLen           int
+	Header                  http.Header
+	BodySHA                 string
+	BodyLen                 int
 }
 
 // upstream is a real HTTP server behind the proxy that records what it

@@ -15,7 +15,7 @@ const insertAudit = `INSERT INTO audit (at, actor, action, collection, id, reaso
 
 // AppendAudit records e; SQLite assigns Seq.
 func (t *tx) AppendAudit(ctx context.Context, e gone.AuditEvent) error {
-	_, err := t.tx.StmtContext(ctx, t.s.audit).ExecContext(ctx,
+	_, err := t.stmt(ctx, &t.audit, t.s.audit).ExecContext(ctx,
 		unix(e.At), e.Actor, e.Action, e.Collection, e.ID, e.Reason, e.Detail)
 	if err != nil {
 		return fmt.Errorf("sqlite: audit %s %s/%s: %w", e.Action, e.Collection, e.ID, err)

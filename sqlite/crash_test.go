@@ -17,7 +17,7 @@ import (
 
 const crashEnv = "GONE_SQLITE_CRASH_DB"
 
-// TestCrashKeepsAcknowledgedWrites checks invariant 5 of DESIGN.md with a
+// TestCrashKeepsAcknowledgedWrites checks invariant 5 of docs/design.md with a
 // real kill -9: a child process writes records and reports each one after
 // Update returns; the parent kills it mid-stream, reopens the file and
 // finds every reported record.

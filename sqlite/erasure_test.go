@@ -53,7 +53,7 @@ func present(files map[string][]byte, mark string) []string {
 	return where
 }
 
-// TestErasure proves DESIGN.md's erasure invariant at the byte level: after
+// TestErasure proves docs/design.md's erasure invariant at the byte level: after
 // a permanent delete (Put with nil Data) the payload is in neither the
 // database file nor the WAL.
 func TestErasure(t *testing.T) {

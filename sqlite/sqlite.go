@@ -11,8 +11,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -35,6 +37,8 @@ type Store struct {
 	txGet *sql.Stmt
 	put   *sql.Stmt
 	audit *sql.Stmt
+	// The batch statements for batchRows rows (see batch.go).
+	getMany, putMany, auditMany *sql.Stmt
 
 	// erasePending is set when a payload was erased but the WAL could not
 	// be truncated yet; the next Update (or Close) tries again.
@@ -60,6 +64,9 @@ var pragmas = []string{
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" || strings.Contains(path, "?") {
 		return nil, gone.Errorf(gone.EINVALID, "invalid SQLite path %q", path)
+	}
+	if err := checkDir(path); err != nil {
+		return nil, err
 	}
 	s := &Store{path: path}
 	var err error
@@ -109,7 +116,37 @@ func (s *Store) open(ctx context.Context) error {
 	prep(s.w, &s.txGet, selectRecord)
 	prep(s.w, &s.put, upsertRecord)
 	prep(s.w, &s.audit, insertAudit)
+	prep(s.w, &s.getMany, selectMany(batchRows))
+	prep(s.w, &s.putMany, upsertMany(batchRows))
+	prep(s.w, &s.auditMany, insertAuditMany(batchRows))
 	return err
+}
+
+// checkDir says which directory keeps the database from opening and why:
+// SQLite itself only says "unable to open database file". The directory
+// must exist and be writable even for an existing file, for the WAL.
+func checkDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("sqlite: the directory %s of %s does not exist; create it or choose another path", dir, path)
+	case err != nil:
+		return fmt.Errorf("sqlite: the directory %s of %s: %w", dir, path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("sqlite: %s is not a directory, so %s cannot be created in it", dir, path)
+	}
+	f, err := os.CreateTemp(dir, ".gone-write-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("sqlite: cannot write in the directory %s (%v); the database and its write-ahead log need it", dir, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
 }
 
 // dsn is path with the pragmas and any extra driver parameters. The plain
@@ -137,7 +174,7 @@ func (s *Store) Close() error {
 	if s.erasePending.Load() && s.w != nil {
 		errs = append(errs, s.Checkpoint(context.Background()))
 	}
-	for _, st := range []*sql.Stmt{s.get, s.tokenByHash, s.txGet, s.put, s.audit} {
+	for _, st := range []*sql.Stmt{s.get, s.tokenByHash, s.txGet, s.put, s.audit, s.getMany, s.putMany, s.auditMany} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -9,10 +9,6 @@ import (
 	"github.com/gonehttp/gone/sqlite"
 )
 
-func init() {
-	commands["backup"] = command{"copy the SQLite database consistently, while it serves", runBackup}
-}
-
 // runBackup writes a consistent online copy of the SQLite file with VACUUM
 // INTO: a running server goes on reading and writing, and the copy holds no
 // freed pages, so no erased payload either.

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +67,7 @@ func TestEnvFallbacks(t *testing.T) {
 	s := newCLIServer(t)
 	s.goneEnv(map[string]string{}, "", "get", "--url", s.url, "users/42").want(t, "--url flag", exitOK, "Ada")
 	s.goneEnv(map[string]string{"GONE_URL": "http://127.0.0.1:1"}, "", "get", "--url", s.url, "users/42").want(t, "flag over env", exitOK, "Ada")
-	s.goneEnv(map[string]string{"GONE_URL": s.url}, "", "audit").want(t, "no token", exitFailed, "401")
+	s.goneEnv(map[string]string{"GONE_URL": s.url}, "", "audit").want(t, "no token", exitFailed, "needs a token: give --token or set GONE_TOKEN")
 	s.goneEnv(map[string]string{"GONE_URL": s.url, "GONE_TOKEN": cliAdminToken}, "", "audit", "--limit", "1").want(t, "GONE_TOKEN", exitOK, `"action":"create"`)
 	s.goneEnv(map[string]string{"GONE_URL": s.url, "GONE_TOKEN": "wrong"}, "", "get", "users/42").want(t, "wrong token", exitFailed, "401 Unauthorized")
 }
@@ -72,7 +75,8 @@ func TestEnvFallbacks(t *testing.T) {
 // Every command answers --help with its usage and exit 0.
 func TestHelpEverywhere(t *testing.T) {
 	s := newCLIServer(t)
-	for name := range commands {
+	for _, c := range commands {
+		name := c.name
 		r := s.gone("", name, "--help")
 		if r.code != exitOK || !strings.Contains(r.stderr, "Usage: gone "+name) {
 			t.Errorf("gone %s --help: exit %d, stderr %q; want exit 0 and its usage", name, r.code, r.stderr)
@@ -95,4 +99,65 @@ func TestInspect(t *testing.T) {
 		t.Errorf("audit users/123 printed %d lines, want a header and 2 events:\n%s", n, r.stdout)
 	}
 	s.gone("", "list").want(t, "list without collection", exitUsage)
+}
+
+// What a new user meets first: help, version, no server, another server.
+func TestCLIExplainsItself(t *testing.T) {
+	s := newCLIServer(t)
+	r := s.gone("", "--help")
+	r.want(t, "--help", exitOK, "--url URL", "GONE_URL", "GONE_TOKEN", "GONE_OUTPUT", "GONE_ADMIN_TOKEN", "import")
+	if r.stderr != "" {
+		t.Errorf("--help wrote to stderr: %q", r.stderr)
+	}
+	bare := s.gone("")
+	if bare.code != exitUsage || bare.stdout != "" || bare.stderr != r.stdout {
+		t.Errorf("bare gone: exit %d, stdout %q; want exit 2 and --help's text on stderr", bare.code, bare.stdout)
+	}
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		s.gone("", args...).want(t, strings.Join(args, " "), exitOK, "gone ", "go1.")
+	}
+
+	// Nothing listens on a port just closed.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	s.goneEnv(map[string]string{"GONE_URL": dead}, "", "get", "users/42").
+		want(t, "no server", exitFailed, "no gone server answers at "+dead+"; start one with `gone serve` or set GONE_URL/--url")
+
+	// Another server that answers 404 with a page of its own.
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	r = s.goneEnv(map[string]string{"GONE_URL": other.URL}, "", "get", "users/42")
+	r.want(t, "not gone", exitFailed, other.URL+" does not look like a gone server")
+	if strings.Contains(r.stderr, "not found") {
+		t.Errorf("another server's 404 was told as a missing resource: %s", r.stderr)
+	}
+
+	s.goneEnv(map[string]string{"GONE_URL": s.url}, "", "put", "users/t1", "--data", `{}`).
+		want(t, "write without token", exitFailed, "needs a token: give --token or set GONE_TOKEN")
+	s.goneEnv(map[string]string{"GONE_URL": s.url}, "", "import", "--collection", "users", "-").
+		want(t, "import without token", exitUsage, "--token or set GONE_TOKEN")
+}
+
+// JSON ends with one newline; a lifecycle table lists the history as rows;
+// notices are sentences, not log lines.
+func TestCLIOutputShape(t *testing.T) {
+	s := newCLIServer(t)
+	r := s.gone("", "get", "users/42")
+	if !strings.HasSuffix(r.stdout, "}\n") || strings.HasSuffix(r.stdout, "\n\n") {
+		t.Errorf("get printed %q; want JSON and one newline", r.stdout)
+	}
+	r = s.gone("", "lifecycle", "users/123", "--output", "table")
+	r.want(t, "lifecycle table", exitOK, "SEQ", "ACTION", "create", "delete", "user_request")
+	if strings.Contains(r.stdout, `[{"seq"`) {
+		t.Errorf("lifecycle table shows the history as JSON:\n%s", r.stdout)
+	}
+	r = s.gone("", "get", "promotions/winter-sale-2026")
+	r.want(t, "sunset notice", exitOK, "note: /api/promotions/winter-sale-2026 goes away at 2027-03-01T00:00:00Z")
+	if strings.Contains(r.stderr, "level=") {
+		t.Errorf("a raw log line reached the CLI's output:\n%s", r.stderr)
+	}
 }

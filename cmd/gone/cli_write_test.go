@@ -26,7 +26,7 @@ func TestWriteCommands(t *testing.T) {
 	s.gone("", "lifecycle", "users/eve", "--expires-at", "2030-01-01T00:00:00Z", "--alternative", "/api/users").
 		want(t, "lifecycle set", exitOK, `"expiresAt": "2030-01-01T00:00:00Z"`, `"alternative": "/api/users"`)
 	s.gone("", "lifecycle", "users/eve", "--expires-at", "none").want(t, "lifecycle clear", exitOK)
-	s.gone("", "lifecycle", "users/eve", "--output", "table").want(t, "lifecycle show", exitOK, "history", "state")
+	s.gone("", "lifecycle", "users/eve", "--output", "table").want(t, "lifecycle show", exitOK, "ACTION", "moved from 500", "state")
 	s.gone("", "lifecycle", "users/eve", "--expires-at", "soon").want(t, "lifecycle bad time", exitUsage, "RFC 3339")
 	s.gone("", "delete", "users/eve", "--permanent", "--reason", "user_request", "--alternative", "/api/users").
 		want(t, "permanent delete, flags after the target", exitOK, `"state": "gone"`, `"reason": "User requested account deletion"`)
@@ -53,8 +53,11 @@ func TestImportJSONL(t *testing.T) {
 	}
 	r := s.gone("", "import", "--collection", "users", file)
 	r.want(t, "import", exitFailed, "5 lines: 2 created, 0 replaced, 0 unchanged, 3 failed",
-		"line 2: not a valid line", "line 3: users/123: 410 Gone", "(deleted 2026-01-05T10:30:00Z)", `line 6: users/bad id: id "bad id" is not valid`,
-		"import: 5/5 lines, 3 failed", "3 of 5 lines failed")
+		"line 2: not a valid line", "line 3: users/123: 409 Conflict", "(deleted 2026-01-05T10:30:00Z)", `line 6: users/bad id: id "bad id" is not valid`,
+		"3 of 5 lines failed")
+	if i, j := strings.Index(r.stdout, "line 3:"), strings.Index(r.stdout, "line 6:"); i > j {
+		t.Errorf("failures are not in line order:\n%s", r.stdout)
+	}
 	s.gone("", "get", "users/i2").want(t, "the broken line wrote nothing", exitNotFound)
 	s.gone("", "get", "users/123").want(t, "the refused line wrote nothing", exitGone)
 	s.gone("", "import", "--collection", "users", file).want(t, "import again", exitFailed, "5 lines: 0 created, 0 replaced, 2 unchanged, 3 failed")
@@ -74,7 +77,62 @@ func TestImportCSV(t *testing.T) {
 	s.gone(csv, "import", "--collection", "users", "--format", "csv", "-").
 		want(t, "import csv", exitFailed, "2 lines: 1 created, 0 replaced, 0 unchanged, 1 failed", "line 3: 2 fields, the header has 3")
 	s.gone("", "get", "users/c1").want(t, "csv row", exitOK, `"email": "c1@example.com"`, `"id": "c1"`)
-	s.gone(csv, "import", "--format", "csv", "-").want(t, "no collection", exitFailed, "no collection")
+	s.gone(csv, "import", "--format", "csv", "-").want(t, "no collection", exitUsage, `the CSV header has no "collection" column: give --collection`)
+}
+
+// A whole-file mistake stops the import at once with one message; Excel's
+// BOM and CRLF are fine; CSV cells can be typed; --dry-run writes nothing.
+func TestImportWholeFileAndTypes(t *testing.T) {
+	s := newCLIServer(t)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	many := strings.Repeat("x1,Ex\n", 3000)
+	for _, c := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+		code int
+	}{
+		{"no collection", []string{"import", write("nocoll.csv", "id,name\n"+many)}, nil, `no "collection" column: give --collection`, exitUsage},
+		{"unknown format", []string{"import", write("users.txt", many)}, nil, "give --format jsonl or --format csv", exitUsage},
+		{"not JSON Lines", []string{"import", "--collection", "users", write("users.jsonl", "id,name\n"+many)}, nil, "line 1 is not a JSON object", exitUsage},
+		{"header without id", []string{"import", "--collection", "users", write("noid.csv", "name,email\n"+many)}, nil, `the CSV header has no "id" column`, exitUsage},
+		{"wrong token", []string{"import", "--collection", "users", write("ok.csv", "id,name\n"+many)}, map[string]string{"GONE_URL": s.url, "GONE_TOKEN": "wrong"}, "refused the token", exitFailed},
+		{"no server", []string{"import", "--collection", "users", write("ok2.csv", "id,name\n"+many)}, map[string]string{"GONE_URL": "http://127.0.0.1:1", "GONE_TOKEN": "x"}, "no gone server answers at http://127.0.0.1:1", exitFailed},
+		{"unknown collection", []string{"import", "--collection", "nope", write("ok3.csv", "id,name\n"+many)}, nil, `the server has no collection "nope"`, exitFailed},
+	} {
+		var r result
+		if c.env != nil {
+			r = s.goneEnv(c.env, "", c.args...)
+		} else {
+			r = s.gone("", c.args...)
+		}
+		r.want(t, c.name, c.code, c.want)
+		if n := strings.Count(r.stdout+r.stderr, "\n"); n > 3 {
+			t.Errorf("%s: %d lines of output, want one message:\n%s%s", c.name, n, r.stdout, r.stderr)
+		}
+	}
+	s.gone("", "get", "users/x1").want(t, "nothing written", exitNotFound)
+
+	typed := write("typed.csv", "\xef\xbb\xbfid,age:number,active:boolean,tags:json,zip,score\r\n"+
+		"t1,36,true,\"[\"\"a\"\"]\",007,1.5\r\n"+
+		"t2,,false,null,10,x\r\n"+
+		"t3,old,true,[],1,2\r\n")
+	s.gone("", "import", "--collection", "users", "--dry-run", typed).
+		want(t, "dry run", exitFailed, "3 lines: 2 ready to send, 1 failed (dry run: nothing was written)", `line 4: users/t3: column age: "old" is not a number`)
+	s.gone("", "get", "users/t1").want(t, "dry run wrote nothing", exitNotFound)
+	s.gone("", "import", "--collection", "users", "--infer-types", typed).want(t, "typed import", exitFailed, "2 created")
+	s.gone("", "get", "users/t1").want(t, "typed cells", exitOK, `"age": 36`, `"active": true`, `"tags": [`, `"zip": "007"`, `"score": 1.5`, `"id": "t1"`)
+	s.gone("", "get", "users/t2").want(t, "empty typed cell is null", exitOK, `"age": null`, `"tags": null`, `"score": "x"`)
+	s.gone("", "import", "--collection", "users", write("plain.csv", "id,zip\r\nt9,10\r\n")).want(t, "untyped", exitOK, "1 created")
+	s.gone("", "get", "users/t9").want(t, "strings by default", exitOK, `"zip": "10"`)
 }
 
 // --if-match and --if-none-match make a write conditional: a failed one

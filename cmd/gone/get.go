@@ -9,11 +9,6 @@ import (
 	"github.com/gonehttp/gone/client"
 )
 
-func init() {
-	commands["get"] = command{"read a resource (exit 3 if not found, 4 if gone)", runGet}
-	commands["explain"] = command{"show how the server decides a resource's answer", runExplain}
-}
-
 func runGet(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "get", "get [flags] COLLECTION/ID\n\nPrints the resource's JSON. Exit codes: 0 ok, 1 failed, 2 usage, 3 not found (404), 4 gone (410). An id in the trash is not found for every caller; an admin sees it with gone lifecycle.")
 	r := addRemoteFlags(fs, e)
@@ -24,7 +19,10 @@ func runGet(ctx context.Context, e env, args []string) error {
 	body, err := c.GetRaw(ctx, coll, id)
 	if err != nil {
 		ferr := fail(e, r, coll+"/"+id, err)
-		if errors.Is(err, client.ErrNotFound) && r.token != "" {
+		var ce *client.Error
+		// Only for an id the collection does not show: a mistyped route
+		// (it carries a suggestion) or another server has no trash.
+		if errors.Is(err, client.ErrNotFound) && r.token != "" && errors.As(err, &ce) && ce.Suggestion == "" && isGoneProblem(ce) {
 			// The resource URL answers an id in the trash with the
 			// public's 404, admins included: say where an admin sees it.
 			fmt.Fprintf(e.stderr, "An id in the trash is 404 here for every caller; an admin sees it with: gone lifecycle %s/%s\n", coll, id)
@@ -56,7 +54,7 @@ func runExplain(ctx context.Context, e env, args []string) error {
 	for i, s := range ex.Steps {
 		rows = append(rows, []string{strconv.Itoa(i + 1), s.Question, s.Answer})
 	}
-	if err := table(e.stdout, []string{"#", "QUESTION", "ANSWER"}, rows); err != nil {
+	if err := table(e.stdout, []string{"STEP", "QUESTION", "ANSWER"}, rows); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout)
@@ -69,10 +67,26 @@ func runExplain(ctx context.Context, e env, args []string) error {
 	})
 }
 
-// printLifecycle shows a lifecycle view in the chosen format.
+// printLifecycle shows a lifecycle view in the chosen format. As a table,
+// the facts come as name-value rows and the history, when there is one, as
+// a table of its own below them.
 func printLifecycle(e env, r *remote, v any) error {
-	if r.output == "table" {
+	if r.output != "table" {
+		return printJSON(e.stdout, v)
+	}
+	l, ok := v.(*client.Lifecycle)
+	if !ok || len(l.History) == 0 {
 		return printFields(e.stdout, v)
 	}
-	return printJSON(e.stdout, v)
+	facts := *l
+	facts.History = nil
+	if err := printFields(e.stdout, facts); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	rows := make([][]string, 0, len(l.History))
+	for _, ev := range l.History {
+		rows = append(rows, []string{strconv.FormatInt(ev.Seq, 10), when(ev.At), ev.Actor, ev.Action, ev.Reason, ev.Detail})
+	}
+	return table(e.stdout, []string{"SEQ", "AT", "ACTOR", "ACTION", "REASON", "DETAIL"}, rows)
 }

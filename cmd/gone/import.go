@@ -1,57 +1,55 @@
 package main
 
 import (
-	"bytes"
+	"cmp"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
+	"slices"
 	"strings"
+	"sync"
 
-	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/client"
 )
 
-func init() {
-	commands["import"] = command{"create or replace many resources from JSONL or CSV", runImport}
-}
-
 const importUsage = `import [flags] FILE
 
-Creates or replaces one resource per line, with PUT. FILE is JSON Lines
-(.jsonl, .ndjson) or CSV (.csv), or - for stdin (JSONL unless --format csv).
+Creates or replaces one resource per line. FILE is JSON Lines (.jsonl,
+.ndjson) or CSV (.csv), or - for stdin (JSON Lines unless --format csv).
 
-JSONL: one object per line: {"collection":"users","id":"42","data":{...}};
+JSON Lines: one object per line: {"collection":"users","id":"42","data":{...}};
 "collection" may come from --collection instead.
-CSV: a header row naming an "id" column, optionally a "collection" column;
-every other column becomes a string member of the resource, and the id is
-kept as its "id" member too.
+CSV: a header row naming an "id" column, and a "collection" column or
+--collection; every other column becomes a member of the resource (a string,
+unless --infer-types or a typed header such as age:number, active:boolean,
+tags:json), and the id is kept as its "id" member too. A UTF-8 BOM and CRLF
+line ends are fine.
 
-Each line is one atomic write: a line that fails changes nothing, and the
-others still run. A line whose resource already holds the same data is
-left alone, so running the same file again changes nothing. Failed lines
-are listed at the end, and the exit code is then 1. Needs an admin token.`
+Lines go to the server in batches (POST /api/{collection}/_batch), each
+checked and audited like a single PUT: a line that fails changes nothing and
+the others still run. A line whose resource already holds the same data is
+left alone, so running the same file again changes nothing, and an import
+that was interrupted finishes when run again. Failed lines are listed at the
+end, and the exit code is then 1. Needs a token with the write scope.`
 
-// importLine is one resource to write.
-type importLine struct {
-	n          int // line number in the file, from 1
-	collection string
-	id         string
-	data       json.RawMessage
-	err        error // the line could not be read
-}
+// maxShownFailures bounds the failures a table summary lists; --output json
+// lists them all.
+const maxShownFailures = 50
 
 func runImport(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "import", importUsage)
 	r := addRemoteFlags(fs, e)
+	// A person reads the summary; scripts ask for --output json.
+	r.output = envOr(e, "GONE_OUTPUT", "table")
+	fs.Lookup("output").DefValue = r.output
 	coll := fs.String("collection", "", "collection for lines that do not name one")
 	format := fs.String("format", "", "jsonl or csv (default: from the file's extension)")
+	dryRun := fs.Bool("dry-run", false, "read and check every line, write nothing")
+	infer := fs.Bool("infer-types", false, "CSV: cells that read as numbers, true, false or null become JSON values, not strings")
+	batchSize := fs.Int("batch-size", 5000, "lines per request (at most 10000)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -59,185 +57,234 @@ func runImport(ctx context.Context, e env, args []string) error {
 	if len(pos) != 1 {
 		return usageError("import needs one FILE (or - for stdin)")
 	}
+	if *batchSize < 1 || *batchSize > 10000 {
+		return usageError("--batch-size must be between 1 and 10000")
+	}
 	if *format == "" {
-		*format = "jsonl"
-		if strings.EqualFold(filepath.Ext(pos[0]), ".csv") {
+		switch ext := strings.ToLower(filepath.Ext(pos[0])); {
+		case pos[0] == "-" || ext == ".jsonl" || ext == ".ndjson":
+			*format = "jsonl"
+		case ext == ".csv":
 			*format = "csv"
+		default:
+			return usageError("cannot tell the format of %s from its extension: give --format jsonl or --format csv", pos[0])
 		}
 	}
 	if *format != "jsonl" && *format != "csv" {
 		return usageError("--format must be jsonl or csv, not %q", *format)
 	}
-	// A person reads the summary; scripts ask for --output json.
-	outputSet := false
-	fs.Visit(func(f *flag.Flag) { outputSet = outputSet || f.Name == "output" })
-	if !outputSet && e.getenv("GONE_OUTPUT") == "" {
-		r.output = "table"
-	}
 	c, err := r.client(e)
 	if err != nil {
 		return err
 	}
+	if !*dryRun && r.token == "" {
+		return usageError("import writes resources, which needs a token with the write scope: give --token or set GONE_TOKEN")
+	}
 	var in io.Reader = e.stdin
+	var size int64
 	if pos[0] != "-" {
 		f, err := os.Open(pos[0])
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 		defer f.Close()
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
 		in = f
 	}
-	var lines []importLine
+	counted := &countingReader{r: in}
+	var lr lineReader
 	if *format == "csv" {
-		lines, err = readCSV(in, *coll)
+		if lr, err = newCSVReader(counted, *coll, *infer); err != nil {
+			return fmt.Errorf("import %s: %w", pos[0], err)
+		}
 	} else {
-		lines, err = readJSONL(in, *coll)
+		lr = newJSONLReader(counted, *coll)
 	}
+
+	im := &importer{ctx: ctx, e: e, r: r, c: c, dryRun: *dryRun, batchSize: *batchSize}
+	im.prog = newProgress(e.stderr, size, counted)
+	err = im.run(lr)
+	im.prog.done(im.sum.Lines, len(im.sum.Failed))
 	if err != nil {
-		return fmt.Errorf("import %s: %w", pos[0], err)
-	}
-
-	sum := importSummary{Lines: len(lines)}
-	prog := newProgress(e.stderr, len(lines))
-	for i, l := range lines {
-		if ctx.Err() != nil {
-			break
+		if im.sum.written() > 0 {
+			fmt.Fprintf(e.stderr, "gone: import stopped after %d lines were written; run the same command again to finish: lines already written are left alone.\n", im.sum.written())
 		}
-		outcome, err := importOne(ctx, c, l)
-		sum.add(l, outcome, err)
-		prog.update(i+1, len(sum.Failed))
+		return err
 	}
-	prog.done()
-	return sum.report(e, r)
+	return im.sum.report(e, r, *dryRun)
 }
 
-// importOne writes one line, unless the resource already holds its data.
-func importOne(ctx context.Context, c *client.Client, l importLine) (string, error) {
-	if l.err != nil {
-		return "", l.err
-	}
-	cur, err := c.GetRaw(ctx, l.collection, l.id)
-	switch {
-	case err == nil && sameJSON(cur, l.data):
-		return "unchanged", nil
-	case err != nil && !errors.Is(err, client.ErrNotFound):
-		return "", err
-	}
-	created, err := c.Put(ctx, l.collection, l.id, l.data, nil)
-	if err != nil {
-		return "", err
-	}
-	if created {
-		return "created", nil
-	}
-	return "replaced", nil
+// importer sends the lines of one file in batches and counts the outcomes.
+// One batch is in flight while the next is read, so the CLI's reading and
+// the server's writing overlap: neither waits for the other.
+type importer struct {
+	ctx       context.Context
+	e         env
+	r         *remote
+	c         *client.Client
+	dryRun    bool
+	batchSize int
+	prog      *progress
+
+	// mu guards sum and fatal: the reader and the sender both count.
+	mu    sync.Mutex
+	sum   importSummary
+	fatal error // the first error that stops the import
+
+	// batch is the batch being read: lines of one collection.
+	batch []importLine
 }
 
-func sameJSON(a, b []byte) bool {
-	var x, y any
-	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
-}
-
-// checkLine fills in the collection and checks what the client can check
-// before sending, so a malformed line costs no request.
-func checkLine(l *importLine, defColl string) {
-	if l.collection == "" {
-		l.collection = defColl
-	}
-	switch {
-	case l.err != nil:
-	case l.collection == "":
-		l.err = errors.New(`no collection: add a "collection" member or use --collection`)
-	case l.id == "":
-		l.err = errors.New(`no "id"`)
-	case !gone.ValidID(l.id):
-		l.err = fmt.Errorf("id %q is not valid", l.id)
-	case len(l.data) == 0 || l.data[0] != '{':
-		l.err = errors.New(`"data" must be a JSON object`)
-	}
-}
-
-func readJSONL(in io.Reader, defColl string) ([]importLine, error) {
-	all, err := io.ReadAll(in)
-	if err != nil {
-		return nil, err
-	}
-	var lines []importLine
-	for i, raw := range bytes.Split(all, []byte("\n")) {
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			continue
-		}
-		l := importLine{n: i + 1}
-		var v struct {
-			Collection string          `json:"collection"`
-			ID         string          `json:"id"`
-			Data       json.RawMessage `json:"data"`
-		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&v); err != nil {
-			l.err = fmt.Errorf("not a valid line: %w", err)
-		} else {
-			l.collection, l.id, l.data = v.Collection, v.ID, bytes.TrimSpace(v.Data)
-		}
-		checkLine(&l, defColl)
-		lines = append(lines, l)
-	}
-	return lines, nil
-}
-
-func readCSV(in io.Reader, defColl string) ([]importLine, error) {
-	cr := csv.NewReader(in)
-	cr.FieldsPerRecord = -1 // a short row fails alone, not the whole file
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("reading the CSV header: %w", err)
-	}
-	idCol, collCol := -1, -1
-	for i, h := range header {
-		switch strings.TrimSpace(h) {
-		case "id":
-			idCol = i
-		case "collection":
-			collCol = i
-		}
-	}
-	if idCol < 0 {
-		return nil, errors.New(`the CSV header has no "id" column`)
-	}
-	var lines []importLine
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return lines, nil
-		}
-		line, _ := cr.FieldPos(0)
-		l := importLine{n: line}
-		switch {
-		case err != nil:
-			l.err = err
-		case len(rec) != len(header):
-			l.err = fmt.Errorf("%d fields, the header has %d", len(rec), len(header))
-		default:
-			data := map[string]string{}
-			for i, v := range rec {
-				switch i {
-				case idCol:
-					l.id = v
-				case collCol:
-					l.collection = v
-				default:
-					data[header[i]] = v
+func (im *importer) run(lr lineReader) error {
+	ctx, cancel := context.WithCancel(im.ctx)
+	defer cancel()
+	jobs := make(chan []importLine, 1)
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for job := range jobs {
+			if ctx.Err() == nil {
+				if err := im.send(ctx, job); err != nil {
+					im.stop(err)
+					cancel()
 				}
 			}
-			// The id is kept in the data too, as the demo's resources do.
-			data["id"] = l.id
-			l.data, _ = json.Marshal(data)
 		}
-		checkLine(&l, defColl)
-		lines = append(lines, l)
+	}()
+	err := im.read(ctx, lr, jobs)
+	close(jobs)
+	<-sent
+	if err != nil {
+		im.stop(err)
 	}
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	return im.fatal
+}
+
+// stop records the first error that ends the import.
+func (im *importer) stop(err error) {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	if im.fatal == nil {
+		im.fatal = err
+	}
+}
+
+// read turns lines into batches for the sender until the file ends, a
+// whole-file mistake, or the sender stopped.
+func (im *importer) read(ctx context.Context, lr lineReader, jobs chan<- []importLine) error {
+	flush := func() error {
+		if len(im.batch) == 0 {
+			return nil
+		}
+		job := im.batch
+		im.batch = make([]importLine, 0, im.batchSize)
+		if im.dryRun {
+			im.mu.Lock()
+			im.sum.Checked += len(job)
+			im.mu.Unlock()
+			im.progress()
+			return nil
+		}
+		select {
+		case jobs <- job:
+			return nil
+		case <-ctx.Done():
+			return nil // the sender stopped, and says why
+		}
+	}
+	for {
+		if ctx.Err() != nil {
+			return im.ctx.Err() // nil when the sender stopped
+		}
+		l, err := lr.next()
+		if err == io.EOF {
+			return flush()
+		}
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		im.mu.Lock()
+		im.sum.Lines++
+		if l.err != nil {
+			im.sum.fail(l, l.err.Error())
+		}
+		im.mu.Unlock()
+		if l.err != nil {
+			continue
+		}
+		if len(im.batch) > 0 && im.batch[0].collection != l.collection {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		im.batch = append(im.batch, l)
+		if len(im.batch) >= im.batchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (im *importer) progress() {
+	im.mu.Lock()
+	lines, failed := im.sum.Lines, len(im.sum.Failed)
+	im.mu.Unlock()
+	im.prog.update(lines, failed)
+}
+
+// send writes one batch. An error that concerns every line (token,
+// collection, server) stops the import with one message.
+func (im *importer) send(ctx context.Context, batch []importLine) error {
+	defer im.progress()
+	coll := batch[0].collection
+	rows := make([]client.BatchRow, len(batch))
+	for i, l := range batch {
+		rows[i] = client.BatchRow{ID: l.id, Data: l.data}
+	}
+	results, err := im.c.PutBatch(ctx, coll, rows)
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.Status == 404 && isGoneProblem(ce) {
+		return fmt.Errorf("import: the server has no collection %q (line %d)", coll, batch[0].n)
+	}
+	if err != nil && len(results) == 0 {
+		return fail(im.e, im.r, "import", err)
+	}
+	im.mu.Lock()
+	for i, res := range results {
+		l := batch[i]
+		switch {
+		case res.Err != nil:
+			im.sum.fail(l, reasonOf(res.Err))
+		case res.Outcome == "created":
+			im.sum.Created++
+		case res.Outcome == "replaced":
+			im.sum.Replaced++
+		default:
+			im.sum.Unchanged++
+		}
+	}
+	im.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
+}
+
+// countingReader counts the bytes read, for the progress bar's ETA.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // importSummary counts outcomes and keeps every failure with its reason.
@@ -246,6 +293,7 @@ type importSummary struct {
 	Created   int            `json:"created"`
 	Replaced  int            `json:"replaced"`
 	Unchanged int            `json:"unchanged"`
+	Checked   int            `json:"checked,omitempty"` // --dry-run: lines that would be sent
 	Failed    []importFailed `json:"failed"`
 }
 
@@ -255,30 +303,19 @@ type importFailed struct {
 	Error    string `json:"error"`
 }
 
-func (s *importSummary) add(l importLine, outcome string, err error) {
-	switch {
-	case err != nil:
-		res := ""
-		if l.collection != "" && l.id != "" {
-			res = l.collection + "/" + l.id
-		}
-		s.Failed = append(s.Failed, importFailed{Line: l.n, Resource: res, Error: reasonOf(err)})
-	case outcome == "created":
-		s.Created++
-	case outcome == "replaced":
-		s.Replaced++
-	default:
-		s.Unchanged++
+func (s *importSummary) written() int { return s.Created + s.Replaced }
+
+func (s *importSummary) fail(l importLine, reason string) {
+	res := ""
+	if l.collection != "" && l.id != "" {
+		res = l.collection + "/" + l.id
 	}
+	s.Failed = append(s.Failed, importFailed{Line: l.n, Resource: res, Error: reason})
 }
 
-// reasonOf is an error in one line: the server's message when there is
-// one, with the facts a gone or conflicting id carries.
-func reasonOf(err error) string {
-	var ce *client.Error
-	if !errors.As(err, &ce) {
-		return err.Error()
-	}
+// reasonOf is a line's error from the server: its message, with the facts
+// a gone or conflicting id carries.
+func reasonOf(ce *client.Error) string {
 	msg := fmt.Sprintf("%d %s", ce.Status, statusText(ce.Status))
 	if m := ce.Message; m != "" {
 		msg += ": " + m
@@ -294,7 +331,10 @@ func reasonOf(err error) string {
 	return msg
 }
 
-func (s *importSummary) report(e env, r *remote) error {
+func (s *importSummary) report(e env, r *remote, dryRun bool) error {
+	// Lines refused before sending and lines refused by the server come in
+	// two streams; the reader wants them in file order.
+	slices.SortStableFunc(s.Failed, func(a, b importFailed) int { return cmp.Compare(a.Line, b.Line) })
 	if r.output == "json" {
 		if s.Failed == nil {
 			s.Failed = []importFailed{}
@@ -303,9 +343,17 @@ func (s *importSummary) report(e env, r *remote) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(e.stdout, "%d lines: %d created, %d replaced, %d unchanged, %d failed\n",
-			s.Lines, s.Created, s.Replaced, s.Unchanged, len(s.Failed))
-		for _, f := range s.Failed {
+		if dryRun {
+			fmt.Fprintf(e.stdout, "%d lines: %d ready to send, %d failed (dry run: nothing was written)\n", s.Lines, s.Checked, len(s.Failed))
+		} else {
+			fmt.Fprintf(e.stdout, "%d lines: %d created, %d replaced, %d unchanged, %d failed\n",
+				s.Lines, s.Created, s.Replaced, s.Unchanged, len(s.Failed))
+		}
+		for i, f := range s.Failed {
+			if i == maxShownFailures {
+				fmt.Fprintf(e.stdout, "  … and %d more failed lines (--output json lists them all)\n", len(s.Failed)-i)
+				break
+			}
 			res := ""
 			if f.Resource != "" {
 				res = " " + f.Resource + ":"

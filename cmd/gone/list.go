@@ -9,11 +9,6 @@ import (
 	"github.com/gonehttp/gone/client"
 )
 
-func init() {
-	commands["list"] = command{"list a collection (live, or --state deleted|gone)", runList}
-	commands["audit"] = command{"show the audit log of lifecycle changes", runAudit}
-}
-
 func runList(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "list", "list [flags] COLLECTION [--state live|deleted|gone]\n\nPrints one JSON object per line (or a table), following the server's cursor to the end. The trash (deleted) and retired ids (gone) need an admin token.")
 	r := addRemoteFlags(fs, e)

@@ -16,8 +16,9 @@ func printJSON(w io.Writer, v any) error {
 	var b []byte
 	var err error
 	if raw, ok := v.(json.RawMessage); ok {
+		// Indent keeps the body's trailing newline; one is printed below.
 		var buf bytes.Buffer
-		err = json.Indent(&buf, raw, "", "  ")
+		err = json.Indent(&buf, bytes.TrimSpace(raw), "", "  ")
 		b = buf.Bytes()
 	} else {
 		b, err = json.MarshalIndent(v, "", "  ")

@@ -5,44 +5,73 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 )
 
-// progress shows how far a long command got: a bar redrawn in place on a
-// terminal, plain lines (about every tenth of the work) anywhere else, so
-// logs and CI output stay readable.
+// progress shows how far a long import got: on a terminal, a bar redrawn in
+// place with the rate and, when the file's size is known, the time left;
+// anywhere else a plain line every ten seconds, so logs and CI output stay
+// readable and a short import prints none.
 type progress struct {
 	w     io.Writer
-	total int
+	size  int64 // bytes in the file; 0 when unknown (stdin)
+	read  *countingReader
 	tty   bool
-	every int
-	last  int
+	start time.Time
+	last  time.Time // when a line was last printed
+	drawn bool
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	p := &progress{w: w, total: total, every: max(total/10, 1)}
+func newProgress(w io.Writer, size int64, read *countingReader) *progress {
+	now := time.Now()
+	p := &progress{w: w, size: size, read: read, start: now, last: now}
 	if f, ok := w.(*os.File); ok {
 		p.tty = isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 	}
 	return p
 }
 
-func (p *progress) update(done, failed int) {
-	p.last = done
+// status is "N lines, R lines/s, F failed[, ETA]".
+func (p *progress) status(lines, failed int, now time.Time) string {
+	elapsed := now.Sub(p.start)
+	s := fmt.Sprintf("%d lines, %s lines/s, %d failed", lines, rate(lines, elapsed), failed)
+	if p.size > 0 && p.read.n > 0 && p.read.n < p.size {
+		left := time.Duration(float64(elapsed) * float64(p.size-p.read.n) / float64(p.read.n))
+		s += ", about " + left.Round(time.Second).String() + " left"
+	}
+	return s
+}
+
+func rate(n int, d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", float64(n)/d.Seconds())
+}
+
+func (p *progress) update(lines, failed int) {
+	now := time.Now()
 	if p.tty {
 		const width = 30
-		fill := width * done / max(p.total, 1)
-		fmt.Fprintf(p.w, "\r[%s%s] %d/%d lines, %d failed", strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, p.total, failed)
+		fill := width
+		if p.size > 0 {
+			fill = int(int64(width) * min(p.read.n, p.size) / p.size)
+		}
+		fmt.Fprintf(p.w, "\r[%s%s] %s\033[K", strings.Repeat("#", fill), strings.Repeat(".", width-fill), p.status(lines, failed, now))
+		p.drawn = true
 		return
 	}
-	if done%p.every == 0 || done == p.total {
-		fmt.Fprintf(p.w, "import: %d/%d lines, %d failed\n", done, p.total, failed)
+	if now.Sub(p.last) >= 10*time.Second {
+		fmt.Fprintf(p.w, "import: %s\n", p.status(lines, failed, now))
+		p.last = now
 	}
 }
 
-func (p *progress) done() {
-	if p.tty && p.last > 0 {
-		fmt.Fprintln(p.w)
+// done ends the bar's line, and on a terminal says how long it took.
+func (p *progress) done(lines, failed int) {
+	if p.tty && p.drawn {
+		fmt.Fprintf(p.w, "\r%s in %s\033[K\n", p.status(lines, failed, time.Now()), time.Since(p.start).Round(time.Millisecond))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -16,10 +15,6 @@ import (
 	"github.com/gonehttp/gone/proxy"
 	"github.com/gonehttp/gone/rulefile"
 )
-
-func init() {
-	commands["proxy"] = command{"put gone in front of a site or API: a reverse proxy with a gone list", runProxy}
-}
 
 const proxyUsage = `proxy --upstream URL [--addr HOST:PORT] [--db PATH|postgres://…] [--rules FILE]…
 
@@ -69,6 +64,11 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		return usageError("--rules-poll must be positive")
 	}
 
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	b, err := openBackend(ctx, e, bf)
 	if err != nil {
 		return err
@@ -104,21 +104,17 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		}
 		b.log.Info("sitemap read", "paths", n)
 	}
-	// The request log of the site's traffic is written in batches; the
-	// proxy's other logs (warnings, errors) are not.
-	accessOut, stopLog := newLineBuffer(ctx, e.stderr)
-	defer stopLog()
-	access := slog.New(slog.NewTextHandler(accessOut, &slog.HandlerOptions{Level: logLevel(e)}))
+	stop := make(chan struct{})
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = *timeout
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b)...),
-		Observe: httpapi.Observe(access, "proxy", httpapi.WithMetrics(b.reg)),
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...),
+		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
-	return listenAndServe(ctx, e, b.log, *addr, h, 0, false)
+	return serveOn(ctx, e, b.log, ln, h, 0, false, stop)
 }
 
 // importAtStart applies a gone list as the admin, all of it or nothing.

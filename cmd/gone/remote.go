@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gonehttp/gone/client"
@@ -29,13 +34,13 @@ func addRemoteFlags(fs *flag.FlagSet, e env) *remote {
 }
 
 // client checks the shared flags and builds the client. Notices (Sunset,
-// Deprecation) are logged to stderr, once per URL.
+// Deprecation) are told on stderr in plain words.
 func (r *remote) client(e env) (*client.Client, error) {
 	if r.output != "json" && r.output != "table" {
 		return nil, usageError("--output must be json or table, not %q", r.output)
 	}
 	opts := []client.Option{
-		client.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))),
+		client.WithNotice(func(n client.Notice) { tellNotice(e.stderr, n) }),
 	}
 	if r.token != "" {
 		opts = append(opts, client.WithToken(r.token))
@@ -91,13 +96,65 @@ func noMore(rest []string) error {
 	return nil
 }
 
+// tellNotice says in words that a resource read is deprecated or going away.
+func tellNotice(w io.Writer, n client.Notice) {
+	path := n.URL
+	if u, err := url.Parse(n.URL); err == nil {
+		path = u.Path
+	}
+	if !n.Deprecation.IsZero() {
+		fmt.Fprintf(w, "note: %s is deprecated since %s.\n", path, n.Deprecation.UTC().Format(time.RFC3339))
+	}
+	if !n.Sunset.IsZero() {
+		fmt.Fprintf(w, "note: %s goes away at %s (Sunset); after that it answers 410 Gone.\n", path, n.Sunset.UTC().Format(time.RFC3339))
+	}
+	if n.Link != "" {
+		fmt.Fprintf(w, "note: see %s\n", n.Link)
+	}
+}
+
+// isGoneProblem reports whether an error answer is a gone server's own
+// problem, rather than another server's page at that URL.
+func isGoneProblem(ce *client.Error) bool {
+	return strings.HasPrefix(ce.Type, "/problems/") || strings.Contains(ce.Type, "://") && strings.Contains(ce.Type, "/problems/")
+}
+
+// unreachable explains a request that got no answer at all.
+func unreachable(r *remote, err error) error {
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("no gone server answers at %s; start one with `gone serve` or set GONE_URL/--url", r.url)
+	case errors.As(err, &dns):
+		return fmt.Errorf("cannot find the host of %s (%s); check GONE_URL/--url", r.url, dns.Err)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return fmt.Errorf("the server at %s closed the connection without answering; it may have stopped", r.url)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("the server at %s did not answer in time", r.url)
+	}
+	return nil
+}
+
 // fail explains an error in words a person can act on and picks the exit
 // code: 4 for gone, 3 for not found, 1 for everything else. With
 // --output json the problem itself also goes to stdout, for scripts.
 func fail(e env, r *remote, what string, err error) error {
 	var ce *client.Error
 	if !errors.As(err, &ce) {
+		if u := unreachable(r, err); u != nil {
+			return u
+		}
 		return fmt.Errorf("%s: %w", what, err)
+	}
+	switch {
+	case ce.Status == http.StatusNotFound && !isGoneProblem(ce):
+		return fmt.Errorf("%s does not look like a gone server: it answered 404 without a gone problem; check GONE_URL/--url", r.url)
+	case ce.Status == http.StatusUnauthorized && r.token == "":
+		return fmt.Errorf("%s needs a token: give --token or set GONE_TOKEN", what)
+	case ce.Status == http.StatusUnauthorized:
+		return fmt.Errorf("%s: the server refused the token (401 Unauthorized: %s); check --token or GONE_TOKEN", what, strings.TrimSuffix(ce.Message, "."))
+	case ce.Status == http.StatusForbidden:
+		return fmt.Errorf("%s: this token may not do that (403 Forbidden: %s)", what, strings.TrimSuffix(ce.Message, "."))
 	}
 	if r.output == "json" && len(ce.Body) > 0 && ce.Body[0] == '{' {
 		e.stdout.Write(ce.Body)

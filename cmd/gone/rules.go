@@ -15,13 +15,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mattn/go-isatty"
+
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/rulefile"
 )
-
-func init() {
-	commands["rules"] = command{"manage the proxy's path rules: add, list, rm, import, explain", runRules}
-}
 
 const rulesUsage = `rules <add|list|rm|import|explain> [flags] [args]
 
@@ -317,8 +315,7 @@ func (c *rulesClient) explain(ctx context.Context, e env, fs *flag.FlagSet, args
 // an import: it is one transaction, so there is no count to show, only
 // that it is still going. stop clears the line.
 func importTicker(e env, n int) (stop func()) {
-	p := newProgress(e.stderr, n)
-	if !p.tty {
+	if !isTerminal(e.stderr) {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -339,4 +336,10 @@ func importTicker(e env, n int) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 )
@@ -53,13 +52,30 @@ type env struct {
 
 // command is one subcommand.
 type command struct {
+	name    string
 	summary string
 	run     func(ctx context.Context, e env, args []string) error
 }
 
-// commands lists every subcommand; others register themselves in init.
-var commands = map[string]command{
-	"serve": {"run the server", runServe},
+// commands is the whole command line, in the order the usage lists it.
+var commands = []command{
+	{"serve", "run the server", runServe},
+	{"proxy", "put gone in front of a site or API: a reverse proxy with a gone list", runProxy},
+	{"rules", "manage the proxy's path rules: add, list, rm, import, explain", runRules},
+	{"get", "read a resource (exit 3 if not found, 4 if gone)", runGet},
+	{"put", "create or replace a resource from JSON", runPut},
+	{"patch", "apply a JSON merge patch to a resource", runPatch},
+	{"delete", "delete a resource (soft, or --permanent)", runDelete},
+	{"restore", "bring a soft-deleted resource back", runRestore},
+	{"move", "rename a resource; the old id answers 308", runMove},
+	{"lifecycle", "show or change expiry, availability, deprecation", runLifecycle},
+	{"list", "list a collection (live, or --state deleted|gone)", runList},
+	{"audit", "show the audit log of lifecycle changes", runAudit},
+	{"explain", "show how the server decides a resource's answer", runExplain},
+	{"import", "create or replace many resources from JSON Lines or CSV", runImport},
+	{"token", "create, list or revoke named tokens (offline with --db, or through the API)", runToken},
+	{"backup", "copy the SQLite database consistently, while it serves", runBackup},
+	{"version", "print the version and VCS revision", runVersion},
 }
 
 // run is the whole program: main only calls it.
@@ -67,37 +83,58 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		printUsage(stdout)
-		if len(args) == 0 {
-			return &exitError{code: exitUsage}
-		}
-		return nil
-	}
-	cmd, ok := commands[args[0]]
-	if !ok {
+	if len(args) == 0 {
+		// As go does: bare gone is a usage mistake, told on stderr.
 		printUsage(stderr)
-		return usageError("unknown command %q", args[0])
+		return &exitError{code: exitUsage}
 	}
-	err := cmd.run(ctx, e, args[1:])
-	if errors.Is(err, flag.ErrHelp) {
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		printUsage(stdout)
 		return nil
+	case "-version", "--version":
+		name = "version"
 	}
-	return err
+	for _, cmd := range commands {
+		if cmd.name == name {
+			err := cmd.run(ctx, e, args[1:])
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
+		}
+	}
+	printUsage(stderr)
+	return usageError("unknown command %q", args[0])
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "gone gives HTTP resources an honest lifecycle: 404, 410 Gone, 308, 503.")
-	fmt.Fprintln(w, "\nUsage: gone <command> [flags] [args]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	fmt.Fprint(w, `gone gives HTTP resources an honest lifecycle: 404, 410 Gone, 308, 503.
+
+Usage: gone <command> [flags] [args]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'gone <command> --help' for a command's flags.")
+	fmt.Fprint(w, `
+Flags of every command that talks to a server (a flag wins over its variable):
+  --url URL        the server (GONE_URL, default http://127.0.0.1:8080)
+  --token TOKEN    bearer token; writes need the write scope (GONE_TOKEN)
+  --output FORMAT  json or table (GONE_OUTPUT, default json)
+  --lang LANG      language of the server's messages, en or es (GONE_LANG)
+
+Environment of gone serve:
+  GONE_ADDR, GONE_DB, GONE_CONFIG, GONE_PURGE_INTERVAL  defaults of its flags
+  GONE_ADMIN_TOKEN  the admin token (made and printed once when unset)
+  GONE_READ_TOKEN   a token that may read private collections
+  GONE_LOG_LEVEL    debug, info, warn or error
+
+Exit codes: 0 ok, 1 failed, 2 usage, 3 not found (404), 4 gone (410).
+Run 'gone <command> --help' for a command's flags; 'gone --version' for the version.
+`)
 }
 
 // newFlagSet returns a flag set that prints its usage to e.stderr and

@@ -19,6 +19,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
 	"github.com/gonehttp/gone/sqlite"
@@ -42,6 +43,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
+	// The port first: when it is taken, nothing else happens (no database
+	// file is created, no token is printed).
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	b, err := openBackend(ctx, e, bf)
 	if err != nil {
 		return err
@@ -52,8 +60,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b)...)
-	return listenAndServe(ctx, e, b.log, *addr, h, 30*time.Second, true)
+	stop := make(chan struct{})
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...)
+	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, true, stop)
 }
 
 // backendFlags are the flags of everything that runs over a store: serve
@@ -61,6 +70,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 type backendFlags struct {
 	dsn, configPath *string
 	ops             opsFlags
+	tune            tuning
 }
 
 func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
@@ -69,15 +79,18 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 		configPath: fs.String("config", envOr(e, "GONE_CONFIG", ""), "collections config file (env GONE_CONFIG); the demo's when empty"),
 	}
 	var err error
-	bf.ops, err = addOpsFlags(fs, e)
+	if bf.ops, err = addOpsFlags(fs, e); err != nil {
+		return bf, err
+	}
+	bf.tune, err = addTuningFlags(fs, e)
 	return bf, err
 }
 
 // apiOptions are the options of gone's API, for serve and for the proxy's
-// admin prefix alike.
-func (bf backendFlags) apiOptions(b *backend) []httpapi.Option {
+// admin prefix alike; stop closes when the server shuts down.
+func (bf backendFlags) apiOptions(b *backend, stop chan struct{}) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
-		httpapi.WithAuthFailureLimit(*bf.ops.authFailures)}
+		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop)}
 }
 
 // backend is what serve and proxy share: the store, the service over it,
@@ -90,25 +103,59 @@ type backend struct {
 	close  func()
 }
 
+// listen opens addr, with the error a person can act on.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			err = op.Err // "bind: address already in use"
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
 // openBackend opens the store and everything over it. close stops the
-// purger, then closes the store.
-func openBackend(ctx context.Context, e env, bf backendFlags) (*backend, error) {
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel(e)}))
+// purger and the cache feed, closes the store, and flushes the log last.
+func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err error) {
+	// The log is buffered off the request's path; its Close runs last,
+	// after the server has drained, so no line is lost.
+	logOut := bf.tune.logWriter(e)
+	log := slog.New(logbuf.NewTextHandler(logOut, &slog.HandlerOptions{Level: logLevel(e)}))
+	var closers []func()
+	defer func() {
+		if err != nil {
+			for i := len(closers) - 1; i >= 0; i-- {
+				closers[i]()
+			}
+			logOut.Close()
+		}
+	}()
 	cfg, err := loadConfig(*bf.configPath)
 	if err != nil {
 		return nil, err
+	}
+	if v := e.getenv("GONE_CORS_ORIGINS"); v != "" {
+		// The environment wins over the file, as flags' env fallbacks do.
+		if cfg.CORS.Origins, err = gone.ParseOrigins(v); err != nil {
+			return nil, usageError("GONE_CORS_ORIGINS: %v", err)
+		}
 	}
 	store, err := openStore(ctx, *bf.dsn)
 	if err != nil {
 		return nil, err
 	}
+	closers = append(closers, func() { store.Close() })
 	reg, timed := newRegistry(store)
-	svc := gone.NewService(timed, cfg)
+	cached, stopFeed := withCache(store, timed, bf.tune, reg)
+	closers = append(closers, stopFeed)
+	svc := gone.NewService(cached, cfg)
 	if err := registerCounts(reg, svc); err != nil {
-		store.Close()
 		return nil, err
 	}
-	stopPurger := startPurger(ctx, log, svc, *bf.ops.purgeInterval, metrics.NewPurger(reg))
+	// The purger stops first: no pass outlives the store.
+	closers = append(closers, startPurger(ctx, log, svc, *bf.ops.purgeInterval, metrics.NewPurger(reg)))
 
 	tokens := httpapi.NewTokens()
 	admin := e.getenv("GONE_ADMIN_TOKEN")
@@ -122,19 +169,19 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (*backend, error) 
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
-	// The purger stops first: no pass outlives the store.
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() { stopPurger(); store.Close() }}, nil
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+		logOut.Close()
+	}}, nil
 }
 
-// listenAndServe serves h on addr until ctx ends, then gives in-flight
-// requests shutdownTimeout to finish. writeTimeout 0 lets a response take
-// as long as it needs (the proxy streams). console prints where the admin
-// console is.
-func listenAndServe(ctx context.Context, e env, log *slog.Logger, addr string, h http.Handler, writeTimeout time.Duration, console bool) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
+// serveOn serves h on ln until ctx ends, then gives in-flight requests
+// shutdownTimeout to finish; stop closes first, so change streams end.
+// writeTimeout 0 lets a response take as long as it needs (the proxy
+// streams). console prints where the admin console is.
+func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h http.Handler, writeTimeout time.Duration, console bool, stop chan struct{}) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -146,6 +193,7 @@ func listenAndServe(ctx context.Context, e env, log *slog.Logger, addr string, h
 		MaxHeaderBytes: 1 << 20,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(func() { close(stop) })
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
 	if console {
 		fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())

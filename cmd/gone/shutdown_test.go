@@ -132,3 +132,36 @@ func TestServeShutsDownAndDrains(t *testing.T) {
 		t.Error("the listener still accepts connections after run returned")
 	}
 }
+
+// TestServeShutdownEndsChangeStreams: an open change stream never ends by
+// itself, and Shutdown waits for handlers; without WithShutdown it would
+// wait out its whole timeout and run would return an error.
+func TestServeShutdownEndsChangeStreams(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, result := serveInProcess(t, ctx)
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/changes", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer ops-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	if line, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
+		t.Fatalf("stream's first line = %q, %v", line, err)
+	}
+	cancel()
+	select {
+	case err := <-result:
+		if err != nil {
+			t.Errorf("run with an open stream = %v, want nil", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return")
+	}
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		t.Logf("stream ended: %v", err)
+	}
+}

@@ -13,10 +13,6 @@ import (
 	"github.com/gonehttp/gone/client"
 )
 
-func init() {
-	commands["token"] = command{"create, list or revoke named tokens (offline with --db, or through the API)", runToken}
-}
-
 const tokenUsage = `token create NAME [--scope read|write|admin] [--collection C1,C2] [--expires 30d|RFC3339] [flags]
        gone token list [flags]
        gone token revoke NAME [flags]

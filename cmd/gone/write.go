@@ -13,15 +13,6 @@ import (
 	"github.com/gonehttp/gone/client"
 )
 
-func init() {
-	commands["put"] = command{"create or replace a resource from JSON", runPut}
-	commands["patch"] = command{"apply a JSON merge patch to a resource", runPatch}
-	commands["delete"] = command{"delete a resource (soft, or --permanent)", runDelete}
-	commands["restore"] = command{"bring a soft-deleted resource back", runRestore}
-	commands["move"] = command{"rename a resource; the old id answers 308", runMove}
-	commands["lifecycle"] = command{"show or change expiry, availability, deprecation", runLifecycle}
-}
-
 // bodyFlags are --data and --file, the two ways to give a JSON body;
 // without either the body is read from stdin.
 type bodyFlags struct{ data, file string }

@@ -50,10 +50,11 @@ type Checker struct {
 // not for parsing and validating the document again.
 var loaded sync.Map // [sha256.Size]byte → *Checker
 
-// textDecoders lets openapi3filter read the console's files, which it
-// has no decoder for, as the strings their schemas say they are.
+// textDecoders lets openapi3filter read the console's files, JSON Lines
+// batches and the change feed's event stream, which it has no decoder for,
+// as the strings their schemas say they are.
 var textDecoders = sync.OnceFunc(func() {
-	for _, t := range []string{"text/html", "text/css", "text/javascript", "image/svg+xml"} {
+	for _, t := range []string{"text/html", "text/css", "text/javascript", "image/svg+xml", "application/x-ndjson", "application/jsonl", "text/event-stream"} {
 		if openapi3filter.RegisteredBodyDecoder(t) == nil {
 			openapi3filter.RegisterBodyDecoder(t, openapi3filter.PlainBodyDecoder)
 		}

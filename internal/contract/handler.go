@@ -97,9 +97,8 @@ func (r *recorder) Write(b []byte) (int, error) {
 // flushing and deadlines work through the check.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// Flush passes a flush through (streamed answers).
+// Flush passes a flush through (streamed answers), through writers that
+// only Unwrap as well as those that are Flushers.
 func (r *recorder) Flush() {
-	if f, ok := r.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+	_ = http.NewResponseController(r.ResponseWriter).Flush()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/contract"
+	"github.com/gonehttp/gone/readcache"
 	"github.com/gonehttp/gone/sqlite"
 )
 
@@ -51,10 +52,13 @@ func (c *Clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// World is the demo world over a real SQLite file.
+// World is the demo world over a real SQLite file, read through the read
+// cache as `gone serve` reads it, so every test of the API also tests that
+// the cache changes no answer.
 type World struct {
 	Service *gone.Service
 	Store   *sqlite.Store
+	Cache   *readcache.Store
 	Clock   *Clock
 	// Path is the SQLite file, for tests that read its bytes.
 	Path string
@@ -71,13 +75,15 @@ func New(t testing.TB) *World {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	svc := gone.NewService(store, demo.Config())
+	// Trusted from the start: the test process is the file's only writer.
+	cache := readcache.New(store, readcache.DefaultMaxEntries, true)
+	svc := gone.NewService(cache, demo.Config())
 	if err := demo.Load(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
 	c := &Clock{t: Now}
 	svc.Now = c.Now
-	return &World{Service: svc, Store: store, Clock: c, Path: path, tb: t}
+	return &World{Service: svc, Store: store, Cache: cache, Path: path, Clock: c, tb: t}
 }
 
 // Handler is the world's HTTP API with AdminToken (named "admin") and

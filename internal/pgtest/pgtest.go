@@ -6,8 +6,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -73,4 +75,32 @@ func withSearchPath(t testing.TB, dsn, schema string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Main runs a package's tests, as its TestMain, and when PostgreSQL was not
+// given says so in one line. go test hides everything a passing package
+// prints, even with its tests skipped, so the line goes to the terminal
+// (/dev/tty) when there is one; with -v it is also in the test output.
+func Main(m *testing.M) {
+	code := m.Run()
+	if line := Notice(os.Getenv); line != "" {
+		fmt.Fprintln(os.Stderr, line)
+		if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+			fmt.Fprintln(tty, line)
+			tty.Close()
+		}
+	}
+	os.Exit(code)
+}
+
+// Notice is the line Main prints, or "" when GONE_TEST_POSTGRES is set.
+func Notice(getenv func(string) string) string {
+	if getenv("GONE_TEST_POSTGRES") != "" {
+		return ""
+	}
+	pkg := "the PostgreSQL tests"
+	if len(os.Args) > 0 {
+		pkg = "the PostgreSQL tests of " + strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
+	}
+	return "gone: " + pkg + " skipped: GONE_TEST_POSTGRES is not set; eval \"$(scripts/pg-test.sh start)\" starts a throwaway PostgreSQL and sets it"
 }

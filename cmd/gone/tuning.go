@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/internal/logbuf"
+	"github.com/gonehttp/gone/postgres"
+	"github.com/gonehttp/gone/readcache"
+	"github.com/gonehttp/gone/sqlite"
+)
+
+// tuning are serve's speed settings: the read cache, overload shedding and
+// the access log's buffer. Each has a flag and an environment variable.
+type tuning struct {
+	cacheEntries *int
+	followEvery  *time.Duration
+	maxInFlight  *int
+	maxQueue     *int
+	queueWait    *time.Duration
+	logFlush     *time.Duration
+}
+
+// addTuningFlags adds the tuning flags to fs, with defaults from the
+// environment; an unparsable value there is a usage error.
+func addTuningFlags(fs *flag.FlagSet, e env) (tuning, error) {
+	var t tuning
+	var err error
+	intVar := func(name, envName string, def int, usage string) *int {
+		if v := envOr(e, envName, ""); v != "" && err == nil {
+			n, perr := strconv.Atoi(v)
+			if perr != nil || n < 0 {
+				err = usageError("%s=%q is not a whole number", envName, v)
+			}
+			def = n
+		}
+		return fs.Int(name, def, usage+" (env "+envName+")")
+	}
+	durVar := func(name, envName string, def time.Duration, usage string) *time.Duration {
+		if v := envOr(e, envName, ""); v != "" && err == nil {
+			d, perr := time.ParseDuration(v)
+			if perr != nil || d < 0 {
+				err = usageError("%s=%q is not a duration such as 20ms", envName, v)
+			}
+			def = d
+		}
+		return fs.Duration(name, def, usage+" (env "+envName+")")
+	}
+	procs := runtime.GOMAXPROCS(0)
+	t.cacheEntries = intVar("cache-entries", "GONE_CACHE_ENTRIES", readcache.DefaultMaxEntries,
+		"ids kept in the read cache; 0 turns it off")
+	t.followEvery = durVar("follow-every", "GONE_FOLLOW_EVERY", sqlite.DefaultFollowEvery,
+		"SQLite: how often to look for other processes' writes (the cache's staleness bound for them)")
+	t.maxInFlight = intVar("max-inflight", "GONE_MAX_INFLIGHT", 32*procs,
+		"requests handled at once before others queue; 0 turns shedding off")
+	t.maxQueue = intVar("max-queue", "GONE_MAX_QUEUE", 256*procs,
+		"requests that may wait for a slot; more are refused at once with 503")
+	t.queueWait = durVar("queue-wait", "GONE_QUEUE_WAIT", 20*time.Millisecond,
+		"longest a request waits for a slot before a 503")
+	t.logFlush = durVar("log-flush", "GONE_LOG_FLUSH", time.Second,
+		"how often the buffered request log is written out")
+	return t, err
+}
+
+func (t tuning) shedding() httpapi.Shedding {
+	return httpapi.Shedding{MaxInFlight: *t.maxInFlight, MaxQueue: *t.maxQueue, QueueWait: *t.queueWait}
+}
+
+func (t tuning) logWriter(e env) *logbuf.Writer {
+	return logbuf.New(e.stderr, logbuf.DefaultSize, *t.logFlush)
+}
+
+// withCache puts the read cache in front of store (the instrumented one)
+// and starts the feed of raw that tells it about other writers. Without a
+// feed there is no cache: a store this process cannot follow could change
+// under it. The returned stop ends the feed.
+func withCache(raw, store gone.Store, t tuning, reg prometheus.Registerer) (gone.Store, func()) {
+	if *t.cacheEntries <= 0 {
+		return store, func() {}
+	}
+	// Untrusted until the feed is in place: reads go to the store till then.
+	c := readcache.New(store, *t.cacheEntries, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	switch s := raw.(type) {
+	case *sqlite.Store:
+		wg.Go(func() { s.Follow(ctx, c, *t.followEvery) })
+	case *postgres.Store:
+		wg.Go(func() { s.Follow(ctx, c) })
+	default:
+		cancel()
+		return store, func() {}
+	}
+	registerCacheMetrics(reg, c)
+	return c, func() { cancel(); wg.Wait() }
+}
+
+// registerCacheMetrics exposes the cache's counters.
+func registerCacheMetrics(reg prometheus.Registerer, c *readcache.Store) {
+	st := c.Stats()
+	counter := func(name, help string, v interface{ Load() int64 }) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v.Load()) })
+	}
+	reg.MustRegister(
+		counter("gone_cache_hits_total", "Reads of one id answered from the read cache.", &st.Hits),
+		counter("gone_cache_misses_total", "Reads of one id that went to the store and filled the cache.", &st.Misses),
+		counter("gone_cache_bypasses_total", "Reads that went to the store because the cache was not trusted (its change feed was not following).", &st.Bypasses),
+		counter("gone_cache_resets_total", "Times the whole cache was dropped (feed lost or regained, a change from another process).", &st.Resets),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gone_cache_entries", Help: "Ids in the read cache."}, func() float64 { return float64(c.Len()) }),
+	)
+}

@@ -1,0 +1,274 @@
+// Package readcache keeps recently read records, and the ids the store does
+// not hold, in memory in front of a gone.Store, so a read of a hot id costs
+// no store lookup.
+//
+// It caches records, never answers: gone.Decide still runs on every read
+// with the current time, so an expiry or a trash window passes at its exact
+// second whether the record came from memory or from the store.
+//
+// Coherence. Every Update made through the cache drops the ids it wrote
+// before Update returns, so a write acknowledged to a client is seen by
+// every later read in this process. A fill that raced a write is refused
+// (see shard.gen). Writes made elsewhere (another process on the same
+// SQLite file, another instance on PostgreSQL) arrive through the stores'
+// Follow methods (the cache is their gone.ChangeSink); while no feed
+// vouches for the memory, the cache reads the store every time.
+//
+// Named tokens (gone.TokenStore) pass straight through, uncached.
+package readcache
+
+import (
+	"context"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gonehttp/gone"
+)
+
+// DefaultMaxEntries is the default bound on cached ids. An entry costs
+// about 400 bytes plus the payload, so the default stays near 40 MiB plus
+// payloads.
+const DefaultMaxEntries = 100_000
+
+// shards spreads the lock; a power of two.
+const shards = 64
+
+// Store is a gone.Store with a bounded in-memory cache of Get answers.
+type Store struct {
+	gone.Store
+	shards [shards]shard
+	seed   maphash.Seed
+	// trusted is false while no feed vouches that memory is current: Get
+	// then reads the store and fills nothing.
+	trusted atomic.Bool
+	stats   Stats
+}
+
+var (
+	_ gone.Store      = (*Store)(nil)
+	_ gone.Peeker     = (*Store)(nil)
+	_ gone.ChangeSink = (*Store)(nil)
+)
+
+// Stats count what the cache did, for metrics and tests.
+type Stats struct {
+	Hits, Misses, Bypasses, Invalidations, Resets atomic.Int64
+}
+
+type key struct{ collection, id string }
+
+// shard is one lock's worth of entries. gen grows on every invalidation in
+// the shard: a fill is kept only if gen did not move between the lookup
+// that missed and the fill, so a record read before a write committed can
+// never be stored after that write dropped its id.
+type shard struct {
+	mu      sync.RWMutex
+	gen     uint64
+	max     int
+	entries map[key]*gone.Record // a nil record: the store holds nothing
+}
+
+// New wraps s with a cache of at most maxEntries ids (at least one per
+// shard). trusted says whether memory may be used from the start: true when
+// this process is the only writer; false when a store's Follow must first
+// vouch (it calls Trust once it is following).
+func New(s gone.Store, maxEntries int, trusted bool) *Store {
+	c := &Store{Store: s, seed: maphash.MakeSeed()}
+	per := max(1, maxEntries/shards)
+	for i := range c.shards {
+		c.shards[i] = shard{max: per, entries: make(map[key]*gone.Record)}
+	}
+	c.trusted.Store(trusted)
+	return c
+}
+
+func (c *Store) shard(k key) *shard {
+	return &c.shards[maphash.String(c.seed, k.id)%shards]
+}
+
+// Stats returns the cache's counters.
+func (c *Store) Stats() *Stats { return &c.stats }
+
+// Len is the number of cached ids.
+func (c *Store) Len() int {
+	n := 0
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		n += len(sh.entries)
+		sh.mu.RUnlock()
+	}
+	return n
+}
+
+// Peek answers from memory only: hit false when the id is not cached or
+// the cache is not trusted (gone.Peeker).
+func (c *Store) Peek(collection, id string) (*gone.Record, bool) {
+	if !c.trusted.Load() {
+		return nil, false
+	}
+	k := key{collection, id}
+	sh := c.shard(k)
+	sh.mu.RLock()
+	rec, ok := sh.entries[k]
+	sh.mu.RUnlock()
+	if ok {
+		c.stats.Hits.Add(1)
+	}
+	return rec, ok
+}
+
+// Get answers from memory when it can, and from the store otherwise. The
+// returned record is shared with other readers: callers must not modify it
+// (gone.Store.Get's contract).
+func (c *Store) Get(ctx context.Context, collection, id string) (*gone.Record, error) {
+	if !c.trusted.Load() {
+		c.stats.Bypasses.Add(1)
+		return c.Store.Get(ctx, collection, id)
+	}
+	k := key{collection, id}
+	sh := c.shard(k)
+	sh.mu.RLock()
+	rec, ok := sh.entries[k]
+	gen := sh.gen
+	sh.mu.RUnlock()
+	if ok {
+		c.stats.Hits.Add(1)
+		if rec == nil {
+			return nil, notFound(collection, id)
+		}
+		return rec, nil
+	}
+	c.stats.Misses.Add(1)
+	rec, err := c.Store.Get(ctx, collection, id)
+	switch {
+	case err == nil:
+		c.fill(sh, k, gen, rec)
+	case gone.IsNotFound(err):
+		c.fill(sh, k, gen, nil)
+	}
+	// A store failure is never cached: the next read asks again.
+	return rec, err
+}
+
+// fill stores rec under k unless the shard changed since gen was read or
+// the cache stopped being trusted meanwhile.
+func (c *Store) fill(sh *shard, k key, gen uint64, rec *gone.Record) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.gen != gen || !c.trusted.Load() {
+		return
+	}
+	if _, ok := sh.entries[k]; !ok && len(sh.entries) >= sh.max {
+		// Evict one entry at random (map order is random): cheap, needs
+		// no bookkeeping per hit, and under a skewed load the hot ids
+		// come straight back.
+		for old := range sh.entries {
+			delete(sh.entries, old)
+			break
+		}
+	}
+	sh.entries[k] = rec
+}
+
+// notFound is the error a cached absence answers with; callers only ever
+// test its code.
+func notFound(collection, id string) error {
+	return gone.Errorf(gone.ENOTFOUND, "%s/%s does not exist.", collection, id)
+}
+
+// Update runs fn through the store and then drops every id fn wrote, before
+// returning, whatever the outcome (a failed commit may still have landed).
+func (c *Store) Update(ctx context.Context, fn func(gone.Tx) error) error {
+	var written []key
+	err := c.Store.Update(ctx, func(tx gone.Tx) error {
+		written = written[:0] // the store may run fn again
+		rt := &recordingTx{Tx: tx, written: &written}
+		if b, ok := tx.(gone.BatchTx); ok {
+			// Keep the store's batch statements available to fn.
+			return fn(recordingBatchTx{rt, b})
+		}
+		return fn(rt)
+	})
+	for _, k := range written {
+		c.Changed(k.collection, k.id)
+	}
+	return err
+}
+
+// recordingTx notes the ids a transaction writes.
+type recordingTx struct {
+	gone.Tx
+	written *[]key
+}
+
+func (t *recordingTx) Put(ctx context.Context, r *gone.Record) error {
+	*t.written = append(*t.written, key{r.Collection, r.ID})
+	return t.Tx.Put(ctx, r)
+}
+
+// recordingBatchTx is recordingTx for a store whose Tx has batch
+// statements (gone.BatchTx): PutMany notes its ids too.
+type recordingBatchTx struct {
+	*recordingTx
+	batch gone.BatchTx
+}
+
+func (t recordingBatchTx) GetMany(ctx context.Context, collection string, ids []string) (map[string]*gone.Record, error) {
+	return t.batch.GetMany(ctx, collection, ids)
+}
+
+func (t recordingBatchTx) PutMany(ctx context.Context, rs []*gone.Record) error {
+	for _, r := range rs {
+		*t.written = append(*t.written, key{r.Collection, r.ID})
+	}
+	return t.batch.PutMany(ctx, rs)
+}
+
+func (t recordingBatchTx) AppendAudits(ctx context.Context, es []gone.AuditEvent) error {
+	return t.batch.AppendAudits(ctx, es)
+}
+
+// Changed drops one id: it was written, here or elsewhere.
+func (c *Store) Changed(collection, id string) {
+	k := key{collection, id}
+	sh := c.shard(k)
+	sh.mu.Lock()
+	sh.gen++
+	delete(sh.entries, k)
+	sh.mu.Unlock()
+	c.stats.Invalidations.Add(1)
+}
+
+// Distrust stops using memory: anything may have changed and the feed can
+// no longer say what. Reads go to the store until Trust.
+func (c *Store) Distrust() {
+	c.trusted.Store(false)
+	c.reset()
+}
+
+// Trust drops everything cached and uses memory again: the feed is
+// following changes from now on.
+func (c *Store) Trust() {
+	c.reset()
+	c.trusted.Store(true)
+}
+
+// Trusted reports whether memory is in use (a feed vouches for it).
+func (c *Store) Trusted() bool { return c.trusted.Load() }
+
+// Reset drops everything cached but stays trusted: the feed saw changes it
+// cannot name one by one.
+func (c *Store) Reset() { c.reset() }
+
+func (c *Store) reset() {
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		sh.gen++
+		clear(sh.entries)
+		sh.mu.Unlock()
+	}
+	c.stats.Resets.Add(1)
+}

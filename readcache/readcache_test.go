@@ -1,0 +1,349 @@
+package readcache_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/demo"
+	"github.com/gonehttp/gone/readcache"
+	"github.com/gonehttp/gone/sqlite"
+)
+
+var admin = gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
+
+// world is a service over a cache over a real SQLite file.
+type world struct {
+	svc   *gone.Service
+	cache *readcache.Store
+	raw   *sqlite.Store
+	path  string
+	now   time.Time
+	mu    sync.Mutex
+}
+
+func newWorld(t testing.TB, maxEntries int) *world {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "gone.db")
+	raw, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	w := &world{raw: raw, path: path, now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	w.cache = readcache.New(raw, maxEntries, true)
+	w.svc = gone.NewService(w.cache, demo.Config())
+	w.svc.Now = func() time.Time { w.mu.Lock(); defer w.mu.Unlock(); return w.now }
+	return w
+}
+
+func (w *world) add(d time.Duration) { w.mu.Lock(); w.now = w.now.Add(d); w.mu.Unlock() }
+
+func (w *world) read(t testing.TB, coll, id string) gone.Decision {
+	t.Helper()
+	p, _ := w.svc.Config.Policy(coll)
+	d, err := w.svc.Decide(context.Background(), gone.Caller{}, p, id)
+	if err != nil && !gone.IsNotFound(err) {
+		t.Fatalf("Decide %s/%s: %v", coll, id, err)
+	}
+	return d
+}
+
+func (w *world) put(t testing.TB, coll, id, data string) *gone.Record {
+	t.Helper()
+	rec, _, err := w.svc.Put(context.Background(), admin, coll, id, json.RawMessage(data), gone.Preconditions{})
+	if err != nil {
+		t.Fatalf("PUT %s/%s: %v", coll, id, err)
+	}
+	return rec
+}
+
+// Promise: after a write is acknowledged, every later read on the same
+// instance answers the new state, though the old one was cached.
+func TestWriteThenReadSeesTheWrite(t *testing.T) {
+	w := newWorld(t, 1000)
+	if d := w.read(t, "users", "u1"); d.Answer != gone.AnswerNotFound {
+		t.Fatalf("before: %q, want not_found", d.Answer)
+	}
+	w.read(t, "users", "u1") // a cached absence now
+	w.put(t, "users", "u1", `{"v":1}`)
+	if d := w.read(t, "users", "u1"); d.Answer != gone.AnswerOK || string(d.Record.Data) != `{"v":1}` {
+		t.Fatalf("after PUT: %q %s, want ok {\"v\":1}", d.Answer, d.Record.Data)
+	}
+	w.put(t, "users", "u1", `{"v":2}`)
+	if d := w.read(t, "users", "u1"); string(d.Record.Data) != `{"v":2}` {
+		t.Fatalf("after second PUT: %s, want {\"v\":2}", d.Record.Data)
+	}
+	if _, err := w.svc.Delete(context.Background(), admin, "users", "u1", gone.DeleteOptions{Permanent: true}, gone.Preconditions{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := w.read(t, "users", "u1"); d.Answer != gone.AnswerGone {
+		t.Fatalf("after DELETE: %q, want gone", d.Answer)
+	}
+	if h := w.cache.Stats().Hits.Load(); h != 1 {
+		t.Errorf("hits = %d, want 1 (the second read of the absent id)", h)
+	}
+}
+
+// Promise, under concurrency: readers hammer the ids while a writer bumps
+// them; after each acknowledged write, a read must see that version or a
+// later one, never an older one.
+func TestNoStaleReadAfterAckUnderLoad(t *testing.T) {
+	w := newWorld(t, 1000)
+	ids := []string{"a", "b", "c", "d"}
+	for _, id := range ids {
+		w.put(t, "users", id, `{"v":0}`)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				w.read(t, "users", ids[i%len(ids)])
+			}
+		}()
+	}
+	for i := 1; i <= 150; i++ {
+		id := ids[i%len(ids)]
+		rec := w.put(t, "users", id, fmt.Sprintf(`{"v":%d}`, i))
+		if d := w.read(t, "users", id); d.Record == nil || d.Record.Version < rec.Version {
+			t.Fatalf("write %d acknowledged version %d, then a read saw %+v", i, rec.Version, d.Record)
+		}
+	}
+	cancel()
+	wg.Wait()
+}
+
+// gatedStore lets a test hold a Get between its store lookup and its
+// return, the window in which a write may commit and drop the id.
+type gatedStore struct {
+	gone.Store
+	read, resume chan struct{}
+}
+
+func (g *gatedStore) Get(ctx context.Context, c, id string) (*gone.Record, error) {
+	r, err := g.Store.Get(ctx, c, id)
+	if g.read != nil {
+		g.read <- struct{}{}
+		<-g.resume
+	}
+	return r, err
+}
+
+// A read that fetched the old record before a write committed must not
+// put it in the cache after the write dropped the id.
+func TestFillThatRacedAWriteIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gone.db")
+	raw, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	g := &gatedStore{Store: raw}
+	c := readcache.New(g, 100, true)
+	svc := gone.NewService(c, demo.Config())
+	if _, _, err := svc.Put(context.Background(), admin, "users", "x", json.RawMessage(`{"v":"old"}`), gone.Preconditions{}); err != nil {
+		t.Fatal(err)
+	}
+	g.read, g.resume = make(chan struct{}), make(chan struct{})
+	got := make(chan *gone.Record)
+	go func() {
+		r, _ := c.Get(context.Background(), "users", "x")
+		got <- r
+	}()
+	<-g.read // the reader holds the old record
+	if _, _, err := svc.Put(context.Background(), admin, "users", "x", json.RawMessage(`{"v":"new"}`), gone.Preconditions{}); err != nil {
+		t.Fatal(err)
+	}
+	close(g.resume)
+	if r := <-got; string(r.Data) != `{"v":"old"}` {
+		t.Fatalf("the racing read got %s, want the old record (it read before the write)", r.Data)
+	}
+	g.read = nil
+	r, err := c.Get(context.Background(), "users", "x")
+	if err != nil || string(r.Data) != `{"v":"new"}` {
+		t.Fatalf("read after the write: %s %v, want the new record (the racing fill must be refused)", r.Data, err)
+	}
+}
+
+// Promise: an expiry or a trash window changes the answer at its exact
+// second although the record sits in memory.
+func TestTimeDerivedStatesFlipAtTheSecondWhenCached(t *testing.T) {
+	w := newWorld(t, 1000)
+	w.put(t, "users", "e", `{}`)
+	at := w.now.Add(time.Hour)
+	if _, err := w.svc.SetLifecycle(context.Background(), admin, "users", "e", gone.LifecycleChange{
+		ExpiresAt: gone.Optional[time.Time]{Set: true, Value: at}}, gone.Preconditions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.put(t, "users", "s", `{}`)
+	if _, err := w.svc.Delete(context.Background(), admin, "users", "s", gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.read(t, "users", "e")
+	w.read(t, "users", "s") // both cached now
+	window := 30 * 24 * time.Hour
+	w.add(time.Hour - time.Nanosecond)
+	if d := w.read(t, "users", "e"); d.Answer != gone.AnswerOK {
+		t.Fatalf("1ns before expiry: %q, want ok", d.Answer)
+	}
+	w.add(time.Nanosecond)
+	if d := w.read(t, "users", "e"); d.Answer != gone.AnswerGone || !d.Expired {
+		t.Fatalf("at expiry: %q, want gone (expired)", d.Answer)
+	}
+	w.add(window - time.Hour - time.Nanosecond)
+	if d := w.read(t, "users", "s"); d.Answer != gone.AnswerNotFound || d.State != gone.StateDeleted {
+		t.Fatalf("1ns before the trash window ends: %q %q, want not_found (deleted)", d.Answer, d.State)
+	}
+	w.add(time.Nanosecond)
+	if d := w.read(t, "users", "s"); d.Answer != gone.AnswerGone {
+		t.Fatalf("when the trash window ends: %q, want gone", d.Answer)
+	}
+	if w.cache.Stats().Misses.Load() != 2 {
+		t.Errorf("misses = %d, want 2: the flips must come from memory", w.cache.Stats().Misses.Load())
+	}
+}
+
+// The cache never holds more than its bound.
+func TestBound(t *testing.T) {
+	const bound = 128
+	w := newWorld(t, bound)
+	for i := range 1000 {
+		w.read(t, "users", fmt.Sprintf("n%d", i))
+	}
+	if n := w.cache.Len(); n > bound || n < bound/2 {
+		t.Fatalf("Len = %d after 1000 distinct ids, want at most %d (and most of it used)", n, bound)
+	}
+}
+
+// Promise: a store failure is never cached and never hidden: with the
+// cache distrusted (what a feed does when it fails), every read goes to the
+// store, and a failing store answers 503.
+func TestDistrustedCacheReadsTheStore(t *testing.T) {
+	w := newWorld(t, 100)
+	w.put(t, "users", "k", `{}`)
+	w.read(t, "users", "k") // cached
+	w.cache.Distrust()
+	w.raw.Close()
+	if d := w.read503(t, "users", "k"); d.Answer != gone.AnswerUnavailable {
+		t.Fatalf("store closed, cache distrusted: %q, want unavailable", d.Answer)
+	}
+	if d := w.read503(t, "users", "never"); d.Answer != gone.AnswerUnavailable {
+		t.Fatalf("store closed: %q for an unknown id, want unavailable", d.Answer)
+	}
+}
+
+func (w *world) read503(t testing.TB, coll, id string) gone.Decision {
+	p, _ := w.svc.Config.Policy(coll)
+	d, _ := w.svc.Decide(context.Background(), gone.Caller{}, p, id)
+	return d
+}
+
+// Promise: SQLite changed by another process. A second store on the same
+// file stands for `gone import` or a second `gone serve`; the first one's
+// cache must stop answering the old state once Follow has looked.
+func TestAnotherProcessWriteIsSeen(t *testing.T) {
+	w := newWorld(t, 100)
+	w.cache.Distrust() // as serve starts it: untrusted until Follow looks
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- w.raw.Follow(ctx, w.cache, time.Millisecond) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "Follow trusts the cache", func() bool { return w.cache.Stats().Resets.Load() >= 2 })
+
+	w.put(t, "users", "p", `{"v":"mine"}`)
+	if d := w.read(t, "users", "p"); string(d.Record.Data) != `{"v":"mine"}` {
+		t.Fatalf("own write: %s", d.Record.Data)
+	}
+	w.read(t, "users", "p") // from memory
+
+	other, err := sqlite.Open(context.Background(), w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	osvc := gone.NewService(other, demo.Config())
+	osvc.Now = w.svc.Now
+	resets := w.cache.Stats().Resets.Load()
+	if _, err := osvc.Delete(context.Background(), admin, "users", "p", gone.DeleteOptions{Permanent: true}, gone.Preconditions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "Follow sees the other process's commit", func() bool { return w.cache.Stats().Resets.Load() > resets })
+	if d := w.read(t, "users", "p"); d.Answer != gone.AnswerGone {
+		t.Fatalf("after another process deleted it: %q, want gone", d.Answer)
+	}
+	// Its own writes do not look foreign: no reset for them.
+	resets = w.cache.Stats().Resets.Load()
+	w.put(t, "users", "q", `{}`)
+	time.Sleep(20 * time.Millisecond) // many looks
+	if got := w.cache.Stats().Resets.Load(); got != resets {
+		t.Errorf("own write caused %d resets, want 0", got-resets)
+	}
+}
+
+// The feed failing (the store no longer answers) distrusts the cache.
+func TestFollowFailureDistrusts(t *testing.T) {
+	w := newWorld(t, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- w.raw.Follow(ctx, w.cache, time.Millisecond) }()
+	defer func() { cancel(); <-done }()
+	w.put(t, "users", "k", `{}`)
+	w.read(t, "users", "k")
+	w.raw.Close()
+	waitFor(t, "a failed look distrusts", func() bool {
+		return w.read503(t, "users", "k").Answer == gone.AnswerUnavailable
+	})
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// A batch import through the cache keeps the store's batch statements and
+// drops every id it wrote: reads after it see the imported data, though
+// the old records were cached.
+func TestBatchThroughTheCache(t *testing.T) {
+	w := newWorld(t, 1000)
+	w.put(t, "users", "b1", `{"v":"old"}`)
+	w.read(t, "users", "b1")
+	w.read(t, "users", "b2") // a cached absence
+	if err := w.cache.Update(context.Background(), func(tx gone.Tx) error {
+		if _, ok := tx.(gone.BatchTx); !ok {
+			t.Error("the cache hid the store's batch statements from the transaction")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.svc.PutBatch(context.Background(), admin, "users", []gone.BatchRow{
+		{ID: "b1", Data: json.RawMessage(`{"v":"new"}`)}, {ID: "b2", Data: json.RawMessage(`{"v":"new"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.Err != nil {
+			t.Fatalf("row %d: %v", i, r.Err)
+		}
+	}
+	for _, id := range []string{"b1", "b2"} {
+		if d := w.read(t, "users", id); d.Answer != gone.AnswerOK || string(d.Record.Data) != `{"v":"new"}` {
+			t.Errorf("%s after the batch: %q, want the imported data", id, d.Answer)
+		}
+	}
+}
