@@ -30,6 +30,10 @@ type Service struct {
 	// network partition, a lock held too long) answers 503 rather than
 	// holding the request until the HTTP server gives up on it.
 	WriteTimeout time.Duration
+	// RulesChanged, when set, is called after a committed change to the
+	// path rules, so an in-memory rule table in this process (the proxy's,
+	// the middleware's) reloads at once rather than at its next poll.
+	RulesChanged func(ctx context.Context)
 }
 
 // NewService returns a Service with the real clock and random ids.

@@ -35,49 +35,61 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 	}
 
 	lng := lang(r)
+	prob := DecisionProblem(s.svc.Config, p, lng, r.URL.Path, id, d, s.svc.Now(), s.maxRetryAfter, h)
+	writeProblem(w, lng, prob)
+}
+
+// DecisionProblem returns the problem for a decision that answers 404,
+// 410, 503 or 401, in lng, and sets the headers that go with it in h
+// (Cache-Control, Link, Retry-After capped at maxRetry, WWW-Authenticate).
+// id fills the messages' {id}; instance is the request path. The HTTP API
+// and the proxy both answer with it, so a retired path and a retired id
+// read alike.
+func DecisionProblem(cfg *gone.Config, p gone.Policy, lng, instance, id string, d gone.Decision, now time.Time, maxRetry time.Duration, h http.Header) *Problem {
 	texts := p.TextsFor(lng)
 	status := answerStatus[d.Answer]
 	var prob *Problem
 	switch d.Answer {
-	case gone.AnswerNotFound:
-		// Never-existed, soft-deleted and concealed ids all come through
-		// here with the same inputs, so their bytes are identical.
-		h["Cache-Control"] = maxAgeValue(d.MaxAge)
-		prob = newProblem(r, lng, status, texts.Expand(texts.NotFound, id, time.Time{}))
 	case gone.AnswerGone:
 		h["Cache-Control"] = maxAgeValue(d.MaxAge)
 		if d.Expired {
-			prob = newProblem(r, lng, status, texts.Expand(texts.Expired, id, d.RetiredAt))
+			prob = problemAt(instance, lng, status, texts.Expand(texts.Expired, id, d.RetiredAt))
 			prob.ExpiredAt = stamp(d.RetiredAt)
 		} else {
-			prob = newProblem(r, lng, status, texts.Expand(texts.Deleted, id, d.RetiredAt))
+			prob = problemAt(instance, lng, status, texts.Expand(texts.Deleted, id, d.RetiredAt))
 			prob.DeletedAt = stamp(d.RetiredAt)
 		}
 		if d.Reason != "" {
-			prob.Reason = s.svc.Config.ReasonText(d.Reason, lng)
+			prob.Reason = cfg.ReasonText(d.Reason, lng)
 		}
 		prob.Alternative = d.Alternative
 		if d.Alternative != "" {
 			h.Set("Link", "<"+d.Alternative+`>; rel="alternate"`)
 		}
 	case gone.AnswerUnavailable:
-		secs := s.retryAfter(d.RetryAfter, s.svc.Now())
+		secs := cappedRetryAfter(d.RetryAfter, now, maxRetry)
 		h.Set("Cache-Control", "no-store")
 		h.Set("Retry-After", strconv.Itoa(secs))
 		msg := msgUndecidable
 		if d.State == gone.StateUnavailable {
 			msg = msgUnavailableRes
 		}
-		prob = newProblem(r, lng, status, text(lng, msg))
+		prob = problemAt(instance, lng, status, text(lng, msg))
 		prob.RetryAfter = secs
 		if d.State == gone.StateUnavailable {
 			prob.AvailableAt = stamp(d.RetryAfter)
 		}
 	case gone.AnswerUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="gone"`)
-		prob = newProblem(r, lng, status, text(lng, msgUnauthorized))
+		prob = problemAt(instance, lng, status, text(lng, msgUnauthorized))
+	default:
+		// Not found: never-existed, soft-deleted and concealed ids all
+		// come through here with the same inputs, so their bytes are
+		// identical.
+		h["Cache-Control"] = maxAgeValue(d.MaxAge)
+		prob = problemAt(instance, lng, http.StatusNotFound, texts.Expand(texts.NotFound, id, time.Time{}))
 	}
-	writeProblem(w, lng, prob)
+	return prob
 }
 
 // writeRepresentation answers 200 (or 304) with a live resource.

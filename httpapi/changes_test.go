@@ -494,3 +494,21 @@ func TestChangesStreamsAreBounded(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestChangesStreamsAreNotShed: open streams hold no shedding slot, so
+// watchers never crowd out reads.
+func TestChangesStreamsAreNotShed(t *testing.T) {
+	_, srv := feedServer(t, httpapi.FeedSettings{}, httpapi.WithShedding(httpapi.Shedding{MaxInFlight: 1, QueueWait: time.Millisecond}))
+	for range 3 {
+		_, ch := openStream(t, srv.URL, "?since=now", readerToken, nil)
+		<-ch // the stream is open and has said where it starts
+	}
+	resp, err := http.Get(srv.URL + "/api/users/42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET with three streams open and one in-flight slot: %d, want 200", resp.StatusCode)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gonehttp/gone"
@@ -58,6 +59,12 @@ func WithFeed(t FeedSettings) Option {
 // a channel closed from RegisterOnShutdown.
 func WithShutdown(stop <-chan struct{}) Option {
 	return func(s *server) { s.stop = stop }
+}
+
+// isChangeStream reports whether r asks for the change feed as a stream.
+func (s *server) isChangeStream(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.Path == s.prefix+"/changes" &&
+		strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 }
 
 // streamChanges sends changes as Server-Sent Events until the caller goes

@@ -47,12 +47,26 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/api/users/42", token: "gone_unknown"},
 		// The change feed's JSON page.
 		req{path: "/api/changes?since=now", token: readerToken},
+		// The rules API: created, unchanged, refused, 409, 404, list, explain, import.
+		req{method: "POST", path: "/rules", body: `{"path":"/blog/2019/*","action":"gone","reason":"Retired"}`, token: adminToken},
+		req{method: "POST", path: "/rules", body: `{"path":"/blog/2019/*","action":"gone","reason":"Retired"}`, token: adminToken},
+		req{method: "POST", path: "/rules", body: `{"path":"/old","action":"moved","to":"/new","status":301}`, token: adminToken},
+		req{method: "POST", path: "/rules", body: `{"path":"/a%2Fb","action":"gone"}`, token: adminToken},
+		req{method: "DELETE", path: "/rules?path=/blog/2019/*", token: adminToken},
+		req{method: "DELETE", path: "/rules?path=/old", token: adminToken},
+		req{method: "DELETE", path: "/rules?path=/never", token: adminToken},
+		req{path: "/rules", token: adminToken},
+		req{path: "/rules/explain?path=/blog/2019/../2019/x", token: adminToken},
+		req{path: "/rules/explain?path=/elsewhere", token: adminToken},
+		req{path: "/rules/explain?path=/a%252Fb", token: adminToken},
+		req{method: "POST", path: "/rules/import", body: `{"rules":[{"path":"/x","action":"gone","line":2},{"path":"/y/*","action":"removed","line":3}]}`, token: adminToken},
 	)
 	// OPTIONS on every route's path: a plain one (204 with Allow), and a
 	// preflight this server, with no CORS origin configured, refuses (403).
 	for _, p := range []string{"/", "/api", "/api/users", "/api/users/_batch", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
 		"/api/users/43/lifecycle", "/api/audit", "/api/changes", "/api/explain", "/api/tokens", "/api/tokens/x",
-		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics"} {
+		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics",
+		"/rules", "/rules/import", "/rules/explain"} {
 		reqs = append(reqs, req{method: "OPTIONS", path: p})
 	}
 	reqs = append(reqs, req{method: "OPTIONS", path: "/api/users/43",

@@ -71,6 +71,10 @@ func lang(r *http.Request) string {
 	return base.String()
 }
 
+// Language is the language negotiated for r's answer ("en" or "es"), as
+// every problem the API writes uses it.
+func Language(r *http.Request) string { return lang(r) }
+
 // text returns the catalog text for key in lang.
 func text(lang, key string) string {
 	if t, ok := catalog[lang][key]; ok {

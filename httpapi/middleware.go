@@ -73,6 +73,22 @@ func (s *server) observe(next http.Handler) http.Handler {
 	})
 }
 
+// Observe returns NewServer's request log and metrics as a middleware for
+// a handler outside the API (the proxy's traffic): one log line and, with
+// WithMetrics, one count per request, under the route label route.
+func Observe(log *slog.Logger, route string, opts ...Option) func(http.Handler) http.Handler {
+	s := &server{log: log}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return func(next http.Handler) http.Handler {
+		return s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			infoFrom(r.Context()).pattern = route
+			next.ServeHTTP(w, r)
+		}))
+	}
+}
+
 // logRequest writes the request's info line. Straight to the handler,
 // with typed attributes: no boxing of each value, and no runtime.Callers
 // for a source location the line never shows; serve's handler

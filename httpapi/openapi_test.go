@@ -102,13 +102,20 @@ var routeStatuses = map[string][]int{
 	"GET /api/tokens":           {200, 403},
 	"POST /api/tokens":          {201, 400, 403, 409, 413, 415},
 	"DELETE /api/tokens/{name}": {200, 403, 410},
-	"GET /problems/{name}":      {200},
-	"GET /healthz":              {200},
-	"GET /readyz":               {200, 503},
-	"GET /openapi.json":         {200},
-	"GET /{$}":                  {200},
-	"GET /admin/":               {200, 304},
-	"GET /metrics":              {200},
+	// The rules API: SetRules' codes (400 invalid, 404 clearing no rule,
+	// 409 a path that answered 410), the body limits (413, 415).
+	"GET /rules":           {200, 403, 503},
+	"POST /rules":          {200, 201, 400, 403, 409, 413, 415, 503},
+	"DELETE /rules":        {200, 400, 403, 409, 503},
+	"POST /rules/import":   {200, 400, 403, 409, 413, 415, 503},
+	"GET /rules/explain":   {200, 403, 503},
+	"GET /problems/{name}": {200},
+	"GET /healthz":         {200},
+	"GET /readyz":          {200, 503},
+	"GET /openapi.json":    {200},
+	"GET /{$}":             {200},
+	"GET /admin/":          {200, 304},
+	"GET /metrics":         {200},
 }
 
 func init() {

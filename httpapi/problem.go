@@ -82,6 +82,11 @@ var problemTypes = map[int]string{
 
 // newProblem returns a problem for status with the given detail, in lang.
 func newProblem(r *http.Request, lng string, status int, detail string) *Problem {
+	return problemAt(r.URL.Path, lng, status, detail)
+}
+
+// problemAt returns a problem about instance (a request path).
+func problemAt(instance, lng string, status int, detail string) *Problem {
 	title := http.StatusText(status)
 	switch status {
 	case http.StatusNotFound:
@@ -93,16 +98,24 @@ func newProblem(r *http.Request, lng string, status int, detail string) *Problem
 	}
 	return &Problem{
 		Type: problemBase + problemTypes[status], Title: title, Status: status,
-		Detail: detail, Instance: r.URL.Path, Error: title, Message: detail,
+		Detail: detail, Instance: instance, Error: title, Message: detail,
 	}
 }
 
 // writeProblem sends p as application/problem+json. Headers specific to the
 // problem (Cache-Control, Retry-After, …) must be set before the call.
 func writeProblem(w http.ResponseWriter, lng string, p *Problem) {
-	h := w.Header()
+	b := EncodeProblem(w.Header(), lng, p)
+	w.WriteHeader(p.Status)
+	w.Write(b)
+}
+
+// EncodeProblem returns p as an application/problem+json body and sets the
+// headers that go with it in h (Content-Type, Content-Language, Vary,
+// Content-Length, and Cache-Control: no-store unless already set).
+func EncodeProblem(h http.Header, lng string, p *Problem) []byte {
 	// Canonical keys and shared values set directly: no key
-	// canonicalization and no slice per header (see hdr).
+	// canonicalization and no slice per header (see hdr.go).
 	h["Content-Type"] = hdrProblemJSON
 	h["Content-Language"] = langValue(lng)
 	h["Vary"] = appendHeader(h["Vary"], hdrAcceptLanguage)
@@ -113,17 +126,20 @@ func writeProblem(w http.ResponseWriter, lng string, p *Problem) {
 	if p.Errors == nil {
 		b = appendProblem(make([]byte, 0, problemSize(p)), p)
 	} else {
-		var err error
-		if b, err = json.Marshal(p); err != nil {
-			// A Problem always marshals; keep the answer honest anyway.
-			http.Error(w, "Internal error.", http.StatusInternalServerError)
-			return
-		}
+		// A Problem is strings and numbers: it always marshals.
+		b, _ = json.Marshal(p)
 	}
 	b = append(b, '\n')
 	h["Content-Length"] = contentLength(len(b))
-	w.WriteHeader(p.Status)
-	w.Write(b)
+	return b
+}
+
+// problemSize is a guess at p's marshalled size (its strings, a few
+// escapes, the member names), so appendProblem rarely grows its buffer.
+func problemSize(p *Problem) int {
+	return 160 + len(p.Type) + 2*(len(p.Title)+len(p.Detail)) + len(p.Instance) +
+		len(p.DeletedAt) + len(p.ExpiredAt) + len(p.Reason) + len(p.Alternative) +
+		len(p.Suggestion) + len(p.MovedTo) + len(p.RestorableUntil) + len(p.AvailableAt) + len(p.RequestID)
 }
 
 // writeError maps err to its status in the one table and sends a problem.
@@ -219,12 +235,4 @@ func stamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// problemSize is a guess at p's marshalled size (its strings, a few
-// escapes, the member names), so appendProblem rarely grows its buffer.
-func problemSize(p *Problem) int {
-	return 160 + len(p.Type) + 2*(len(p.Title)+len(p.Detail)) + len(p.Instance) +
-		len(p.DeletedAt) + len(p.ExpiredAt) + len(p.Reason) + len(p.Alternative) +
-		len(p.Suggestion) + len(p.MovedTo) + len(p.RestorableUntil) + len(p.AvailableAt) + len(p.RequestID)
 }

@@ -28,10 +28,10 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	}
 }
 
-// retryAfter is the Retry-After delay until at, in whole seconds: at least
-// 1, at most the server's cap.
-func (s *server) retryAfter(at, now time.Time) int {
+// cappedRetryAfter is the Retry-After delay until at, in whole seconds: at
+// least 1, at most max (the server's cap, or the proxy's).
+func cappedRetryAfter(at, now time.Time, max time.Duration) int {
 	secs := math.Ceil(at.Sub(now).Seconds())
-	limit := math.Max(1, math.Floor(s.maxRetryAfter.Seconds()))
+	limit := math.Max(1, math.Floor(max.Seconds()))
 	return int(math.Max(1, math.Min(secs, limit)))
 }

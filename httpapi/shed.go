@@ -76,7 +76,10 @@ func (s *server) shed(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if neverShed[r.URL.Path] {
+		if neverShed[r.URL.Path] || s.isChangeStream(r) {
+			// A change stream would hold its slot for hours while it
+			// mostly waits, so a few dozen watchers would shed every
+			// other request; MaxStreams bounds streams instead.
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -22,11 +22,13 @@ type progress struct {
 	start time.Time
 	last  time.Time // when a line was last printed
 	drawn bool
+	// now is the clock (time.Now), set by tests so elapsed times are exact.
+	now func() time.Time
 }
 
 func newProgress(w io.Writer, size int64, read *countingReader) *progress {
 	now := time.Now()
-	p := &progress{w: w, size: size, read: read, start: now, last: now}
+	p := &progress{w: w, size: size, read: read, start: now, last: now, now: time.Now}
 	if f, ok := w.(*os.File); ok {
 		p.tty = isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 	}
@@ -52,7 +54,7 @@ func rate(n int, d time.Duration) string {
 }
 
 func (p *progress) update(lines, failed int) {
-	now := time.Now()
+	now := p.now()
 	if p.tty {
 		const width = 30
 		fill := width
@@ -72,6 +74,7 @@ func (p *progress) update(lines, failed int) {
 // done ends the bar's line, and on a terminal says how long it took.
 func (p *progress) done(lines, failed int) {
 	if p.tty && p.drawn {
-		fmt.Fprintf(p.w, "\r%s in %s\033[K\n", p.status(lines, failed, time.Now()), time.Since(p.start).Round(time.Millisecond))
+		now := p.now()
+		fmt.Fprintf(p.w, "\r%s in %s\033[K\n", p.status(lines, failed, now), now.Sub(p.start).Round(time.Millisecond))
 	}
 }

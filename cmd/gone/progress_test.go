@@ -13,8 +13,10 @@ func TestProgress(t *testing.T) {
 	var buf bytes.Buffer
 	read := &countingReader{n: 250}
 	p := newProgress(&buf, 1000, read)
-	p.start = time.Now().Add(-10 * time.Second)
-	if got := p.status(5000, 2, time.Now()); !strings.Contains(got, "5000 lines, 500 lines/s, 2 failed, about 30s left") {
+	now := time.Now()
+	p.start = now.Add(-10 * time.Second)
+	p.now = func() time.Time { return now }
+	if got := p.status(5000, 2, now); !strings.Contains(got, "5000 lines, 500 lines/s, 2 failed, about 30s left") {
 		t.Errorf("status = %q", got)
 	}
 	p.tty = true

@@ -60,6 +60,8 @@ type command struct {
 // commands is the whole command line, in the order the usage lists it.
 var commands = []command{
 	{"serve", "run the server", runServe},
+	{"proxy", "put gone in front of a site or API: a reverse proxy with a gone list", runProxy},
+	{"rules", "manage the proxy's path rules: add, list, rm, import, explain", runRules},
 	{"get", "read a resource (exit 3 if not found, 4 if gone)", runGet},
 	{"put", "create or replace a resource from JSON", runPut},
 	{"patch", "apply a JSON merge patch to a resource", runPatch},

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
@@ -29,70 +32,130 @@ const shutdownTimeout = 10 * time.Second
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--config FILE] [--demo] [--purge-interval 1m]")
 	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
-	dsn := fs.String("db", envOr(e, "GONE_DB", "./gone.db"), "SQLite file, or a postgres:// URL (env GONE_DB)")
-	configPath := fs.String("config", envOr(e, "GONE_CONFIG", ""), "collections config file (env GONE_CONFIG); the demo's when empty")
+	bf, err := addBackendFlags(fs, e)
+	if err != nil {
+		return err
+	}
 	withDemo := fs.Bool("demo", false, "load the seeds' demo world where it is absent")
-	ops, err := addOpsFlags(fs, e)
-	if err != nil {
-		return err
-	}
-	tune, err := addTuningFlags(fs, e)
-	if err != nil {
-		return err
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
-	// The log is buffered off the request's path; deferred first, its
-	// Close runs last, after the server has drained, so no line is lost.
-	logOut := tune.logWriter(e)
-	defer logOut.Close()
-	log := slog.New(logbuf.NewTextHandler(logOut, &slog.HandlerOptions{Level: logLevel(e)}))
-
-	cfg, err := loadConfig(*configPath)
+	// The port first: when it is taken, nothing else happens (no database
+	// file is created, no token is printed).
+	ln, err := listen(*addr)
 	if err != nil {
 		return err
 	}
-	// The port first: when it is taken, nothing else happens (no database
-	// file is created, no token is printed).
-	ln, err := net.Listen("tcp", *addr)
+	defer ln.Close()
+	b, err := openBackend(ctx, e, bf)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	if *withDemo {
+		if err := demo.Load(ctx, b.svc); err != nil {
+			return err
+		}
+	}
+	stop := make(chan struct{})
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...)
+	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, true, stop)
+}
+
+// backendFlags are the flags of everything that runs over a store: serve
+// and proxy.
+type backendFlags struct {
+	dsn, configPath *string
+	ops             opsFlags
+	tune            tuning
+}
+
+func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
+	bf := backendFlags{
+		dsn:        fs.String("db", envOr(e, "GONE_DB", "./gone.db"), "SQLite file, or a postgres:// URL (env GONE_DB)"),
+		configPath: fs.String("config", envOr(e, "GONE_CONFIG", ""), "collections config file (env GONE_CONFIG); the demo's when empty"),
+	}
+	var err error
+	if bf.ops, err = addOpsFlags(fs, e); err != nil {
+		return bf, err
+	}
+	bf.tune, err = addTuningFlags(fs, e)
+	return bf, err
+}
+
+// apiOptions are the options of gone's API, for serve and for the proxy's
+// admin prefix alike; stop closes when the server shuts down.
+func (bf backendFlags) apiOptions(b *backend, stop chan struct{}) []httpapi.Option {
+	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
+		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop)}
+}
+
+// backend is what serve and proxy share: the store, the service over it,
+// the metrics registry, the tokens, the log and the purger.
+type backend struct {
+	log    *slog.Logger
+	svc    *gone.Service
+	reg    *prometheus.Registry
+	tokens *httpapi.Tokens
+	close  func()
+}
+
+// listen opens addr, with the error a person can act on.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		var op *net.OpError
 		if errors.As(err, &op) {
 			err = op.Err // "bind: address already in use"
 		}
-		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
-	defer ln.Close()
+	return ln, nil
+}
+
+// openBackend opens the store and everything over it. close stops the
+// purger and the cache feed, closes the store, and flushes the log last.
+func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err error) {
+	// The log is buffered off the request's path; its Close runs last,
+	// after the server has drained, so no line is lost.
+	logOut := bf.tune.logWriter(e)
+	log := slog.New(logbuf.NewTextHandler(logOut, &slog.HandlerOptions{Level: logLevel(e)}))
+	var closers []func()
+	defer func() {
+		if err != nil {
+			for i := len(closers) - 1; i >= 0; i-- {
+				closers[i]()
+			}
+			logOut.Close()
+		}
+	}()
+	cfg, err := loadConfig(*bf.configPath)
+	if err != nil {
+		return nil, err
+	}
 	if v := e.getenv("GONE_CORS_ORIGINS"); v != "" {
 		// The environment wins over the file, as flags' env fallbacks do.
 		if cfg.CORS.Origins, err = gone.ParseOrigins(v); err != nil {
-			return usageError("GONE_CORS_ORIGINS: %v", err)
+			return nil, usageError("GONE_CORS_ORIGINS: %v", err)
 		}
 	}
-	store, err := openStore(ctx, *dsn)
+	store, err := openStore(ctx, *bf.dsn)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer store.Close()
+	closers = append(closers, func() { store.Close() })
 	reg, timed := newRegistry(store)
-	cached, stopFeed := withCache(store, timed, tune, reg)
-	defer stopFeed() // after store.Close in the code, so it runs before it
+	cached, stopFeed := withCache(store, timed, bf.tune, reg)
+	closers = append(closers, stopFeed)
 	svc := gone.NewService(cached, cfg)
-	if *withDemo {
-		if err := demo.Load(ctx, svc); err != nil {
-			return err
-		}
-	}
-
 	if err := registerCounts(reg, svc); err != nil {
-		return err
+		return nil, err
 	}
-	// Deferred after store.Close, so it runs first: no pass outlives the store.
-	defer startPurger(ctx, log, svc, *ops.purgeInterval, metrics.NewPurger(reg))()
+	// The purger stops first: no pass outlives the store.
+	closers = append(closers, startPurger(ctx, log, svc, *bf.ops.purgeInterval, metrics.NewPurger(reg)))
 
 	tokens := httpapi.NewTokens()
 	admin := e.getenv("GONE_ADMIN_TOKEN")
@@ -106,16 +169,24 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+		logOut.Close()
+	}}, nil
+}
 
-	// Shutdown waits for handlers to return; change streams return when
-	// stop closes, which RegisterOnShutdown does first.
-	stop := make(chan struct{})
+// serveOn serves h on ln until ctx ends, then gives in-flight requests
+// shutdownTimeout to finish; stop closes first, so change streams end.
+// writeTimeout 0 lets a response take as long as it needs (the proxy
+// streams). console prints where the admin console is.
+func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h http.Handler, writeTimeout time.Duration, console bool, stop chan struct{}) error {
 	srv := &http.Server{
-		Handler: httpapi.NewServer(log, svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMaxRetryAfter(*ops.maxRetryAfter),
-			httpapi.WithAuthFailureLimit(*ops.authFailures), httpapi.WithShedding(tune.shedding()), httpapi.WithShutdown(stop)),
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		ReadTimeout:       writeTimeout,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
 		// Above httpapi.MaxHeaderBytes and MaxURIBytes, so an overlong
 		// request gets gone's 414 or 431 problem, not net/http's plain 431.
@@ -124,7 +195,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	srv.RegisterOnShutdown(func() { close(stop) })
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
-	fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())
+	if console {
+		fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())
+	}
 
 	errc := make(chan error, 1)
 	// GuardFraming refuses requests with both Content-Length and

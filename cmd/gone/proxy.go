@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/gonehttp"
+	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/proxy"
+	"github.com/gonehttp/gone/rulefile"
+)
+
+const proxyUsage = `proxy --upstream URL [--addr HOST:PORT] [--db PATH|postgres://…] [--rules FILE]…
+
+Answers the paths that have a rule (410 Gone, 308/301 moved, 503
+unavailable, 404 removed) and passes everything else to the upstream,
+with its path normalized. gone's API (rules included) is served below
+--admin-prefix and never reaches the upstream. --rules imports a gone list
+at start (nginx, Apache or CSV by the file's name; all of it or nothing).`
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func runProxy(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "proxy", proxyUsage)
+	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
+	upstream := fs.String("upstream", envOr(e, "GONE_UPSTREAM", ""), "the site or API behind the proxy, e.g. http://127.0.0.1:3000 (env GONE_UPSTREAM)")
+	prefix := fs.String("admin-prefix", envOr(e, "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix), "path prefix of gone's own API (env GONE_ADMIN_PREFIX)")
+	var ruleFiles stringList
+	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable): nginx, Apache or CSV")
+	poll := fs.Duration("rules-poll", 100*time.Millisecond, "how often to look for rule changes made by other instances")
+	reload := fs.Duration("rules-reload", time.Minute, "how often to read every rule again (a backstop); 0 disables")
+	rewrite404 := fs.Bool("rewrite-404", false, "answer the upstream's 404s with gone's 404 and a \"Did you mean\" from the paths seen 2xx and --sitemap")
+	sitemap := fs.String("sitemap", "", "a sitemap.xml whose paths --rewrite-404 may suggest")
+	preserveHost := fs.Bool("preserve-host", false, "send the caller's Host header to the upstream, not the upstream URL's")
+	timeout := fs.Duration("upstream-timeout", 60*time.Second, "how long to wait for the upstream's response headers (then 504)")
+	bf, err := addBackendFlags(fs, e)
+	if err != nil {
+		return err
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("proxy takes no arguments, got %q", fs.Args())
+	}
+	up, err := url.Parse(*upstream)
+	if *upstream == "" || err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
+		return usageError("--upstream must be an http(s) URL such as http://127.0.0.1:3000")
+	}
+	if !strings.HasPrefix(*prefix, "/") || !strings.HasSuffix(*prefix, "/") || len(*prefix) < 3 {
+		return usageError("--admin-prefix must start and end with /, e.g. /_gone/")
+	}
+	if *poll <= 0 {
+		return usageError("--rules-poll must be positive")
+	}
+
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	b, err := openBackend(ctx, e, bf)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	for _, f := range ruleFiles {
+		if err := importAtStart(ctx, e, b.svc, f); err != nil {
+			return err
+		}
+	}
+	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithProblemBase(*prefix+"problems/"),
+		gonehttp.WithMaxRetryAfter(*bf.ops.maxRetryAfter))
+	if err != nil {
+		return err
+	}
+	// The refresher stops before the store closes (defers run last first).
+	rctx, stopRules := context.WithCancel(ctx)
+	rulesDone := make(chan struct{})
+	go func() { defer close(rulesDone); rules.Run(rctx, *poll, *reload) }()
+	defer func() { stopRules(); <-rulesDone }()
+	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.String())
+
+	known := proxy.NewKnown()
+	if *sitemap != "" {
+		f, err := os.Open(*sitemap)
+		if err != nil {
+			return fmt.Errorf("--sitemap: %w", err)
+		}
+		n, err := known.ReadSitemap(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("--sitemap %s: %w", *sitemap, err)
+		}
+		b.log.Info("sitemap read", "paths", n)
+	}
+	stop := make(chan struct{})
+	tr := proxy.NewTransport()
+	tr.ResponseHeaderTimeout = *timeout
+	h := proxy.New(proxy.Config{
+		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
+		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...),
+		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+	})
+	// No write timeout: the upstream may stream for as long as it likes.
+	return serveOn(ctx, e, b.log, ln, h, 0, false, stop)
+}
+
+// importAtStart applies a gone list as the admin, all of it or nothing.
+func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("--rules: %w", err)
+	}
+	defer f.Close()
+	res, err := rulefile.Read(rulefile.Guess(name), f)
+	if err != nil {
+		return fmt.Errorf("--rules %s: %w", name, err)
+	}
+	if len(res.Refused) > 0 {
+		for _, r := range res.Refused {
+			fmt.Fprintf(e.stderr, "%s:%d: %s\n", name, r.Line, r.Err)
+		}
+		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, len(res.Refused))
+	}
+	sum, err := svc.SetRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, nil)
+	if err != nil {
+		return fmt.Errorf("--rules %s: %s; nothing imported", name, gone.ErrorMessage(err))
+	}
+	fmt.Fprintf(e.stdout, "rules %s: %d created, %d changed, %d unchanged\n", name, sum.Created, sum.Changed, sum.Unchanged)
+	return nil
+}
+
+var _ flag.Value = (*stringList)(nil)

@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/rulefile"
+)
+
+const rulesUsage = `rules <add|list|rm|import|explain> [flags] [args]
+
+  gone rules add PATH[*] gone|moved|unavailable|removed [--to URL] [--status 301]
+                 [--at TIME] [--reason TEXT] [--alternative URL]
+  gone rules list
+  gone rules rm PATH[*]                 send the path back to the upstream
+  gone rules import FILE [--format nginx|apache|csv] [--skip-refused]
+  gone rules explain PATH               how the proxy answers PATH, and why
+
+A PATH ending in * is a prefix. The commands talk to the rules API of a
+running proxy (--url, below --prefix) and need an admin token. An import
+applies every rule or none: a line the reader refuses (printed with its
+number) stops the import unless --skip-refused, and the server applies the
+rest in one transaction.`
+
+func runRules(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintf(e.stderr, "Usage: gone %s\n", rulesUsage)
+		if len(args) == 0 {
+			return &exitError{code: exitUsage}
+		}
+		return nil
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlagSet(e, "rules "+sub, rulesUsage)
+	r := addRemoteFlags(fs, e)
+	prefix := fs.String("prefix", envOr(e, "GONE_ADMIN_PREFIX", "/_gone/"), "the proxy's admin prefix; \"/\" for gone serve (env GONE_ADMIN_PREFIX)")
+	rc := &rulesClient{remote: r, prefix: prefix}
+	switch sub {
+	case "add":
+		return rc.add(ctx, e, fs, args)
+	case "list":
+		return rc.list(ctx, e, fs, args)
+	case "rm":
+		return rc.rm(ctx, e, fs, args)
+	case "import":
+		return rc.importFile(ctx, e, fs, args)
+	case "explain":
+		return rc.explain(ctx, e, fs, args)
+	}
+	fmt.Fprintf(e.stderr, "Usage: gone %s\n", rulesUsage)
+	return usageError("unknown rules command %q", sub)
+}
+
+type rulesClient struct {
+	remote *remote
+	prefix *string
+}
+
+// do sends one request to the rules API and decodes a 2xx JSON answer into
+// out. A problem becomes an error that says what the server said, with
+// every field error (a refused import line) on its own line.
+func (c *rulesClient) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	if c.remote.output != "json" && c.remote.output != "table" {
+		return usageError("--output must be json or table, not %q", c.remote.output)
+	}
+	u := strings.TrimSuffix(c.remote.url, "/")
+	if p := strings.Trim(*c.prefix, "/"); p != "" {
+		u += "/" + p
+	}
+	u += path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.remote.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.remote.token)
+	}
+	if c.remote.lang != "" {
+		req.Header.Set("Accept-Language", c.remote.lang)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, u, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		var p struct{ Message string }
+		json.Unmarshal(raw, &p)
+		msg := fmt.Sprintf("%s %s: %d %s", method, path, resp.StatusCode, http.StatusText(resp.StatusCode))
+		if p.Message != "" {
+			msg += ": " + p.Message
+		}
+		return &exitError{code: exitFailed, err: errors.New(msg)}
+	}
+	return json.Unmarshal(raw, out)
+}
+
+type ruleRow struct {
+	Key              string `json:"key"`
+	State            string `json:"state"`
+	Status           int    `json:"status"`
+	MovedTo          string `json:"movedTo,omitempty"`
+	DeletedAt        string `json:"deletedAt,omitempty"`
+	ExpiresAt        string `json:"expiresAt,omitempty"`
+	UnavailableUntil string `json:"unavailableUntil,omitempty"`
+	Reason           string `json:"reason,omitempty"`
+	Alternative      string `json:"alternative,omitempty"`
+	Outcome          string `json:"outcome,omitempty"`
+}
+
+func (c *rulesClient) print(e env, v any, rows []ruleRow) error {
+	if c.remote.output == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tANSWER\tSTATE\tDETAIL")
+	for _, r := range rows {
+		answer := "upstream"
+		if r.Status != 0 {
+			answer = fmt.Sprint(r.Status)
+		}
+		var detail []string
+		for _, d := range [][2]string{{"to", r.MovedTo}, {"deleted", r.DeletedAt}, {"expires", r.ExpiresAt}, {"until", r.UnavailableUntil}, {"reason", r.Reason}, {"instead", r.Alternative}} {
+			if d[1] != "" {
+				detail = append(detail, d[0]+" "+d[1])
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Key, answer, r.State, strings.Join(detail, "; "))
+	}
+	return tw.Flush()
+}
+
+func (c *rulesClient) add(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
+	to := fs.String("to", "", "moved: the new path or URL")
+	status := fs.Int("status", 0, "moved: 301 or 308 (the default)")
+	atStr := fs.String("at", "", "gone: when the path went (past) or goes (future); unavailable: until when (RFC 3339)")
+	reason := fs.String("reason", "", "why, shown to callers of a 410")
+	alt := fs.String("alternative", "", "a path or URL to use instead")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageError("rules add needs PATH and an action (gone, moved, unavailable, removed)")
+	}
+	spec := gone.RuleSpec{Action: gone.RuleAction(pos[1]), To: *to, Status: *status, Reason: *reason, Alternative: *alt}
+	spec.Path = pos[0]
+	if *atStr != "" {
+		t, err := time.Parse(time.RFC3339, *atStr)
+		if err != nil {
+			return usageError("--at %q: want RFC 3339, e.g. 2026-12-01T06:00:00Z", *atStr)
+		}
+		spec.At = t
+	}
+	var row ruleRow
+	if err := c.do(ctx, "POST", "/rules", nil, spec, &row); err != nil {
+		return err
+	}
+	return c.print(e, row, []ruleRow{row})
+}
+
+func (c *rulesClient) list(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noMore(pos); err != nil {
+		return err
+	}
+	var out struct {
+		Rules []ruleRow `json:"rules"`
+	}
+	if err := c.do(ctx, "GET", "/rules", nil, nil, &out); err != nil {
+		return err
+	}
+	return c.print(e, out, out.Rules)
+}
+
+func (c *rulesClient) rm(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
+	reason := fs.String("reason", "", "why, for the audit log")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("rules rm needs PATH")
+	}
+	var row ruleRow
+	if err := c.do(ctx, "DELETE", "/rules", url.Values{"path": {pos[0]}, "reason": {*reason}}, nil, &row); err != nil {
+		return err
+	}
+	return c.print(e, row, []ruleRow{row})
+}
+
+func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
+	format := fs.String("format", "", "nginx, apache or csv (default: from the file's name)")
+	skip := fs.Bool("skip-refused", false, "import the lines the reader understood even if it refused others")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("rules import needs one FILE")
+	}
+	if *format == "" {
+		*format = rulefile.Guess(pos[0])
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fmt.Errorf("rules import: %w", err)
+	}
+	defer f.Close()
+	res, err := rulefile.Read(*format, f)
+	if err != nil {
+		return fmt.Errorf("rules import %s: %w", pos[0], err)
+	}
+	for _, r := range res.Refused {
+		fmt.Fprintf(e.stderr, "%s:%d: %s\n", pos[0], r.Line, r.Err)
+	}
+	if len(res.Refused) > 0 && !*skip {
+		return &exitError{code: exitFailed, err: fmt.Errorf("rules import %s: %d lines refused; nothing imported (--skip-refused imports the other %d)", pos[0], len(res.Refused), len(res.Rules))}
+	}
+	fmt.Fprintf(e.stderr, "rules import %s: sending %d rules (one transaction on the server)\n", pos[0], len(res.Rules))
+	stop := importTicker(e, len(res.Rules))
+	var sum gone.RuleImport
+	err = c.do(ctx, "POST", "/rules/import", nil, map[string]any{"rules": res.Rules}, &sum)
+	stop()
+	if err != nil {
+		return fmt.Errorf("%w; nothing imported", err)
+	}
+	if c.remote.output == "json" {
+		return json.NewEncoder(e.stdout).Encode(sum)
+	}
+	fmt.Fprintf(e.stdout, "%d rules: %d created, %d changed, %d unchanged\n", len(res.Rules), sum.Created, sum.Changed, sum.Unchanged)
+	if len(res.Refused) > 0 {
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d lines refused and skipped", len(res.Refused))}
+	}
+	return nil
+}
+
+func (c *rulesClient) explain(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("rules explain needs PATH")
+	}
+	var ex struct {
+		Path       string      `json:"path"`
+		Normalized string      `json:"normalized"`
+		Rule       *ruleRow    `json:"rule"`
+		Steps      []gone.Step `json:"steps"`
+		Status     int         `json:"status"`
+		Answer     string      `json:"answer"`
+		Location   string      `json:"location"`
+	}
+	if err := c.do(ctx, "GET", "/rules/explain", url.Values{"path": {pos[0]}}, nil, &ex); err != nil {
+		return err
+	}
+	if c.remote.output == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ex)
+	}
+	for _, s := range ex.Steps {
+		fmt.Fprintf(e.stdout, "%-38s %s\n", s.Question, s.Answer)
+	}
+	switch {
+	case ex.Status == 0:
+		fmt.Fprintln(e.stdout, "=> passed to the upstream")
+	case ex.Location != "":
+		fmt.Fprintf(e.stdout, "=> %d %s, Location: %s\n", ex.Status, http.StatusText(ex.Status), ex.Location)
+	default:
+		fmt.Fprintf(e.stdout, "=> %d %s\n", ex.Status, http.StatusText(ex.Status))
+	}
+	return nil
+}
+
+// importTicker shows, on a terminal, how long the server has been applying
+// an import: it is one transaction, so there is no count to show, only
+// that it is still going. stop clears the line.
+func importTicker(e env, n int) (stop func()) {
+	if !isTerminal(e.stderr) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(e.stderr, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprintf(e.stderr, "\r  applying %d rules… %s", n, time.Since(start).Truncate(time.Second))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}

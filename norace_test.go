@@ -1,0 +1,5 @@
+//go:build !race
+
+package gone_test
+
+const raceEnabled = false

@@ -1,0 +1,55 @@
+package proxy_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"testing"
+
+	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/gonehttp"
+	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/proxy"
+)
+
+// BenchmarkPassThrough compares gone's proxy (with and without its
+// request log) with a bare httputil.ReverseProxy, in process, to one real
+// upstream; CPU per request is what to compare (go test -bench . -cpuprofile).
+func BenchmarkPassThrough(b *testing.B) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("hello\n")) }))
+	defer up.Close()
+	target, _ := url.Parse(up.URL)
+	svc := gone.NewService(stores["sqlite"](b), nil)
+	rules, err := gonehttp.Load(context.Background(), svc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := proxy.NewTransport()
+	bare := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(target); pr.SetXForwarded() }, Transport: tr}
+	quiet := slog.New(slog.DiscardHandler)
+	for name, h := range map[string]http.Handler{
+		"bare":               bare,
+		"gone":               proxy.New(proxy.Config{Upstream: target, Rules: rules, Transport: tr}),
+		"gone+log":           proxy.New(proxy.Config{Upstream: target, Rules: rules, Transport: tr, Observe: httpapi.Observe(slog.New(slog.NewTextHandler(discard{}, nil)), "proxy")}),
+		"gone+nolog+observe": proxy.New(proxy.Config{Upstream: target, Rules: rules, Transport: tr, Observe: httpapi.Observe(quiet, "proxy")}),
+	} {
+		b.Run(name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/live/page", nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatal(w.Code)
+				}
+			}
+		})
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
