@@ -96,8 +96,11 @@ func DecisionProblem(cfg *gone.Config, p gone.Policy, lng, instance, id string, 
 func (s *server) writeRepresentation(w http.ResponseWriter, r *http.Request, d gone.Decision) {
 	rec := d.Record
 	h := w.Header()
-	h["Etag"] = []string{rec.ETag()}
-	h["Last-Modified"] = []string{rec.UpdatedAt.UTC().Format(http.TimeFormat)}
+	// One allocation for both values (the ETag of an early version is
+	// shared, see etagValue).
+	v := new([2]string)
+	v[0], v[1] = etagValue(rec.Version), rec.UpdatedAt.UTC().Format(http.TimeFormat)
+	h["Etag"], h["Last-Modified"] = v[0:1:1], v[1:2:2]
 	// A live resource may be deleted at any moment: caches must revalidate.
 	h["Cache-Control"] = hdrNoCache
 	if !d.Sunset.IsZero() {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gonehttp/gone"
 )
 
 // Header values every read answer carries, as shared one-element slices
@@ -94,4 +96,22 @@ func maxAgeValue(d time.Duration) []string {
 		maxAgeValues.Store(d, v)
 	}
 	return v
+}
+
+// etags holds the entity tags of versions below 1024 (most records are
+// written a few times), as gone.Record.ETag spells them.
+var etags = func() []string {
+	v := make([]string, 1024)
+	for n := range v {
+		v[n] = (&gone.Record{Version: int64(n)}).ETag()
+	}
+	return v
+}()
+
+// etagValue is gone.Record.ETag for a version.
+func etagValue(version int64) string {
+	if version >= 0 && version < int64(len(etags)) {
+		return etags[version]
+	}
+	return (&gone.Record{Version: version}).ETag()
 }
