@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gonehttp/gone/console"
 	"github.com/gonehttp/gone/gonehttp"
 )
 
@@ -120,6 +121,14 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.EscapedPath()
 	if path == p.prefix || strings.HasPrefix(path, p.cfg.AdminPrefix) {
+		if path == p.prefix+strings.TrimSuffix(console.Prefix, "/") {
+			// The console's root is a directory; the API's own redirect
+			// would name /admin/, outside the prefix (the upstream's).
+			u := *r.URL
+			u.Path, u.RawPath = path+"/", ""
+			http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
+			return
+		}
 		p.admin.ServeHTTP(w, r)
 		return
 	}
