@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gonehttp/gone/console"
 	"github.com/gonehttp/gone/gonehttp"
 )
 
@@ -121,15 +120,7 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.EscapedPath()
 	if path == p.prefix || strings.HasPrefix(path, p.cfg.AdminPrefix) {
-		if path == p.prefix+strings.TrimSuffix(console.Prefix, "/") {
-			// The console's root is a directory; the API's own redirect
-			// would name /admin/, outside the prefix (the upstream's).
-			u := *r.URL
-			u.Path, u.RawPath = path+"/", ""
-			http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
-			return
-		}
-		p.admin.ServeHTTP(w, r)
+		p.admin.ServeHTTP(&prefixLocation{ResponseWriter: w, prefix: p.prefix}, r)
 		return
 	}
 	p.site.ServeHTTP(w, r)
