@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -133,10 +134,16 @@ func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *preb
 }
 
 // write sends a prebuilt answer for the normalized request path.
-func (pb *prebuilt) write(w http.ResponseWriter, path string, html bool) {
+func (pb *prebuilt) write(w http.ResponseWriter, r *http.Request, path string, html bool, cors httpapi.CORS) {
 	h := w.Header()
 	for k, v := range pb.header {
 		h[k] = v
+	}
+	if cors.Enabled() {
+		// Vary is shared with every other request's copy: append to a
+		// clone, never to the prebuilt slice.
+		h["Vary"] = slices.Clone(h["Vary"])
+		cors.Headers(h, r)
 	}
 	esc := path
 	if len(pb.parts) > 1 {
@@ -218,6 +225,7 @@ func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, 
 		body = httpapi.EncodeProblem(h, lng, prob)
 	}
 	h.Add("Vary", "Accept")
+	r.cors.Headers(h, req)
 	w.WriteHeader(prob.Status)
 	w.Write(body)
 }

@@ -70,6 +70,14 @@ func (rs *Rules) Serve(w http.ResponseWriter, r *http.Request, next http.Handler
 			w.Header()[k] = append([]string(nil), v...)
 		}
 		next.ServeHTTP(w, r)
+	case httpapi.IsPreflight(r) && rs.cors.Enabled():
+		// A page asks before sending a request with a token or a JSON
+		// body: the answer is the policy's, so the request itself can
+		// then read the rule's 410 (or 308, 503).
+		if err := rs.cors.Preflight(w, r); err != nil {
+			msg := gone.ErrorMessage(err)
+			rs.WriteProblem(w, r, http.StatusForbidden, map[string]string{"en": msg})
+		}
 	case a.prebuilt[0][0] == nil:
 		rs.writeNow(w, r, path, a.decision, now, "")
 	default:
@@ -78,7 +86,7 @@ func (rs *Rules) Serve(w http.ResponseWriter, r *http.Request, next http.Handler
 		if html {
 			f = formatHTML
 		}
-		a.prebuilt[l][f].write(w, path, html)
+		a.prebuilt[l][f].write(w, r, path, html, rs.cors)
 	}
 }
 
@@ -133,6 +141,7 @@ func (rs *Rules) WriteProblem(w http.ResponseWriter, r *http.Request, status int
 		b = httpapi.EncodeProblem(h, lng, prob)
 	}
 	h.Add("Vary", "Accept")
+	rs.cors.Headers(h, r)
 	w.WriteHeader(status)
 	w.Write(b)
 }
@@ -141,6 +150,8 @@ func problemType(status int) string {
 	switch status {
 	case http.StatusBadRequest:
 		return "invalid"
+	case http.StatusForbidden:
+		return "forbidden"
 	case http.StatusNotFound:
 		return "not-found"
 	case http.StatusServiceUnavailable:

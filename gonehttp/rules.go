@@ -31,6 +31,9 @@ type Rules struct {
 	problemBase string
 	// maxRetry caps the Retry-After of 503 answers.
 	maxRetry time.Duration
+	// cors is the service's CORS policy (the config's cors.*), applied to
+	// every answer gone makes here, as httpapi applies it to the API's.
+	cors httpapi.CORS
 
 	table atomic.Pointer[gone.RuleTable[*entry]]
 
@@ -70,6 +73,9 @@ func WithMaxRetryAfter(d time.Duration) Option { return func(r *Rules) { r.maxRe
 // import) is answered from the next request on.
 func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error) {
 	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: httpapi.DefaultMaxRetryAfter, seen: map[int64]bool{}}
+	if svc.Config != nil {
+		r.cors = httpapi.NewCORS(svc.Config.CORS)
+	}
 	for _, o := range opts {
 		o(r)
 	}

@@ -20,10 +20,56 @@ const corsExposed = "ETag, Retry-After, Location, Link, Sunset, Deprecation, Con
 var corsHeaders = []string{"authorization", "content-type", "if-match", "if-none-match",
 	"if-modified-since", "accept", "accept-language", "last-event-id", "x-request-id"}
 
-// isPreflight reports whether r is a CORS preflight (Fetch standard §3.2.2).
-func isPreflight(r *http.Request) bool {
+// IsPreflight reports whether r is a CORS preflight (Fetch standard §3.2.2).
+func IsPreflight(r *http.Request) bool {
 	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" &&
 		r.Header.Get("Access-Control-Request-Method") != ""
+}
+
+// CORS is a server's CORS policy (gone.CORS) as HTTP headers, for the
+// answers gone makes outside this package too (gone proxy's rule answers
+// and its 502/504 problems), so every answer follows one policy.
+type CORS struct {
+	c gone.CORS
+	// varies: with exact origins listed, whether ACAO is sent depends on
+	// Origin, so every answer says so; a "*"-only server answers alike
+	// for all.
+	varies bool
+}
+
+// NewCORS returns the policy of c.
+func NewCORS(c gone.CORS) CORS {
+	return CORS{c: c, varies: len(c.Origins) > 1 || !c.AllowsAny()}
+}
+
+// Enabled reports whether any origin is allowed; when not, Headers does
+// nothing and answers stay as they were without CORS.
+func (p CORS) Enabled() bool { return p.c.Enabled() }
+
+// Headers sets what an actual (not preflight) answer to r carries: Vary:
+// Origin, and the allowed origin with the exposed headers when r's origin
+// may read it.
+func (p CORS) Headers(h http.Header, r *http.Request) {
+	if !p.c.Enabled() {
+		return
+	}
+	if p.varies {
+		h.Add("Vary", "Origin")
+	}
+	if IsPreflight(r) {
+		return
+	}
+	origin := r.Header.Get("Origin")
+	switch {
+	case origin != "" && p.c.Listed(origin):
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Expose-Headers", corsExposed)
+	case p.c.AllowsAny() && anonymousRead(r):
+		// "*" is never sent with credentials (the Fetch standard
+		// refuses it anyway) and never to a caller with a token.
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", corsExposed)
+	}
 }
 
 // cors answers what a browser needs on actual requests: the allowed origin
@@ -32,33 +78,12 @@ func isPreflight(r *http.Request) bool {
 // origin configured it does nothing, and answers stay byte-identical to a
 // server without CORS.
 func (s *server) cors(next http.Handler) http.Handler {
-	c := s.svc.Config.CORS
-	if !c.Enabled() {
+	p := NewCORS(s.svc.Config.CORS)
+	if !p.Enabled() {
 		return next
 	}
-	// With exact origins listed, whether ACAO is sent depends on Origin,
-	// so every answer says so; a "*"-only server answers alike for all.
-	varies := len(c.Origins) > 1 || !c.AllowsAny()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		if varies {
-			h.Add("Vary", "Origin")
-		}
-		if isPreflight(r) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		origin := r.Header.Get("Origin")
-		switch {
-		case origin != "" && c.Listed(origin):
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Expose-Headers", corsExposed)
-		case c.AllowsAny() && anonymousRead(r):
-			// "*" is never sent with credentials (the Fetch standard
-			// refuses it anyway) and never to a caller with a token.
-			h.Set("Access-Control-Allow-Origin", "*")
-			h.Set("Access-Control-Expose-Headers", corsExposed)
-		}
+		p.Headers(w.Header(), r)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -71,7 +96,17 @@ func anonymousRead(r *http.Request) bool {
 // headers when the origin may send the request it announces, 403 with a
 // problem that says why otherwise.
 func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
-	c := s.svc.Config.CORS
+	if err := NewCORS(s.svc.Config.CORS).Preflight(w, r); err != nil {
+		s.writeError(w, r, err)
+	}
+}
+
+// Preflight answers the CORS preflight r: 204 with the
+// Access-Control-Allow-* headers when the origin may send the request it
+// announces. Otherwise it writes nothing and returns the *gone.Error
+// (EFORBIDDEN) that says why, for the caller to answer as its 403 problem.
+func (p CORS) Preflight(w http.ResponseWriter, r *http.Request) error {
+	c := p.c
 	h := w.Header()
 	h.Add("Vary", "Access-Control-Request-Method")
 	h.Add("Vary", "Access-Control-Request-Headers")
@@ -83,32 +118,24 @@ func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
 			asked = append(asked, f)
 		}
 	}
-	deny := func(format string, args ...any) {
-		s.writeError(w, r, gone.Errorf(gone.EFORBIDDEN, format, args...))
-	}
+	deny := gone.Errorf
 	listed := c.Listed(origin)
 	switch {
 	case !c.Enabled():
-		deny("This server allows no cross-origin requests (set GONE_CORS_ORIGINS or cors.origins).")
-		return
+		return deny(gone.EFORBIDDEN, "This server allows no cross-origin requests (set GONE_CORS_ORIGINS or cors.origins).")
 	case !listed && !c.AllowsAny():
-		deny("The origin %s may not call this API from a browser.", origin)
-		return
+		return deny(gone.EFORBIDDEN, "The origin %s may not call this API from a browser.", origin)
 	case !listed && method != http.MethodGet && method != http.MethodHead:
-		deny("Any origin may read anonymously; %s from %s needs that origin listed in cors.origins.", method, origin)
-		return
+		return deny(gone.EFORBIDDEN, "Any origin may read anonymously; %s from %s needs that origin listed in cors.origins.", method, origin)
 	case listed && !slices.Contains(c.AllowedMethods(), method):
-		deny("The method %s is not allowed from a browser; allowed: %s.", method, strings.Join(c.AllowedMethods(), ", "))
-		return
+		return deny(gone.EFORBIDDEN, "The method %s is not allowed from a browser; allowed: %s.", method, strings.Join(c.AllowedMethods(), ", "))
 	}
 	for _, f := range asked {
 		if !slices.Contains(corsHeaders, f) {
-			deny("The request header %s is not allowed from a browser.", f)
-			return
+			return deny(gone.EFORBIDDEN, "The request header %s is not allowed from a browser.", f)
 		}
 		if f == "authorization" && !listed {
-			deny("Any origin may read anonymously; a token from %s needs that origin listed in cors.origins.", origin)
-			return
+			return deny(gone.EFORBIDDEN, "Any origin may read anonymously; a token from %s needs that origin listed in cors.origins.", origin)
 		}
 	}
 	maxAge := c.MaxAge
@@ -128,6 +155,7 @@ func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Max-Age", strconv.Itoa(int(maxAge.Seconds())))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // handleOptions answers OPTIONS on a route: a preflight is answered by
@@ -138,7 +166,7 @@ func (s *server) handleOptions() http.Handler {
 			s.routeNotFound(w, r, "")
 			return
 		}
-		if isPreflight(r) {
+		if IsPreflight(r) {
 			s.preflight(w, r)
 			return
 		}

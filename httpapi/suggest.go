@@ -19,7 +19,7 @@ const maxSuggestDistance = 4
 // answering that itself.
 func (s *server) handleUnknownRoute() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isPreflight(r) {
+		if IsPreflight(r) {
 			// So a page can read the 404 (and its suggestion) that follows.
 			s.preflight(w, r)
 			return

@@ -120,7 +120,7 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.EscapedPath()
 	if path == p.prefix || strings.HasPrefix(path, p.cfg.AdminPrefix) {
-		p.admin.ServeHTTP(w, r)
+		p.admin.ServeHTTP(&prefixLocation{ResponseWriter: w, prefix: p.prefix}, r)
 		return
 	}
 	p.site.ServeHTTP(w, r)

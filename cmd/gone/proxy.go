@@ -114,7 +114,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
-	return serveOn(ctx, e, b.log, ln, h, 0, false, stop)
+	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)
 }
 
 // importAtStart applies a gone list as the admin, all of it or nothing.

@@ -17,6 +17,12 @@ import (
 // in front of a real upstream, and returns its URL.
 func proxyInProcess(t *testing.T, extra ...string) string {
 	t.Helper()
+	return proxyWithEnv(t, nil, extra...)
+}
+
+// proxyWithEnv is proxyInProcess with more environment variables.
+func proxyWithEnv(t *testing.T, env map[string]string, extra ...string) string {
+	t.Helper()
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "upstream %s\n", r.URL.RequestURI())
 	}))
@@ -27,7 +33,7 @@ func proxyInProcess(t *testing.T, extra ...string) string {
 		if k == "GONE_ADMIN_TOKEN" {
 			return cliAdminToken
 		}
-		return ""
+		return env[k]
 	}
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	stop := make(chan struct{})
 	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...)
-	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, true, stop)
+	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, "/", stop)
 }
 
 // backendFlags are the flags of everything that runs over a store: serve
@@ -180,8 +180,9 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 // serveOn serves h on ln until ctx ends, then gives in-flight requests
 // shutdownTimeout to finish; stop closes first, so change streams end.
 // writeTimeout 0 lets a response take as long as it needs (the proxy
-// streams). console prints where the admin console is.
-func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h http.Handler, writeTimeout time.Duration, console bool, stop chan struct{}) error {
+// streams). The admin console is announced below consoleBase ("/" for
+// serve, the admin prefix for the proxy).
+func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h http.Handler, writeTimeout time.Duration, consoleBase string, stop chan struct{}) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -195,8 +196,8 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 	}
 	srv.RegisterOnShutdown(func() { close(stop) })
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
-	if console {
-		fmt.Fprintf(e.stdout, "admin console: http://%s/admin/\n", ln.Addr())
+	if consoleBase != "" {
+		fmt.Fprintf(e.stdout, "admin console: http://%s%sadmin/\n", ln.Addr(), consoleBase)
 	}
 
 	errc := make(chan error, 1)
