@@ -85,3 +85,15 @@ func ErrorMessage(err error) string {
 func Unavailable(err error) *Error {
 	return &Error{Code: EUNAVAILABLE, Message: "The store is not answering right now; try again shortly.", Err: err}
 }
+
+// UnavailableIf returns err as Unavailable when transient says it is a
+// failure of the store rather than of the request, and err as it is
+// otherwise: errors that already carry a code (not found, conflict…) pass
+// through untouched, and the rest stay internal (500: a bug to look at).
+// Each store passes its own transient, which knows its engine's errors.
+func UnavailableIf(err error, transient func(error) bool) error {
+	if err == nil || ErrorCode(err) != EINTERNAL || !transient(err) {
+		return err
+	}
+	return Unavailable(err)
+}

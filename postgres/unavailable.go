@@ -14,18 +14,8 @@ import (
 )
 
 // unavailable turns the PostgreSQL failures that say "not now" rather than
-// "this is wrong" into gone.EUNAVAILABLE (503 and a retry), leaving every
-// other error as it is (500: a bug to look at). Errors that already carry a
-// code pass through untouched.
-func unavailable(err error) error {
-	if err == nil || gone.ErrorCode(err) != gone.EINTERNAL {
-		return err
-	}
-	if transient(err) {
-		return gone.Unavailable(err)
-	}
-	return err
-}
+// "this is wrong" into gone.EUNAVAILABLE (503 and a retry).
+func unavailable(err error) error { return gone.UnavailableIf(err, transient) }
 
 // transient reports a failure of the database or the way to it rather than
 // of the request: a server that cannot be reached, restarts, shuts down or

@@ -11,19 +11,9 @@ import (
 	"github.com/gonehttp/gone"
 )
 
-// unavailable turns the SQLite failures that say "not now" rather than "this
-// is wrong" into gone.EUNAVAILABLE (503 and a retry), leaving every other
-// error as it is (500: a bug to look at). Errors that already carry a code
-// pass through untouched.
-func unavailable(err error) error {
-	if err == nil || gone.ErrorCode(err) != gone.EINTERNAL {
-		return err
-	}
-	if transient(err) {
-		return gone.Unavailable(err)
-	}
-	return err
-}
+// unavailable turns the SQLite failures that say "not now" rather than
+// "this is wrong" into gone.EUNAVAILABLE (503 and a retry).
+func unavailable(err error) error { return gone.UnavailableIf(err, transient) }
 
 // transient reports a failure of the store rather than of the request: the
 // file locked by another process past busy_timeout (BUSY, LOCKED), the disk
