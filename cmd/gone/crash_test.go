@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
@@ -39,26 +38,7 @@ func startServe(t *testing.T, db string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeProcess$")
 	cmd.Env = append(os.Environ(), "GONE_TEST_SERVE_DB="+db)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if addr, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return cmd, addr
-		}
-	}
-	t.Fatal("the server never said where it listens")
-	return nil, ""
+	return cmd, "http://" + startProcess(t, cmd)
 }
 
 // Invariant 5: a write that got a 2xx survives kill -9 and a restart.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -163,26 +162,7 @@ func startDocsServer(t *testing.T, bin, dir string) string {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(bin, "gone"), "serve", "--demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "gone.db"))
 	cmd.Env = append(os.Environ(), "GONE_ADMIN_TOKEN=secret", "GONE_LOG_LEVEL=error")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if addr, ok := strings.CutPrefix(sc.Text(), "listening on http://"); ok {
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return addr
-		}
-	}
-	t.Fatal("the demo server never said where it listens")
-	return ""
+	return startProcess(t, cmd)
 }
 
 // docShell runs commands one after another as a reader's shell would.

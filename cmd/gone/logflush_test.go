@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
@@ -48,29 +47,7 @@ func TestSIGTERMKeepsEveryLogLine(t *testing.T) {
 	cmd.Env = append(os.Environ(), "GONE_TEST_LOG_DB="+filepath.Join(dir, "gone.db"),
 		"GONE_ADMIN_TOKEN=log-token", "GONE_LOG_FLUSH=1h", "GONE_LOG_LEVEL=info")
 	cmd.Stderr = logFile
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var base string
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
-			base = a
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			break
-		}
-	}
-	if base == "" {
-		t.Fatal("the server never said where it listens")
-	}
+	base := "http://" + startProcess(t, cmd)
 
 	const n = 100
 	client := &http.Client{Timeout: 5 * time.Second}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -49,12 +47,8 @@ func proxyWithEnv(t *testing.T, env map[string]string, extra ...string) string {
 			t.Errorf("proxy: %v", err)
 		}
 	})
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "listening on http://"); ok {
-			go io.Copy(io.Discard, pr)
-			return "http://" + a
-		}
+	if a := listenAddr(pr); a != "" {
+		return "http://" + a
 	}
 	t.Fatalf("proxy never said where it listens; run returned %v", <-errc)
 	return ""

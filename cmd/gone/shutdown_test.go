@@ -32,12 +32,8 @@ func serveInProcess(t *testing.T, ctx context.Context, extra ...string) (addr st
 		pw.Close()
 		errc <- err
 	}()
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "listening on http://"); ok {
-			go io.Copy(io.Discard, pr)
-			return a, errc
-		}
+	if a := listenAddr(pr); a != "" {
+		return a, errc
 	}
 	t.Fatalf("serve never said where it listens; run returned %v", <-errc)
 	return "", nil
