@@ -79,13 +79,6 @@ func testAudit(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		}
 	})
 
-	seqs := func(evs []gone.AuditEvent) []int64 {
-		var out []int64
-		for _, e := range evs {
-			out = append(out, e.Seq)
-		}
-		return out
-	}
 	// The reference agrees with what the events say on their face.
 	if !(gone.AuditQuery{Actor: "ops", Since: t0.Add(3 * time.Second), Until: t0.Add(4 * time.Second)}).Matches(all[4]) ||
 		(gone.AuditQuery{Until: t0}).Matches(all[0]) || (gone.AuditQuery{Action: gone.ActionMove}).Matches(all[0]) {
@@ -139,61 +132,13 @@ func testAudit(t *testing.T, newStore func(t *testing.T) gone.Store) {
 			want := filter(func(e gone.AuditEvent) bool {
 				return (base.Collection == "" || e.Collection == base.Collection) && (base.ID == "" || e.ID == base.ID)
 			})
-			for limit := 1; limit <= 3; limit++ {
-				q := base
-				q.Limit = limit
-				var all []int64
-				for page := 0; ; page++ {
-					if page > 20 {
-						t.Fatalf("Audit %+v: too many pages", q)
-					}
-					evs, err := s.Audit(ctx(t), q)
-					if err != nil {
-						t.Fatalf("Audit %+v: %v", q, err)
-					}
-					if len(evs) > limit {
-						t.Errorf("Audit %+v: %d events, want at most %d", q, len(evs), limit)
-					}
-					if len(evs) == 0 {
-						break
-					}
-					all = append(all, seqs(evs)...)
-					q.AfterSeq = evs[len(evs)-1].Seq
-				}
-				if !slices.Equal(all, want) {
-					t.Errorf("Audit %+v in pages of %d: seqs = %v, want %v", base, limit, all, want)
-				}
-			}
+			checkPages(t, s, base, want, func(q *gone.AuditQuery, last int64) { q.AfterSeq = last })
 		}
 		// Newest first, continued with BeforeSeq: the same events, reversed.
 		for _, base := range []gone.AuditQuery{{Newest: true}, {Newest: true, Collection: "users"}, {Newest: true, Actor: "ops"}} {
 			want := filter(base.Matches)
 			slices.Reverse(want)
-			for limit := 1; limit <= 3; limit++ {
-				q := base
-				q.Limit = limit
-				var all []int64
-				for page := 0; ; page++ {
-					if page > 20 {
-						t.Fatalf("Audit %+v: too many pages", q)
-					}
-					evs, err := s.Audit(ctx(t), q)
-					if err != nil {
-						t.Fatalf("Audit %+v: %v", q, err)
-					}
-					if len(evs) > limit {
-						t.Errorf("Audit %+v: %d events, want at most %d", q, len(evs), limit)
-					}
-					if len(evs) == 0 {
-						break
-					}
-					all = append(all, seqs(evs)...)
-					q.BeforeSeq = evs[len(evs)-1].Seq
-				}
-				if !slices.Equal(all, want) {
-					t.Errorf("Audit %+v in pages of %d: seqs = %v, want %v", base, limit, all, want)
-				}
-			}
+			checkPages(t, s, base, want, func(q *gone.AuditQuery, last int64) { q.BeforeSeq = last })
 		}
 		// BeforeSeq alone keeps what came before, oldest first; with
 		// AfterSeq it bounds a range.
@@ -235,4 +180,45 @@ func testAudit(t *testing.T, newStore func(t *testing.T) gone.Store) {
 			t.Errorf("Audit after one more event: %+v, err %v; want one event with Seq > %d", evs, err, last)
 		}
 	})
+}
+
+// checkPages reads base's events in pages of 1, 2 and 3, continuing each
+// page with next (which sets AfterSeq or BeforeSeq to the page's last seq),
+// and wants the pages together to be want.
+func checkPages(t *testing.T, s gone.Store, base gone.AuditQuery, want []int64, next func(q *gone.AuditQuery, last int64)) {
+	t.Helper()
+	for limit := 1; limit <= 3; limit++ {
+		q := base
+		q.Limit = limit
+		var all []int64
+		for page := 0; ; page++ {
+			if page > 20 {
+				t.Fatalf("Audit %+v: too many pages", q)
+			}
+			evs, err := s.Audit(ctx(t), q)
+			if err != nil {
+				t.Fatalf("Audit %+v: %v", q, err)
+			}
+			if len(evs) > limit {
+				t.Errorf("Audit %+v: %d events, want at most %d", q, len(evs), limit)
+			}
+			if len(evs) == 0 {
+				break
+			}
+			all = append(all, seqs(evs)...)
+			next(&q, evs[len(evs)-1].Seq)
+		}
+		if !slices.Equal(all, want) {
+			t.Errorf("Audit %+v in pages of %d: seqs = %v, want %v", base, limit, all, want)
+		}
+	}
+}
+
+// seqs is the sequence numbers of evs, in order.
+func seqs(evs []gone.AuditEvent) []int64 {
+	var out []int64
+	for _, e := range evs {
+		out = append(out, e.Seq)
+	}
+	return out
 }
