@@ -48,6 +48,7 @@ type Store struct {
 var (
 	_ gone.Store      = (*Store)(nil)
 	_ gone.Peeker     = (*Store)(nil)
+	_ gone.Memoizer   = (*Store)(nil)
 	_ gone.ChangeSink = (*Store)(nil)
 )
 
@@ -66,7 +67,14 @@ type shard struct {
 	mu      sync.RWMutex
 	gen     uint64
 	max     int
-	entries map[key]*gone.Record // a nil record: the store holds nothing
+	entries map[key]entry
+}
+
+// entry is one cached id: its record (nil: the store holds nothing) and
+// what a reader derived from it (gone.Memoizer), dropped together.
+type entry struct {
+	rec  *gone.Record
+	memo any
 }
 
 // New wraps s with a cache of at most maxEntries ids (at least one per
@@ -77,7 +85,7 @@ func New(s gone.Store, maxEntries int, trusted bool) *Store {
 	c := &Store{Store: s, seed: maphash.MakeSeed()}
 	per := max(1, maxEntries/shards)
 	for i := range c.shards {
-		c.shards[i] = shard{max: per, entries: make(map[key]*gone.Record)}
+		c.shards[i] = shard{max: per, entries: make(map[key]entry)}
 	}
 	c.trusted.Store(trusted)
 	return c
@@ -111,12 +119,44 @@ func (c *Store) Peek(collection, id string) (*gone.Record, bool) {
 	k := key{collection, id}
 	sh := c.shard(k)
 	sh.mu.RLock()
-	rec, ok := sh.entries[k]
+	e, ok := sh.entries[k]
 	sh.mu.RUnlock()
 	if ok {
 		c.stats.Hits.Add(1)
 	}
-	return rec, ok
+	return e.rec, ok
+}
+
+// Memo returns what a reader kept beside the id's cached record, and the
+// generation KeepMemo needs (gone.Memoizer). A memo found counts as a hit.
+func (c *Store) Memo(collection, id string) (memo any, gen uint64) {
+	k := key{collection, id}
+	sh := c.shard(k)
+	sh.mu.RLock()
+	e := sh.entries[k]
+	gen = sh.gen
+	sh.mu.RUnlock()
+	if e.memo == nil || !c.trusted.Load() {
+		return nil, gen
+	}
+	c.stats.Hits.Add(1)
+	return e.memo, gen
+}
+
+// KeepMemo sets the memo beside a cached record to update(old), unless the
+// id left the cache or its shard saw an invalidation since gen was read,
+// or memory is not trusted (gone.Memoizer).
+func (c *Store) KeepMemo(collection, id string, gen uint64, update func(old any) any) {
+	k := key{collection, id}
+	sh := c.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e, ok := sh.entries[k]
+	if !ok || sh.gen != gen || !c.trusted.Load() {
+		return
+	}
+	e.memo = update(e.memo)
+	sh.entries[k] = e
 }
 
 // Get answers from memory when it can, and from the store otherwise. The
@@ -130,15 +170,15 @@ func (c *Store) Get(ctx context.Context, collection, id string) (*gone.Record, e
 	k := key{collection, id}
 	sh := c.shard(k)
 	sh.mu.RLock()
-	rec, ok := sh.entries[k]
+	e, ok := sh.entries[k]
 	gen := sh.gen
 	sh.mu.RUnlock()
 	if ok {
 		c.stats.Hits.Add(1)
-		if rec == nil {
+		if e.rec == nil {
 			return nil, notFound(collection, id)
 		}
-		return rec, nil
+		return e.rec, nil
 	}
 	c.stats.Misses.Add(1)
 	rec, err := c.Store.Get(ctx, collection, id)
@@ -169,7 +209,7 @@ func (c *Store) fill(sh *shard, k key, gen uint64, rec *gone.Record) {
 			break
 		}
 	}
-	sh.entries[k] = rec
+	sh.entries[k] = entry{rec: rec}
 }
 
 // notFound is the error a cached absence answers with; callers only ever

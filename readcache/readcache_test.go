@@ -367,3 +367,55 @@ func TestBatchThroughTheCache(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoKeptOnlyBesideTheRecordItCameFrom checks gone.Memoizer's rule: a
+// memo is kept beside a cached record unless a write (here or from another
+// process) or a loss of trust came between Memo and KeepMemo, and it goes
+// when the id changes.
+func TestMemoKeptOnlyBesideTheRecordItCameFrom(t *testing.T) {
+	w := newWorld(t, 1000)
+	w.put(t, "users", "1", `{"n":1}`)
+	set := func(v string) func(any) any { return func(any) any { return v } }
+	memo := func() any { m, _ := w.cache.Memo("users", "1"); return m }
+
+	_, gen := w.cache.Memo("users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("not cached yet"))
+	if memo() != nil {
+		t.Fatal("a memo was kept for an id the cache does not hold")
+	}
+	w.read(t, "users", "1")
+	_, gen = w.cache.Memo("users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("v1"))
+	if memo() != "v1" {
+		t.Fatalf("memo = %v, want v1", memo())
+	}
+
+	_, gen = w.cache.Memo("users", "1")
+	w.put(t, "users", "1", `{"n":2}`) // drops the id and its memo
+	w.read(t, "users", "1")           // caches the new record
+	w.cache.KeepMemo("users", "1", gen, set("derived from n=1"))
+	if memo() != nil {
+		t.Fatalf("a memo derived before a write was kept: %v", memo())
+	}
+
+	_, gen = w.cache.Memo("users", "1")
+	w.cache.Changed("users", "1") // another process wrote it
+	w.read(t, "users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("stale"))
+	if memo() != nil {
+		t.Fatal("a memo derived before another process's write was kept")
+	}
+
+	_, gen = w.cache.Memo("users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("v2"))
+	w.cache.Distrust()
+	if memo() != nil {
+		t.Fatal("a memo was returned while the cache is not trusted")
+	}
+	w.cache.Trust()
+	w.read(t, "users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("from before the distrust"))
+	if memo() != nil {
+		t.Fatal("a memo derived before the cache was distrusted was kept")
+	}
+}
