@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,18 +22,53 @@ import (
 // anew every time.
 const memoBodyLimit = 16 << 10
 
-// answerMemo is one answer the chain sent.
+// answerMemo is one answer the chain sent. It is kept small: the cache
+// holds one beside every hot id.
 type answerMemo struct {
-	status   int
-	header   http.Header // every header the chain set, but X-Request-Id
-	body     []byte
-	until    time.Time     // gone.Decision.Until
-	decision gone.Decision // State and Answer only, for gone_decisions_total
-	pattern  string        // the route pattern, for the log and metrics
+	status  int
+	fields  []headerField // every header the chain set, but X-Request-Id
+	body    []byte
+	until   time.Time // gone.Decision.Until
+	state   gone.State
+	answer  gone.Answer // with state, for gone_decisions_total
+	pattern string      // the route pattern, for the log and metrics
+}
+
+// headerField is one header of a memo. vals is the slice the chain put in
+// its header map (clipped, so no append can reach into it): values such as
+// "no-cache" are shared by every memo rather than copied into each.
+type headerField struct {
+	key  string
+	vals []string
+}
+
+// Size is about what the memo holds in memory, for the cache's bound.
+func (a *answerMemo) Size() int {
+	n := 160 + len(a.body)
+	for _, f := range a.fields {
+		n += 40
+		for _, v := range f.vals {
+			n += len(v)
+		}
+	}
+	return n
 }
 
 // memoSet holds an id's memos, one per language and method (GET, HEAD).
 type memoSet [2][2]*answerMemo
+
+// Size is about what the set holds in memory, for the cache's bound.
+func (m *memoSet) Size() int {
+	n := 32
+	for _, byMethod := range m {
+		for _, a := range byMethod {
+			if a != nil {
+				n += a.Size()
+			}
+		}
+	}
+	return n
+}
 
 // memoSlot says which memo of a set answers r.
 func memoSlot(lng, method string) (int, int) {
@@ -48,15 +85,16 @@ func memoSlot(lng, method string) (int, int) {
 // pendingMemo is how handleRead tells replay that its answer may be kept:
 // the decision's validity and the status that goes with it.
 type pendingMemo struct {
-	until    time.Time
-	status   int
-	decision gone.Decision
+	until  time.Time
+	status int
+	state  gone.State
+	answer gone.Answer
 }
 
 // noteMemo records, for replay, that the answer to this read is d's.
 func noteMemo(r *http.Request, d gone.Decision) {
 	if p := infoFrom(r.Context()).memo; p != nil && !d.Until.IsZero() {
-		*p = pendingMemo{until: d.Until, status: answerStatus[d.Answer], decision: gone.Decision{State: d.State, Answer: d.Answer}}
+		*p = pendingMemo{until: d.Until, status: answerStatus[d.Answer], state: d.State, answer: d.Answer}
 	}
 }
 
@@ -79,7 +117,7 @@ func (s *server) replay(next http.Handler) http.Handler {
 		if set, _ := kept.(*memoSet); set != nil {
 			if a := set[l][mt]; a != nil && s.svc.Now().Before(a.until) {
 				info.pattern = a.pattern
-				s.metrics.decision(a.decision)
+				s.metrics.decision(gone.Decision{State: a.state, Answer: a.answer})
 				a.send(w)
 				return
 			}
@@ -92,7 +130,7 @@ func (s *server) replay(next http.Handler) http.Handler {
 		if p.until.IsZero() || cw.status != p.status || cw.tooBig {
 			return
 		}
-		a := &answerMemo{status: cw.status, header: cw.header, body: cw.body, until: p.until, decision: p.decision, pattern: info.pattern}
+		a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, state: p.state, answer: p.answer, pattern: info.pattern}
 		m.KeepMemo(collection, id, gen, func(old any) any {
 			set := new(memoSet)
 			if o, ok := old.(*memoSet); ok {
@@ -135,8 +173,8 @@ func (s *server) memoizable(r *http.Request) (collection, id string, ok bool) {
 // net/http only reads them.
 func (a *answerMemo) send(w http.ResponseWriter) {
 	h := w.Header()
-	for k, v := range a.header {
-		h[k] = v
+	for _, f := range a.fields {
+		h[f.key] = f.vals
 	}
 	w.WriteHeader(a.status)
 	w.Write(a.body)
@@ -147,7 +185,7 @@ func (a *answerMemo) send(w http.ResponseWriter) {
 type captureWriter struct {
 	http.ResponseWriter
 	status int
-	header http.Header
+	fields []headerField
 	body   []byte
 	tooBig bool
 }
@@ -155,8 +193,18 @@ type captureWriter struct {
 func (w *captureWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
-		w.header = w.ResponseWriter.Header().Clone()
-		delete(w.header, "X-Request-Id")
+		h := w.ResponseWriter.Header()
+		w.fields = make([]headerField, 0, len(h))
+		for k, v := range h {
+			if k != "X-Request-Id" {
+				w.fields = append(w.fields, headerField{k, slices.Clip(v)})
+			}
+		}
+		// Every read answer states its length: the body is kept in a
+		// slice of exactly that size.
+		if n, err := strconv.Atoi(h.Get("Content-Length")); err == nil && n <= memoBodyLimit {
+			w.body = make([]byte, 0, n)
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }

@@ -419,3 +419,38 @@ func TestMemoKeptOnlyBesideTheRecordItCameFrom(t *testing.T) {
 		t.Fatal("a memo derived before the cache was distrusted was kept")
 	}
 }
+
+// sized is a memo that states its size.
+type sized int
+
+func (s sized) Size() int { return int(s) }
+
+// TestBoundBytes checks the byte bound: records and memos together stay
+// under it (give or take the one entry each shard always keeps), and a
+// memo makes room by evicting other ids.
+func TestBoundBytes(t *testing.T) {
+	const bound, slack = 32 << 10, 64 * 600 // 64 shards
+	w := newWorld(t, 1_000_000)
+	w.cache = readcache.New(w.raw, 1_000_000, true, readcache.MaxBytes(bound))
+	w.svc = gone.NewService(w.cache, demo.Config())
+	for i := range 2000 {
+		w.read(t, "users", fmt.Sprintf("never-%d", i))
+	}
+	if b := w.cache.Bytes(); b > bound+slack || b < bound/2 {
+		t.Fatalf("Bytes = %d after 2000 ids, want at most %d (and most of it used)", b, bound)
+	}
+	before := w.cache.Len()
+	kept := 0
+	for i := range 2000 {
+		id := fmt.Sprintf("never-%d", i)
+		if _, hit := w.cache.Peek("users", id); !hit {
+			continue
+		}
+		_, gen := w.cache.Memo("users", id)
+		w.cache.KeepMemo("users", id, gen, func(any) any { return sized(500) })
+		kept++
+	}
+	if b, n := w.cache.Bytes(), w.cache.Len(); kept == 0 || b > bound+slack || n >= before {
+		t.Fatalf("after %d memos: Bytes = %d (bound %d), Len = %d (was %d): memos must make room", kept, b, bound, n, before)
+	}
+}
