@@ -45,13 +45,14 @@ type Peeker interface {
 // answer), and forgets both together when the id changes or memory stops
 // being trusted (readcache.Store).
 //
-// Memo returns what is kept for the id (nil if nothing) and a generation
-// to pass to KeepMemo. KeepMemo replaces the kept value with update's
-// result, only if the id is still in memory and nothing that could have
-// changed it happened since Memo returned gen; a derivation from a record
-// that a write replaced meanwhile is dropped.
+// Memo returns what is kept for the id (nil if nothing), whether the id's
+// record is in memory at all, and a generation to pass to KeepMemo.
+// KeepMemo replaces the kept value with update's result, only if the id is
+// still in memory and nothing that could have changed it happened since
+// Memo returned gen; a derivation from a record that a write replaced
+// meanwhile is dropped.
 type Memoizer interface {
-	Memo(collection, id string) (memo any, gen uint64)
+	Memo(collection, id string) (memo any, held bool, gen uint64)
 	KeepMemo(collection, id string, gen uint64, update func(old any) any)
 }
 

@@ -112,7 +112,7 @@ func (s *server) replay(next http.Handler) http.Handler {
 			return
 		}
 		l, mt := memoSlot(lang(r), r.Method)
-		kept, gen := m.Memo(collection, id)
+		kept, held, gen := m.Memo(collection, id)
 		info := infoFrom(r.Context())
 		if set, _ := kept.(*memoSet); set != nil {
 			if a := set[l][mt]; a != nil && s.svc.Now().Before(a.until) {
@@ -121,6 +121,14 @@ func (s *server) replay(next http.Handler) http.Handler {
 				a.send(w)
 				return
 			}
+		}
+		if !held {
+			// The first read of an id since it entered the cache keeps
+			// nothing: under a sweep of many ids (a crawler, a uniform
+			// mix) most are read once, and capturing their answers would
+			// cost time and memory for nothing. The second read keeps it.
+			next.ServeHTTP(w, r)
+			return
 		}
 		info.memo = new(pendingMemo)
 		cw := &captureWriter{ResponseWriter: w}

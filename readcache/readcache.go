@@ -203,20 +203,23 @@ func (c *Store) Peek(collection, id string) (*gone.Record, bool) {
 	return e.rec, ok
 }
 
-// Memo returns what a reader kept beside the id's cached record, and the
-// generation KeepMemo needs (gone.Memoizer). A memo found counts as a hit.
-func (c *Store) Memo(collection, id string) (memo any, gen uint64) {
+// Memo returns what a reader kept beside the id's cached record, whether
+// the record is cached, and the generation KeepMemo needs (gone.Memoizer).
+// A memo found counts as a hit.
+func (c *Store) Memo(collection, id string) (memo any, held bool, gen uint64) {
 	k := key{collection, id}
 	sh := c.shard(k)
 	sh.mu.RLock()
-	e := sh.entries[k]
+	e, held := sh.entries[k]
 	gen = sh.gen
 	sh.mu.RUnlock()
-	if e.memo == nil || !c.trusted.Load() {
-		return nil, gen
+	if !c.trusted.Load() {
+		return nil, false, gen
 	}
-	c.stats.Hits.Add(1)
-	return e.memo, gen
+	if e.memo != nil {
+		c.stats.Hits.Add(1)
+	}
+	return e.memo, held, gen
 }
 
 // KeepMemo sets the memo beside a cached record to update(old), unless the

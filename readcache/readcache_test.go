@@ -376,21 +376,21 @@ func TestMemoKeptOnlyBesideTheRecordItCameFrom(t *testing.T) {
 	w := newWorld(t, 1000)
 	w.put(t, "users", "1", `{"n":1}`)
 	set := func(v string) func(any) any { return func(any) any { return v } }
-	memo := func() any { m, _ := w.cache.Memo("users", "1"); return m }
+	memo := func() any { m, _, _ := w.cache.Memo("users", "1"); return m }
 
-	_, gen := w.cache.Memo("users", "1")
+	_, _, gen := w.cache.Memo("users", "1")
 	w.cache.KeepMemo("users", "1", gen, set("not cached yet"))
 	if memo() != nil {
 		t.Fatal("a memo was kept for an id the cache does not hold")
 	}
 	w.read(t, "users", "1")
-	_, gen = w.cache.Memo("users", "1")
+	_, _, gen = w.cache.Memo("users", "1")
 	w.cache.KeepMemo("users", "1", gen, set("v1"))
 	if memo() != "v1" {
 		t.Fatalf("memo = %v, want v1", memo())
 	}
 
-	_, gen = w.cache.Memo("users", "1")
+	_, _, gen = w.cache.Memo("users", "1")
 	w.put(t, "users", "1", `{"n":2}`) // drops the id and its memo
 	w.read(t, "users", "1")           // caches the new record
 	w.cache.KeepMemo("users", "1", gen, set("derived from n=1"))
@@ -398,7 +398,7 @@ func TestMemoKeptOnlyBesideTheRecordItCameFrom(t *testing.T) {
 		t.Fatalf("a memo derived before a write was kept: %v", memo())
 	}
 
-	_, gen = w.cache.Memo("users", "1")
+	_, _, gen = w.cache.Memo("users", "1")
 	w.cache.Changed("users", "1") // another process wrote it
 	w.read(t, "users", "1")
 	w.cache.KeepMemo("users", "1", gen, set("stale"))
@@ -406,7 +406,7 @@ func TestMemoKeptOnlyBesideTheRecordItCameFrom(t *testing.T) {
 		t.Fatal("a memo derived before another process's write was kept")
 	}
 
-	_, gen = w.cache.Memo("users", "1")
+	_, _, gen = w.cache.Memo("users", "1")
 	w.cache.KeepMemo("users", "1", gen, set("v2"))
 	w.cache.Distrust()
 	if memo() != nil {
@@ -446,7 +446,7 @@ func TestBoundBytes(t *testing.T) {
 		if _, hit := w.cache.Peek("users", id); !hit {
 			continue
 		}
-		_, gen := w.cache.Memo("users", id)
+		_, _, gen := w.cache.Memo("users", id)
 		w.cache.KeepMemo("users", id, gen, func(any) any { return sized(500) })
 		kept++
 	}
