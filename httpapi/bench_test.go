@@ -60,6 +60,17 @@ func BenchmarkBatch(b *testing.B) {
 	b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "rows/s")
 }
 
+// BenchmarkReadFull is BenchmarkRead through the whole chain, with the
+// record in the read cache but no kept answer (a query keeps a request off
+// the memo): what the first reads of an id cost besides the store.
+func BenchmarkReadFull(b *testing.B) {
+	for _, bc := range readCases {
+		b.Run(bc.name, func(b *testing.B) {
+			benchRead(b, bc.path+"?full=1", false)
+		})
+	}
+}
+
 // BenchmarkReadMiss is BenchmarkRead with the cache out of play (as while
 // no feed vouches for it): every read is a lookup in the real SQLite file.
 func BenchmarkReadMiss(b *testing.B) {

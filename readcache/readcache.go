@@ -74,8 +74,10 @@ type shard struct {
 	gen      uint64
 	max      int
 	bytes    int // the entries' cost
+	// evictions since the hits were last halved.
+	evictions int
 	maxBytes int
-	entries  map[key]entry
+	entries  map[key]*entry
 }
 
 // entry is one cached id: its record (nil: the store holds nothing) and
@@ -84,6 +86,9 @@ type entry struct {
 	rec  *gone.Record
 	memo any
 	cost int // recordCost + memoCost
+	// hits counts reads answered from the entry, halved each time an
+	// eviction looks at it: how eviction tells a hot id from one read once.
+	hits atomic.Uint32
 }
 
 // Option sets a bound of the cache.
@@ -112,7 +117,7 @@ func New(s gone.Store, maxEntries int, trusted bool, opts ...Option) *Store {
 	c := &Store{Store: s, seed: maphash.MakeSeed()}
 	per := max(1, maxEntries/shards)
 	for i := range c.shards {
-		c.shards[i] = shard{max: per, maxBytes: DefaultMaxBytes / shards, entries: make(map[key]entry)}
+		c.shards[i] = shard{max: per, maxBytes: DefaultMaxBytes / shards, entries: make(map[key]*entry)}
 	}
 	for _, o := range opts {
 		o(c)
@@ -120,6 +125,11 @@ func New(s gone.Store, maxEntries int, trusted bool, opts ...Option) *Store {
 	c.trusted.Store(trusted)
 	return c
 }
+
+// evictSample is how many entries an eviction compares: the one read
+// least lately goes. A handful is enough for a sweep of ids read once
+// (a crawler, a uniform load) to evict itself rather than the hot ids.
+const evictSample = 5
 
 // recordCost is about what a cached record holds in memory: the struct,
 // the map slot and key, and its variable parts.
@@ -139,18 +149,41 @@ func memoCost(m any) int {
 	return 0
 }
 
-// makeRoom evicts entries other than keep, at random (map order is
-// random), until the shard has room for extra more entries and bytes.
-// Random eviction needs no bookkeeping on a hit, and under a skewed load
-// the hot ids come straight back.
+// makeRoom evicts entries other than keep until the shard has room for
+// extra more entries and bytes. Each eviction looks at evictSample
+// entries from a random place (map order is random) and drops the one
+// with the fewest hits; once as many evictions as entries have happened,
+// every count is halved, so that being hot once does not protect an entry
+// forever. An approximation of LFU that costs a hit one atomic add and
+// keeps no list.
 func (sh *shard) makeRoom(keep key, extra, bytes int) {
-	for old, e := range sh.entries {
-		if len(sh.entries)+extra <= sh.max && sh.bytes+bytes <= sh.maxBytes {
+	for len(sh.entries)+extra > sh.max || sh.bytes+bytes > sh.maxBytes {
+		var victim key
+		var v *entry
+		n := 0
+		for k, e := range sh.entries {
+			if k == keep {
+				continue
+			}
+			if v == nil || e.hits.Load() < v.hits.Load() {
+				victim, v = k, e
+			}
+			if n++; n == evictSample {
+				break
+			}
+		}
+		if v == nil {
 			return
 		}
-		if old != keep {
-			delete(sh.entries, old)
-			sh.bytes -= e.cost
+		delete(sh.entries, victim)
+		sh.bytes -= v.cost
+		if sh.evictions++; sh.evictions >= len(sh.entries) {
+			// Age: every entry's count is halved once the shard has
+			// turned over, so a past burst does not keep an id forever.
+			sh.evictions = 0
+			for _, e := range sh.entries {
+				e.hits.Store(e.hits.Load() / 2)
+			}
 		}
 	}
 }
@@ -196,11 +229,16 @@ func (c *Store) Peek(collection, id string) (*gone.Record, bool) {
 	sh := c.shard(k)
 	sh.mu.RLock()
 	e, ok := sh.entries[k]
+	var rec *gone.Record
+	if ok {
+		rec = e.rec
+		e.hits.Add(1)
+	}
 	sh.mu.RUnlock()
 	if ok {
 		c.stats.Hits.Add(1)
 	}
-	return e.rec, ok
+	return rec, ok
 }
 
 // Memo returns what a reader kept beside the id's cached record, whether
@@ -211,15 +249,19 @@ func (c *Store) Memo(collection, id string) (memo any, held bool, gen uint64) {
 	sh := c.shard(k)
 	sh.mu.RLock()
 	e, held := sh.entries[k]
+	if held {
+		memo = e.memo
+	}
 	gen = sh.gen
 	sh.mu.RUnlock()
 	if !c.trusted.Load() {
 		return nil, false, gen
 	}
-	if e.memo != nil {
+	if memo != nil {
+		e.hits.Add(1)
 		c.stats.Hits.Add(1)
 	}
-	return e.memo, held, gen
+	return memo, held, gen
 }
 
 // KeepMemo sets the memo beside a cached record to update(old), unless the
@@ -239,7 +281,6 @@ func (c *Store) KeepMemo(collection, id string, gen uint64, update func(old any)
 	sh.makeRoom(k, 0, cost-e.cost)
 	sh.bytes += cost - e.cost
 	e.memo, e.cost = memo, cost
-	sh.entries[k] = e
 }
 
 // Get answers from memory when it can, and from the store otherwise. The
@@ -254,14 +295,19 @@ func (c *Store) Get(ctx context.Context, collection, id string) (*gone.Record, e
 	sh := c.shard(k)
 	sh.mu.RLock()
 	e, ok := sh.entries[k]
+	var rec *gone.Record
+	if ok {
+		rec = e.rec
+		e.hits.Add(1)
+	}
 	gen := sh.gen
 	sh.mu.RUnlock()
 	if ok {
 		c.stats.Hits.Add(1)
-		if e.rec == nil {
+		if rec == nil {
 			return nil, notFound(collection, id)
 		}
-		return e.rec, nil
+		return rec, nil
 	}
 	c.stats.Misses.Add(1)
 	rec, err := c.Store.Get(ctx, collection, id)
@@ -289,7 +335,7 @@ func (c *Store) fill(sh *shard, k key, gen uint64, rec *gone.Record) {
 	}
 	cost := recordCost(k, rec)
 	sh.makeRoom(k, 1, cost)
-	sh.entries[k] = entry{rec: rec, cost: cost}
+	sh.entries[k] = &entry{rec: rec, cost: cost}
 	sh.bytes += cost
 }
 

@@ -454,3 +454,31 @@ func TestBoundBytes(t *testing.T) {
 		t.Fatalf("after %d memos: Bytes = %d (bound %d), Len = %d (was %d): memos must make room", kept, b, bound, n, before)
 	}
 }
+
+// TestHotIDsSurviveASweep checks the eviction: a sweep of ids read once
+// (a crawler, a uniform load) evicts itself, not the ids read again and
+// again.
+func TestHotIDsSurviveASweep(t *testing.T) {
+	w := newWorld(t, 64*10)
+	hot := make([]string, 64)
+	for i := range hot {
+		hot[i] = fmt.Sprintf("hot-%d", i)
+		for range 5 {
+			w.read(t, "users", hot[i])
+		}
+	}
+	// Twice the cache's size: every entry turns over, and the counts are
+	// halved twice on the way.
+	for i := range 2 * 64 * 10 {
+		w.read(t, "users", fmt.Sprintf("cold-%d", i))
+	}
+	kept := 0
+	for _, id := range hot {
+		if _, hit := w.cache.Peek("users", id); hit {
+			kept++
+		}
+	}
+	if kept < len(hot)*8/10 {
+		t.Fatalf("%d of %d hot ids survived a sweep of ids read once", kept, len(hot))
+	}
+}
