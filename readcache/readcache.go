@@ -70,14 +70,14 @@ type key struct{ collection, id string }
 // that missed and the fill, so a record read before a write committed can
 // never be stored after that write dropped its id.
 type shard struct {
-	mu       sync.RWMutex
-	gen      uint64
-	max      int
-	bytes    int // the entries' cost
+	mu    sync.RWMutex
+	gen   uint64
+	max   int
+	bytes int // the entries' cost
 	// evictions since the hits were last halved.
 	evictions int
-	maxBytes int
-	entries  map[key]*entry
+	maxBytes  int
+	entries   map[key]*entry
 }
 
 // entry is one cached id: its record (nil: the store holds nothing) and
