@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -98,55 +99,57 @@ func noteMemo(r *http.Request, d gone.Decision) {
 	}
 }
 
-// replay answers a memoizable request from its memo when one is current,
-// and otherwise lets the chain answer and keeps what it sent.
-func (s *server) replay(next http.Handler) http.Handler {
-	m, ok := s.svc.Store.(gone.Memoizer)
-	if !ok {
-		return next
+// serveRead serves r, whose request info observe made: from its memo
+// when one is current, and otherwise through the chain next, keeping what
+// the chain sent when it may be replayed. It runs before the request's
+// context is built, so a replayed answer costs no context and no copy of
+// the request.
+func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo, next http.Handler) {
+	m := s.memos
+	var collection, id string
+	ok := m != nil
+	if ok {
+		collection, id, ok = s.memoizable(r)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		collection, id, ok := s.memoizable(r)
-		if !ok {
-			next.ServeHTTP(w, r)
+	if !ok {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
+		return
+	}
+	l, mt := memoSlot(lang(r), r.Method)
+	kept, held, gen := m.Memo(collection, id)
+	if set, _ := kept.(*memoSet); set != nil {
+		if a := set[l][mt]; a != nil && s.svc.Now().Before(a.until) {
+			info.pattern = a.pattern
+			s.metrics.decision(gone.Decision{State: a.state, Answer: a.answer})
+			a.send(w)
 			return
 		}
-		l, mt := memoSlot(lang(r), r.Method)
-		kept, held, gen := m.Memo(collection, id)
-		info := infoFrom(r.Context())
-		if set, _ := kept.(*memoSet); set != nil {
-			if a := set[l][mt]; a != nil && s.svc.Now().Before(a.until) {
-				info.pattern = a.pattern
-				s.metrics.decision(gone.Decision{State: a.state, Answer: a.answer})
-				a.send(w)
-				return
-			}
+	}
+	r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
+	if !held {
+		// The first read of an id since it entered the cache keeps
+		// nothing: under a sweep of many ids (a crawler, a uniform mix)
+		// most are read once, and capturing their answers would cost time
+		// and memory for nothing. The second read keeps it.
+		next.ServeHTTP(w, r)
+		return
+	}
+	p := new(pendingMemo)
+	info.memo = p
+	cw := &captureWriter{ResponseWriter: w}
+	next.ServeHTTP(cw, r)
+	info.memo = nil
+	if p.until.IsZero() || cw.status != p.status || cw.tooBig {
+		return
+	}
+	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, state: p.state, answer: p.answer, pattern: info.pattern}
+	m.KeepMemo(collection, id, gen, func(old any) any {
+		set := new(memoSet)
+		if o, ok := old.(*memoSet); ok {
+			*set = *o
 		}
-		if !held {
-			// The first read of an id since it entered the cache keeps
-			// nothing: under a sweep of many ids (a crawler, a uniform
-			// mix) most are read once, and capturing their answers would
-			// cost time and memory for nothing. The second read keeps it.
-			next.ServeHTTP(w, r)
-			return
-		}
-		info.memo = new(pendingMemo)
-		cw := &captureWriter{ResponseWriter: w}
-		next.ServeHTTP(cw, r)
-		p := info.memo
-		info.memo = nil
-		if p.until.IsZero() || cw.status != p.status || cw.tooBig {
-			return
-		}
-		a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, state: p.state, answer: p.answer, pattern: info.pattern}
-		m.KeepMemo(collection, id, gen, func(old any) any {
-			set := new(memoSet)
-			if o, ok := old.(*memoSet); ok {
-				*set = *o
-			}
-			set[l][mt] = a
-			return set
-		})
+		set[l][mt] = a
+		return set
 	})
 }
 

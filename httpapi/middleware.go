@@ -61,7 +61,7 @@ func (s *server) observe(next http.Handler) http.Handler {
 		}
 		o.rid[0] = info.id
 		w.Header()["X-Request-Id"] = o.rid[:]
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
+		s.serveRead(sw, r, info, next)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}

@@ -25,6 +25,9 @@ type server struct {
 	routes []route
 	// collections are the configured names, sorted once for suggestions.
 	collections []string
+	// memos keeps the answers of plain reads (see memo.go); nil when the
+	// store keeps no memos.
+	memos gone.Memoizer
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
 	// limit is nil unless WithShedding was given.
@@ -49,6 +52,7 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 		opt(s)
 	}
 	s.feed = s.feed.withDefaults()
+	s.memos, _ = svc.Store.(gone.Memoizer)
 	s.hub = newChangeHub(svc.Store, s.feed.Poll, log)
 	mux := http.NewServeMux()
 	s.addRoutes(mux)
@@ -62,7 +66,6 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.recoverPanics(h)
 	h = s.checkFraming(h)
 	h = s.sharedCacheSafe(h)
-	h = s.replay(h)
 	h = s.observe(h)
 	return h
 }
