@@ -35,12 +35,18 @@ func (s *Store) Get(ctx context.Context, collection, id string) (*gone.Record, e
 func getRecord(row *sql.Row, collection, id string) (*gone.Record, error) {
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &gone.Error{Code: gone.ENOTFOUND, Message: fmt.Sprintf("%s/%s does not exist.", collection, id)}
+		return nil, notFound(collection, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get %s/%s: %w", collection, id, err)
 	}
 	return r, nil
+}
+
+// notFound is the ENOTFOUND of a lookup. Every cache miss on an unknown id
+// builds one, so the message is concatenated rather than formatted.
+func notFound(collection, id string) error {
+	return &gone.Error{Code: gone.ENOTFOUND, Message: collection + "/" + id + " does not exist."}
 }
 
 // scanRecord reads one row of recordColumns from a *sql.Row or *sql.Rows.
