@@ -10,7 +10,10 @@ import (
 	"github.com/gonehttp/gone"
 )
 
-const recordColumns = `collection, id, data, version, created_at, updated_at,
+const recordColumns = `collection, id, ` + valueColumns
+
+// valueColumns are recordColumns but the key.
+const valueColumns = `data, version, created_at, updated_at,
 	deleted_at, restorable_until, reason, alternative, deleted_by,
 	expires_at, moved_to, unavailable_until, deprecated_at`
 
@@ -28,7 +31,7 @@ const upsertRecord = `INSERT INTO resources (` + recordColumns + `)
 
 // Get returns the record for (collection, id), or ENOTFOUND.
 func (s *Store) Get(ctx context.Context, collection, id string) (*gone.Record, error) {
-	r, err := getRecord(s.get.QueryRowContext(ctx, collection, id), collection, id)
+	r, err := s.get.get(ctx, collection, id)
 	return r, unavailable(err)
 }
 

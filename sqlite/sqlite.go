@@ -29,7 +29,7 @@ type Store struct {
 	w    *sql.DB // one connection: every write transaction
 	r    *sql.DB // read-only pool: Get, List, Audit
 
-	get *sql.Stmt // on r: the read path, prepared once
+	get *readers // Get, the read path: its own connections (see readers.go)
 	// tokenByHash is on r too: every request with a named token runs it.
 	tokenByHash *sql.Stmt
 	// txGet and put are prepared on w's only connection and reused by every
@@ -111,7 +111,9 @@ func (s *Store) open(ctx context.Context) error {
 			*dst, err = db.PrepareContext(ctx, query)
 		}
 	}
-	prep(s.r, &s.get, selectRecord)
+	if err == nil {
+		s.get, err = newReaders(s.path, n)
+	}
 	prep(s.r, &s.tokenByHash, selectTokenByHash)
 	prep(s.w, &s.txGet, selectRecord)
 	prep(s.w, &s.put, upsertRecord)
@@ -174,7 +176,10 @@ func (s *Store) Close() error {
 	if s.erasePending.Load() && s.w != nil {
 		errs = append(errs, s.Checkpoint(context.Background()))
 	}
-	for _, st := range []*sql.Stmt{s.get, s.tokenByHash, s.txGet, s.put, s.audit, s.getMany, s.putMany, s.auditMany} {
+	if s.get != nil {
+		errs = append(errs, s.get.close())
+	}
+	for _, st := range []*sql.Stmt{s.tokenByHash, s.txGet, s.put, s.audit, s.getMany, s.putMany, s.auditMany} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
