@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -150,5 +152,43 @@ func TestGetContext(t *testing.T) {
 	}
 	if _, err := s.Get(context.Background(), "c", "a"); gone.ErrorCode(err) != gone.EUNAVAILABLE {
 		t.Errorf("Get after Close: %v (code %q), want EUNAVAILABLE", err, gone.ErrorCode(err))
+	}
+}
+
+// Get's own connections carry the same settings as every other one, and
+// are read-only.
+func TestGetConnectionsPragmas(t *testing.T) {
+	s, _ := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "secure_delete": "1", "foreign_keys": "1", "busy_timeout": "5000", "query_only": "1"}
+	var held []*reader
+	defer func() {
+		for _, rd := range held {
+			s.get.pool <- rd
+		}
+	}()
+	for range cap(s.get.pool) {
+		rd := <-s.get.pool
+		if rd == nil {
+			var err error
+			if rd, err = s.get.open(ctx); err != nil {
+				s.get.pool <- nil
+				t.Fatal(err)
+			}
+		}
+		held = append(held, rd)
+		for p, w := range want {
+			rows, err := rd.conn.(driver.QueryerContext).QueryContext(ctx, "PRAGMA "+p, nil)
+			if err != nil {
+				t.Fatalf("PRAGMA %s: %v", p, err)
+			}
+			v := make([]driver.Value, 1)
+			err = rows.Next(v)
+			rows.Close()
+			if got := fmt.Sprint(v[0]); err != nil || got != w {
+				t.Errorf("connection %d: PRAGMA %s = %q, %v; want %q", len(held), p, got, err, w)
+			}
+		}
 	}
 }

@@ -2,8 +2,10 @@
 // mode, written through modernc.org/sqlite (pure Go, no cgo).
 //
 // Writes go through a single connection, so Updates queue in Go rather than
-// spinning on SQLite's busy handler; reads use a pool of read-only
-// connections that WAL lets proceed while a write is open.
+// spinning on SQLite's busy handler; reads use pools of read-only
+// connections that WAL lets proceed while a write is open: one through
+// database/sql, and Get, the read path of every request, its own (see
+// readers.go).
 package sqlite
 
 import (
@@ -27,7 +29,7 @@ import (
 type Store struct {
 	path string
 	w    *sql.DB // one connection: every write transaction
-	r    *sql.DB // read-only pool: Get, List, Audit
+	r    *sql.DB // read-only pool: List, Audit, tokens, Ping
 
 	get *readers // Get, the read path: its own connections (see readers.go)
 	// tokenByHash is on r too: every request with a named token runs it.
@@ -105,14 +107,16 @@ func (s *Store) open(ctx context.Context) error {
 	s.r.SetMaxIdleConns(n) // keep them: opening one re-runs every pragma
 	s.r.SetConnMaxLifetime(0)
 	s.r.SetConnMaxIdleTime(0)
+	// As many again for Get. Each connection's page cache is SQLite's
+	// default, at most 2000 KiB, and is filled only as pages are read.
+	if s.get, err = newReaders(s.path, n); err != nil {
+		return err
+	}
 
 	prep := func(db *sql.DB, dst **sql.Stmt, query string) {
 		if err == nil {
 			*dst, err = db.PrepareContext(ctx, query)
 		}
-	}
-	if err == nil {
-		s.get, err = newReaders(s.path, n)
 	}
 	prep(s.r, &s.tokenByHash, selectTokenByHash)
 	prep(s.w, &s.txGet, selectRecord)
