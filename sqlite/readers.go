@@ -24,16 +24,19 @@ import (
 // it interrupts the statement once the context is done.
 type readers struct {
 	connector driver.Connector
-	// pool holds one slot per connection: a reader, or nil for one not
-	// opened yet (opened on first use, so a store that is never read
-	// opens none).
-	pool      chan *reader
+	slots     chan struct{} // one token per lookup running: at most n connections
 	closed    chan struct{} // closed by close: no more lookups
 	closeOnce sync.Once
+
+	mu sync.Mutex
+	// idle are the open connections not in use, the most recently used
+	// last and taken first: connections are opened only when needed, so
+	// at low concurrency few are, and their page caches stay warm.
+	idle []*reader
 }
 
 // reader is one connection and its prepared lookup. It is used by one
-// goroutine at a time: whoever took it from the pool.
+// goroutine at a time: whoever took it from idle.
 type reader struct {
 	conn driver.Conn
 	stmt driver.Stmt
@@ -63,36 +66,48 @@ func newReaders(path string, n int) (*readers, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &readers{connector: c, pool: make(chan *reader, n), closed: make(chan struct{})}
-	for range n {
-		p.pool <- nil
-	}
-	return p, nil
+	return &readers{connector: c, slots: make(chan struct{}, n), closed: make(chan struct{})}, nil
 }
 
 // get looks up one record. Waiting for a free connection ends with ctx.
 func (p *readers) get(ctx context.Context, collection, id string) (*gone.Record, error) {
-	var rd *reader
 	select {
-	case rd = <-p.pool:
+	case p.slots <- struct{}{}:
 	case <-p.closed:
 		return nil, errClosed
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if rd == nil {
-		var err error
-		if rd, err = p.open(ctx); err != nil {
-			p.pool <- nil
-			return nil, fmt.Errorf("sqlite: get %s/%s: %w", collection, id, err)
-		}
+	defer func() { <-p.slots }()
+	rd, err := p.take(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get %s/%s: %w", collection, id, err)
 	}
-	defer func() { p.pool <- rd }()
+	defer p.put(rd)
 	r, err := rd.lookup(ctx, collection, id)
 	if err != nil && !gone.IsNotFound(err) {
 		return nil, fmt.Errorf("sqlite: get %s/%s: %w", collection, id, err)
 	}
 	return r, err
+}
+
+// take returns the most recently used idle connection, or opens one.
+func (p *readers) take(ctx context.Context) (*reader, error) {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		rd := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return rd, nil
+	}
+	p.mu.Unlock()
+	return p.open(ctx)
+}
+
+func (p *readers) put(rd *reader) {
+	p.mu.Lock()
+	p.idle = append(p.idle, rd)
+	p.mu.Unlock()
 }
 
 func (p *readers) open(ctx context.Context) (*reader, error) {
@@ -157,17 +172,19 @@ func recordFrom(collection, id string, v *[13]driver.Value) *gone.Record {
 	return r
 }
 
-// close waits for the connections in use, then closes every one. Only the
-// first call does anything.
+// close waits for the lookups running, then closes every connection. Only
+// the first call does anything.
 func (p *readers) close() (err error) {
 	p.closeOnce.Do(func() {
 		close(p.closed)
-		var errs []error
-		for range cap(p.pool) {
-			if rd := <-p.pool; rd != nil {
-				errs = append(errs, rd.stmt.Close(), rd.conn.Close())
-			}
+		for range cap(p.slots) {
+			p.slots <- struct{}{}
 		}
+		var errs []error
+		for _, rd := range p.idle {
+			errs = append(errs, rd.stmt.Close(), rd.conn.Close())
+		}
+		p.idle = nil
 		err = errors.Join(errs...)
 	})
 	return err

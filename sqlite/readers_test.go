@@ -42,7 +42,7 @@ func TestGetDuringWrites(t *testing.T) {
 		default:
 		}
 	}
-	for range 2 * cap(s.get.pool) { // more than the pool: some wait for a connection
+	for range 2 * cap(s.get.slots) { // more than the pool: some wait for a connection
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -106,7 +106,7 @@ func TestGetDataIsCopied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range cap(s.get.pool) {
+	for range cap(s.get.slots) {
 		if _, err := s.Get(ctx, "c", "b"); err != nil {
 			t.Fatal(err)
 		}
@@ -131,17 +131,16 @@ func TestGetContext(t *testing.T) {
 		t.Errorf("Get with a cancelled context: %v, want context.Canceled", err)
 	}
 
-	var held []*reader
-	for range cap(s.get.pool) {
-		held = append(held, <-s.get.pool)
+	for range cap(s.get.slots) { // as if that many lookups were running
+		s.get.slots <- struct{}{}
 	}
 	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	if _, err := s.Get(ctx, "c", "a"); gone.ErrorCode(err) != gone.EUNAVAILABLE {
 		t.Errorf("Get past its deadline with every connection busy: %v (code %q), want EUNAVAILABLE", err, gone.ErrorCode(err))
 	}
-	for _, rd := range held {
-		s.get.pool <- rd
+	for range cap(s.get.slots) {
+		<-s.get.slots
 	}
 	if r, err := s.Get(context.Background(), "c", "a"); err != nil || r.Version != 1 {
 		t.Fatalf("Get once connections are free again: %v, %v", r, err)
@@ -162,22 +161,12 @@ func TestGetConnectionsPragmas(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "secure_delete": "1", "foreign_keys": "1", "busy_timeout": "5000", "query_only": "1"}
-	var held []*reader
-	defer func() {
-		for _, rd := range held {
-			s.get.pool <- rd
+	for i := range cap(s.get.slots) {
+		rd, err := s.get.open(ctx)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}()
-	for range cap(s.get.pool) {
-		rd := <-s.get.pool
-		if rd == nil {
-			var err error
-			if rd, err = s.get.open(ctx); err != nil {
-				s.get.pool <- nil
-				t.Fatal(err)
-			}
-		}
-		held = append(held, rd)
+		defer s.get.put(rd) // Close closes it
 		for p, w := range want {
 			rows, err := rd.conn.(driver.QueryerContext).QueryContext(ctx, "PRAGMA "+p, nil)
 			if err != nil {
@@ -187,7 +176,7 @@ func TestGetConnectionsPragmas(t *testing.T) {
 			err = rows.Next(v)
 			rows.Close()
 			if got := fmt.Sprint(v[0]); err != nil || got != w {
-				t.Errorf("connection %d: PRAGMA %s = %q, %v; want %q", len(held), p, got, err, w)
+				t.Errorf("connection %d: PRAGMA %s = %q, %v; want %q", i, p, got, err, w)
 			}
 		}
 	}
