@@ -64,7 +64,17 @@ type Decision struct {
 	MaxAge time.Duration
 	// Path is the way through the flowchart, for explain.
 	Path []Step
+	// Until is the first instant at which the same input could decide
+	// otherwise: the next time boundary of the record (an expiry, the end
+	// of a trash window or of an unavailability, a reuse quarantine). A
+	// reader may reuse the answer, for the same caller and policy, before
+	// it. It is zero for an answer that changes as time passes (a 503's
+	// Retry-After counts down) and Forever when no time changes it.
+	Until time.Time
 }
+
+// Forever is the Until of an answer no passing time changes.
+var Forever = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
 // UndecidableRetry is the Retry-After given when the store did not answer.
 const UndecidableRetry = 5 * time.Second
@@ -73,6 +83,38 @@ const UndecidableRetry = 5 * time.Second
 // (record or tombstone, time, caller, policy). Every reader of an id (the
 // HTTP API, explain, the proxy) calls it; none decides a status itself.
 func Decide(in Input) Decision {
+	d := decide(in)
+	if d.Answer != AnswerUnavailable {
+		d.Until = in.Record.nextChange(in.Now, in.Policy.ReuseAfter)
+	}
+	return d
+}
+
+// nextChange is the first instant after now at which the record's state,
+// or its reuse quarantine (reuseAfter past a retirement), can change;
+// Forever when none can. Every time the record holds counts, even one that
+// cannot matter in its present state: an answer reused too briefly costs
+// a lookup, one reused too long would be wrong.
+func (r *Record) nextChange(now time.Time, reuseAfter time.Duration) time.Time {
+	next := Forever
+	if r == nil {
+		return next
+	}
+	consider := func(t time.Time) {
+		if !t.IsZero() && t.After(now) && t.Before(next) {
+			next = t
+		}
+	}
+	for _, t := range [...]time.Time{r.DeletedAt, r.RestorableUntil, r.ExpiresAt, r.UnavailableUntil, r.DeprecatedAt} {
+		consider(t)
+		if reuseAfter > 0 && !t.IsZero() {
+			consider(t.Add(reuseAfter))
+		}
+	}
+	return next
+}
+
+func decide(in Input) Decision {
 	d := Decision{State: in.Record.State(in.Now)}
 	step := func(q, a string) {
 		if !in.WithoutPath {

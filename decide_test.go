@@ -245,13 +245,14 @@ func TestDecideMatrix(t *testing.T) {
 // TestDecideConcealIsNeverExisted checks docs/design.md invariant 7 at the
 // decision level: where policy says 404, the public decision for a retired
 // or trashed id equals the one for an id that never existed, but for the
-// true State that httpapi never shows.
+// true State and Until, which httpapi never shows (Until only says how
+// long the same bytes may be sent again).
 func TestDecideConcealIsNeverExisted(t *testing.T) {
 	p := testPolicy(DiscloseConceal, false)
 	never := Decide(Input{Now: now, Caller: anonymous, Policy: p})
 	for _, s := range []State{StateDeleted, StateGone, StateExpired} {
 		got := Decide(Input{Record: stateRecord(s), Now: now, Caller: anonymous, Policy: p})
-		got.State, got.Path = never.State, never.Path
+		got.State, got.Path, got.Until = never.State, never.Path, never.Until
 		if fmt.Sprint(got) != fmt.Sprint(never) {
 			t.Errorf("%s under conceal: decision = %+v, want the never-existed %+v", s, got, never)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 
@@ -87,8 +88,7 @@ func (c *framingConn) Read(p []byte) (int, error) {
 		// stays held. Any other error ends it: pass on what there is
 		// for net/http to report. Either way the error is not kept: a
 		// read after a timeout must read again.
-		var ne net.Error
-		if !(errors.As(err, &ne) && ne.Timeout()) {
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			c.out, c.hdr = append(c.out, c.hdr...), nil
 		}
 		if len(c.out) == 0 {

@@ -23,6 +23,9 @@ type reqInfo struct {
 	id      string
 	caller  gone.Caller
 	pattern string // the route pattern the mux matched; "none" if it never ran
+	// memo is set while replay waits to learn whether this read's answer
+	// may be kept (see noteMemo).
+	memo *pendingMemo
 }
 
 type reqInfoKey struct{}

@@ -27,6 +27,7 @@ func (s *server) handleRead() http.Handler {
 			s.log.WarnContext(r.Context(), "store lookup failed; answering 503",
 				"err", err, "request_id", requestID(r.Context()))
 		}
+		noteMemo(r, d)
 		s.writeDecision(w, r, p, id, d)
 	})
 }

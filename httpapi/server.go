@@ -62,6 +62,7 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.recoverPanics(h)
 	h = s.checkFraming(h)
 	h = s.sharedCacheSafe(h)
+	h = s.replay(h)
 	h = s.observe(h)
 	return h
 }

@@ -20,16 +20,22 @@ package readcache
 import (
 	"context"
 	"hash/maphash"
+	"math"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gonehttp/gone"
 )
 
-// DefaultMaxEntries is the default bound on cached ids. An entry costs
-// about 400 bytes plus the payload, so the default stays near 40 MiB plus
-// payloads.
+// DefaultMaxEntries is the default bound on cached ids.
 const DefaultMaxEntries = 100_000
+
+// DefaultMaxBytes is the default bound on what the cached records and
+// memos hold, as Size estimates it; whichever bound is reached first makes
+// room. The Go heap may hold up to about twice what is live between two
+// collections, which is why the default is well under the server's memory
+// budget.
+const DefaultMaxBytes = 32 << 20
 
 // shards spreads the lock; a power of two.
 const shards = 64
@@ -48,6 +54,7 @@ type Store struct {
 var (
 	_ gone.Store      = (*Store)(nil)
 	_ gone.Peeker     = (*Store)(nil)
+	_ gone.Memoizer   = (*Store)(nil)
 	_ gone.ChangeSink = (*Store)(nil)
 )
 
@@ -63,24 +70,101 @@ type key struct{ collection, id string }
 // that missed and the fill, so a record read before a write committed can
 // never be stored after that write dropped its id.
 type shard struct {
-	mu      sync.RWMutex
-	gen     uint64
-	max     int
-	entries map[key]*gone.Record // a nil record: the store holds nothing
+	mu       sync.RWMutex
+	gen      uint64
+	max      int
+	bytes    int // the entries' cost
+	maxBytes int
+	entries  map[key]entry
+}
+
+// entry is one cached id: its record (nil: the store holds nothing) and
+// what a reader derived from it (gone.Memoizer), dropped together.
+type entry struct {
+	rec  *gone.Record
+	memo any
+	cost int // recordCost + memoCost
+}
+
+// Option sets a bound of the cache.
+type Option func(*Store)
+
+// MaxBytes bounds what the cached records and memos hold, as recordCost
+// and a memo's Size estimate it (DefaultMaxBytes unless set); n <= 0 drops
+// the bound.
+func MaxBytes(n int) Option {
+	return func(c *Store) {
+		per := n / shards
+		if n <= 0 {
+			per = math.MaxInt
+		}
+		for i := range c.shards {
+			c.shards[i].maxBytes = per
+		}
+	}
 }
 
 // New wraps s with a cache of at most maxEntries ids (at least one per
-// shard). trusted says whether memory may be used from the start: true when
-// this process is the only writer; false when a store's Follow must first
-// vouch (it calls Trust once it is following).
-func New(s gone.Store, maxEntries int, trusted bool) *Store {
+// shard) and DefaultMaxBytes. trusted says whether memory may be used from
+// the start: true when this process is the only writer; false when a
+// store's Follow must first vouch (it calls Trust once it is following).
+func New(s gone.Store, maxEntries int, trusted bool, opts ...Option) *Store {
 	c := &Store{Store: s, seed: maphash.MakeSeed()}
 	per := max(1, maxEntries/shards)
 	for i := range c.shards {
-		c.shards[i] = shard{max: per, entries: make(map[key]*gone.Record)}
+		c.shards[i] = shard{max: per, maxBytes: DefaultMaxBytes / shards, entries: make(map[key]entry)}
+	}
+	for _, o := range opts {
+		o(c)
 	}
 	c.trusted.Store(trusted)
 	return c
+}
+
+// recordCost is about what a cached record holds in memory: the struct,
+// the map slot and key, and its variable parts.
+func recordCost(k key, r *gone.Record) int {
+	n := 96 + len(k.collection) + len(k.id)
+	if r != nil {
+		n += 320 + len(r.Data) + len(r.Reason) + len(r.Alternative) + len(r.DeletedBy) + len(r.MovedTo)
+	}
+	return n
+}
+
+// memoCost is a memo's own estimate of its size, if it gives one.
+func memoCost(m any) int {
+	if s, ok := m.(interface{ Size() int }); ok {
+		return s.Size()
+	}
+	return 0
+}
+
+// makeRoom evicts entries other than keep, at random (map order is
+// random), until the shard has room for extra more entries and bytes.
+// Random eviction needs no bookkeeping on a hit, and under a skewed load
+// the hot ids come straight back.
+func (sh *shard) makeRoom(keep key, extra, bytes int) {
+	for old, e := range sh.entries {
+		if len(sh.entries)+extra <= sh.max && sh.bytes+bytes <= sh.maxBytes {
+			return
+		}
+		if old != keep {
+			delete(sh.entries, old)
+			sh.bytes -= e.cost
+		}
+	}
+}
+
+// Bytes is the cost of what the cache holds now, as it estimates it.
+func (c *Store) Bytes() int {
+	n := 0
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		n += sh.bytes
+		sh.mu.RUnlock()
+	}
+	return n
 }
 
 func (c *Store) shard(k key) *shard {
@@ -111,12 +195,51 @@ func (c *Store) Peek(collection, id string) (*gone.Record, bool) {
 	k := key{collection, id}
 	sh := c.shard(k)
 	sh.mu.RLock()
-	rec, ok := sh.entries[k]
+	e, ok := sh.entries[k]
 	sh.mu.RUnlock()
 	if ok {
 		c.stats.Hits.Add(1)
 	}
-	return rec, ok
+	return e.rec, ok
+}
+
+// Memo returns what a reader kept beside the id's cached record, whether
+// the record is cached, and the generation KeepMemo needs (gone.Memoizer).
+// A memo found counts as a hit.
+func (c *Store) Memo(collection, id string) (memo any, held bool, gen uint64) {
+	k := key{collection, id}
+	sh := c.shard(k)
+	sh.mu.RLock()
+	e, held := sh.entries[k]
+	gen = sh.gen
+	sh.mu.RUnlock()
+	if !c.trusted.Load() {
+		return nil, false, gen
+	}
+	if e.memo != nil {
+		c.stats.Hits.Add(1)
+	}
+	return e.memo, held, gen
+}
+
+// KeepMemo sets the memo beside a cached record to update(old), unless the
+// id left the cache or its shard saw an invalidation since gen was read,
+// or memory is not trusted (gone.Memoizer).
+func (c *Store) KeepMemo(collection, id string, gen uint64, update func(old any) any) {
+	k := key{collection, id}
+	sh := c.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e, ok := sh.entries[k]
+	if !ok || sh.gen != gen || !c.trusted.Load() {
+		return
+	}
+	memo := update(e.memo)
+	cost := recordCost(k, e.rec) + memoCost(memo)
+	sh.makeRoom(k, 0, cost-e.cost)
+	sh.bytes += cost - e.cost
+	e.memo, e.cost = memo, cost
+	sh.entries[k] = e
 }
 
 // Get answers from memory when it can, and from the store otherwise. The
@@ -130,15 +253,15 @@ func (c *Store) Get(ctx context.Context, collection, id string) (*gone.Record, e
 	k := key{collection, id}
 	sh := c.shard(k)
 	sh.mu.RLock()
-	rec, ok := sh.entries[k]
+	e, ok := sh.entries[k]
 	gen := sh.gen
 	sh.mu.RUnlock()
 	if ok {
 		c.stats.Hits.Add(1)
-		if rec == nil {
+		if e.rec == nil {
 			return nil, notFound(collection, id)
 		}
-		return rec, nil
+		return e.rec, nil
 	}
 	c.stats.Misses.Add(1)
 	rec, err := c.Store.Get(ctx, collection, id)
@@ -160,16 +283,14 @@ func (c *Store) fill(sh *shard, k key, gen uint64, rec *gone.Record) {
 	if sh.gen != gen || !c.trusted.Load() {
 		return
 	}
-	if _, ok := sh.entries[k]; !ok && len(sh.entries) >= sh.max {
-		// Evict one entry at random (map order is random): cheap, needs
-		// no bookkeeping per hit, and under a skewed load the hot ids
-		// come straight back.
-		for old := range sh.entries {
-			delete(sh.entries, old)
-			break
-		}
+	if old, ok := sh.entries[k]; ok {
+		delete(sh.entries, k)
+		sh.bytes -= old.cost
 	}
-	sh.entries[k] = rec
+	cost := recordCost(k, rec)
+	sh.makeRoom(k, 1, cost)
+	sh.entries[k] = entry{rec: rec, cost: cost}
+	sh.bytes += cost
 }
 
 // notFound is the error a cached absence answers with; callers only ever
@@ -236,7 +357,10 @@ func (c *Store) Changed(collection, id string) {
 	sh := c.shard(k)
 	sh.mu.Lock()
 	sh.gen++
-	delete(sh.entries, k)
+	if e, ok := sh.entries[k]; ok {
+		delete(sh.entries, k)
+		sh.bytes -= e.cost
+	}
 	sh.mu.Unlock()
 	c.stats.Invalidations.Add(1)
 }
@@ -268,6 +392,7 @@ func (c *Store) reset() {
 		sh.mu.Lock()
 		sh.gen++
 		clear(sh.entries)
+		sh.bytes = 0
 		sh.mu.Unlock()
 	}
 	c.stats.Resets.Add(1)

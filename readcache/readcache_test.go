@@ -367,3 +367,90 @@ func TestBatchThroughTheCache(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoKeptOnlyBesideTheRecordItCameFrom checks gone.Memoizer's rule: a
+// memo is kept beside a cached record unless a write (here or from another
+// process) or a loss of trust came between Memo and KeepMemo, and it goes
+// when the id changes.
+func TestMemoKeptOnlyBesideTheRecordItCameFrom(t *testing.T) {
+	w := newWorld(t, 1000)
+	w.put(t, "users", "1", `{"n":1}`)
+	set := func(v string) func(any) any { return func(any) any { return v } }
+	memo := func() any { m, _, _ := w.cache.Memo("users", "1"); return m }
+
+	_, _, gen := w.cache.Memo("users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("not cached yet"))
+	if memo() != nil {
+		t.Fatal("a memo was kept for an id the cache does not hold")
+	}
+	w.read(t, "users", "1")
+	_, _, gen = w.cache.Memo("users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("v1"))
+	if memo() != "v1" {
+		t.Fatalf("memo = %v, want v1", memo())
+	}
+
+	_, _, gen = w.cache.Memo("users", "1")
+	w.put(t, "users", "1", `{"n":2}`) // drops the id and its memo
+	w.read(t, "users", "1")           // caches the new record
+	w.cache.KeepMemo("users", "1", gen, set("derived from n=1"))
+	if memo() != nil {
+		t.Fatalf("a memo derived before a write was kept: %v", memo())
+	}
+
+	_, _, gen = w.cache.Memo("users", "1")
+	w.cache.Changed("users", "1") // another process wrote it
+	w.read(t, "users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("stale"))
+	if memo() != nil {
+		t.Fatal("a memo derived before another process's write was kept")
+	}
+
+	_, _, gen = w.cache.Memo("users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("v2"))
+	w.cache.Distrust()
+	if memo() != nil {
+		t.Fatal("a memo was returned while the cache is not trusted")
+	}
+	w.cache.Trust()
+	w.read(t, "users", "1")
+	w.cache.KeepMemo("users", "1", gen, set("from before the distrust"))
+	if memo() != nil {
+		t.Fatal("a memo derived before the cache was distrusted was kept")
+	}
+}
+
+// sized is a memo that states its size.
+type sized int
+
+func (s sized) Size() int { return int(s) }
+
+// TestBoundBytes checks the byte bound: records and memos together stay
+// under it (give or take the one entry each shard always keeps), and a
+// memo makes room by evicting other ids.
+func TestBoundBytes(t *testing.T) {
+	const bound, slack = 32 << 10, 64 * 600 // 64 shards
+	w := newWorld(t, 1_000_000)
+	w.cache = readcache.New(w.raw, 1_000_000, true, readcache.MaxBytes(bound))
+	w.svc = gone.NewService(w.cache, demo.Config())
+	for i := range 2000 {
+		w.read(t, "users", fmt.Sprintf("never-%d", i))
+	}
+	if b := w.cache.Bytes(); b > bound+slack || b < bound/2 {
+		t.Fatalf("Bytes = %d after 2000 ids, want at most %d (and most of it used)", b, bound)
+	}
+	before := w.cache.Len()
+	kept := 0
+	for i := range 2000 {
+		id := fmt.Sprintf("never-%d", i)
+		if _, hit := w.cache.Peek("users", id); !hit {
+			continue
+		}
+		_, _, gen := w.cache.Memo("users", id)
+		w.cache.KeepMemo("users", id, gen, func(any) any { return sized(500) })
+		kept++
+	}
+	if b, n := w.cache.Bytes(), w.cache.Len(); kept == 0 || b > bound+slack || n >= before {
+		t.Fatalf("after %d memos: Bytes = %d (bound %d), Len = %d (was %d): memos must make room", kept, b, bound, n, before)
+	}
+}

@@ -22,6 +22,7 @@ import (
 // the access log's buffer. Each has a flag and an environment variable.
 type tuning struct {
 	cacheEntries *int
+	cacheMiB     *int
 	followEvery  *time.Duration
 	maxInFlight  *int
 	maxQueue     *int
@@ -55,6 +56,8 @@ func addTuningFlags(fs *flag.FlagSet, e env) (tuning, error) {
 		return fs.Duration(name, def, usage+" (env "+envName+")")
 	}
 	procs := runtime.GOMAXPROCS(0)
+	t.cacheMiB = intVar("cache-mib", "GONE_CACHE_MIB", readcache.DefaultMaxBytes>>20,
+		"MiB the read cache's records and kept answers may hold, as it estimates them")
 	t.cacheEntries = intVar("cache-entries", "GONE_CACHE_ENTRIES", readcache.DefaultMaxEntries,
 		"ids kept in the read cache; 0 turns it off")
 	t.followEvery = durVar("follow-every", "GONE_FOLLOW_EVERY", sqlite.DefaultFollowEvery,
@@ -87,7 +90,7 @@ func withCache(raw, store gone.Store, t tuning, reg prometheus.Registerer) (gone
 		return store, func() {}
 	}
 	// Untrusted until the feed is in place: reads go to the store till then.
-	c := readcache.New(store, *t.cacheEntries, false)
+	c := readcache.New(store, *t.cacheEntries, false, readcache.MaxBytes(*t.cacheMiB<<20))
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	switch s := raw.(type) {
@@ -115,5 +118,6 @@ func registerCacheMetrics(reg prometheus.Registerer, c *readcache.Store) {
 		counter("gone_cache_bypasses_total", "Reads that went to the store because the cache was not trusted (its change feed was not following).", &st.Bypasses),
 		counter("gone_cache_resets_total", "Times the whole cache was dropped (feed lost or regained, a change from another process).", &st.Resets),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gone_cache_entries", Help: "Ids in the read cache."}, func() float64 { return float64(c.Len()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gone_cache_bytes", Help: "What the read cache holds, as it estimates it (at most --cache-mib)."}, func() float64 { return float64(c.Bytes()) }),
 	)
 }

@@ -1,0 +1,232 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gonehttp/gone"
+)
+
+// The read path's memo: the answer to an anonymous GET or HEAD of one id is
+// kept, as the whole handler chain sent it, beside the id's record in the
+// read cache (gone.Memoizer), and sent again byte for byte to the next such
+// request, without the chain, until the record changes (a write drops both)
+// or the decision's time runs out (gone.Decision.Until). It is memoization
+// of the full path and never a second way to answer: what it sends is what
+// the full path sent for the same request shape.
+
+// memoBodyLimit bounds the body a memo keeps; a larger answer is built
+// anew every time.
+const memoBodyLimit = 16 << 10
+
+// answerMemo is one answer the chain sent. It is kept small: the cache
+// holds one beside every hot id.
+type answerMemo struct {
+	status  int
+	fields  []headerField // every header the chain set, but X-Request-Id
+	body    []byte
+	until   time.Time // gone.Decision.Until
+	state   gone.State
+	answer  gone.Answer // with state, for gone_decisions_total
+	pattern string      // the route pattern, for the log and metrics
+}
+
+// headerField is one header of a memo. vals is the slice the chain put in
+// its header map (clipped, so no append can reach into it): values such as
+// "no-cache" are shared by every memo rather than copied into each.
+type headerField struct {
+	key  string
+	vals []string
+}
+
+// Size is about what the memo holds in memory, for the cache's bound.
+func (a *answerMemo) Size() int {
+	n := 160 + len(a.body)
+	for _, f := range a.fields {
+		n += 40
+		for _, v := range f.vals {
+			n += len(v)
+		}
+	}
+	return n
+}
+
+// memoSet holds an id's memos, one per language and method (GET, HEAD).
+type memoSet [2][2]*answerMemo
+
+// Size is about what the set holds in memory, for the cache's bound.
+func (m *memoSet) Size() int {
+	n := 32
+	for _, byMethod := range m {
+		for _, a := range byMethod {
+			if a != nil {
+				n += a.Size()
+			}
+		}
+	}
+	return n
+}
+
+// memoSlot says which memo of a set answers r.
+func memoSlot(lng, method string) (int, int) {
+	l, m := 0, 0
+	if lng == "es" {
+		l = 1
+	}
+	if method == http.MethodHead {
+		m = 1
+	}
+	return l, m
+}
+
+// pendingMemo is how handleRead tells replay that its answer may be kept:
+// the decision's validity and the status that goes with it.
+type pendingMemo struct {
+	until  time.Time
+	status int
+	state  gone.State
+	answer gone.Answer
+}
+
+// noteMemo records, for replay, that the answer to this read is d's.
+func noteMemo(r *http.Request, d gone.Decision) {
+	if p := infoFrom(r.Context()).memo; p != nil && !d.Until.IsZero() {
+		*p = pendingMemo{until: d.Until, status: answerStatus[d.Answer], state: d.State, answer: d.Answer}
+	}
+}
+
+// replay answers a memoizable request from its memo when one is current,
+// and otherwise lets the chain answer and keeps what it sent.
+func (s *server) replay(next http.Handler) http.Handler {
+	m, ok := s.svc.Store.(gone.Memoizer)
+	if !ok {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		collection, id, ok := s.memoizable(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		l, mt := memoSlot(lang(r), r.Method)
+		kept, held, gen := m.Memo(collection, id)
+		info := infoFrom(r.Context())
+		if set, _ := kept.(*memoSet); set != nil {
+			if a := set[l][mt]; a != nil && s.svc.Now().Before(a.until) {
+				info.pattern = a.pattern
+				s.metrics.decision(gone.Decision{State: a.state, Answer: a.answer})
+				a.send(w)
+				return
+			}
+		}
+		if !held {
+			// The first read of an id since it entered the cache keeps
+			// nothing: under a sweep of many ids (a crawler, a uniform
+			// mix) most are read once, and capturing their answers would
+			// cost time and memory for nothing. The second read keeps it.
+			next.ServeHTTP(w, r)
+			return
+		}
+		info.memo = new(pendingMemo)
+		cw := &captureWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
+		p := info.memo
+		info.memo = nil
+		if p.until.IsZero() || cw.status != p.status || cw.tooBig {
+			return
+		}
+		a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, state: p.state, answer: p.answer, pattern: info.pattern}
+		m.KeepMemo(collection, id, gen, func(old any) any {
+			set := new(memoSet)
+			if o, ok := old.(*memoSet); ok {
+				*set = *o
+			}
+			set[l][mt] = a
+			return set
+		})
+	})
+}
+
+// memoizable reports whether r is a read of one id whose answer depends on
+// nothing but the id, the time and the language: an anonymous GET or HEAD
+// of a clean /api/{collection}/{id} path with no query, no preconditions,
+// no CORS and ordinary framing and size. It returns the collection and id.
+func (s *server) memoizable(r *http.Request) (collection, id string, ok bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return "", "", false
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, s.prefix+"/")
+	if !ok || r.URL.RawQuery != "" || r.URL.RawPath != "" || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		return "", "", false
+	}
+	collection, id, ok = strings.Cut(rest, "/")
+	if !ok || collection == "" || id == "" || strings.IndexByte(id, '/') >= 0 {
+		return "", "", false
+	}
+	for _, k := range [...]string{"Authorization", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Origin", framingHeader} {
+		if _, set := r.Header[k]; set {
+			return "", "", false
+		}
+	}
+	if len(r.RequestURI) > MaxURIBytes || headerBytes(r) > MaxHeaderBytes {
+		return "", "", false
+	}
+	return collection, id, true
+}
+
+// send writes the memo. The header values are shared between answers;
+// net/http only reads them.
+func (a *answerMemo) send(w http.ResponseWriter) {
+	h := w.Header()
+	for _, f := range a.fields {
+		h[f.key] = f.vals
+	}
+	w.WriteHeader(a.status)
+	w.Write(a.body)
+}
+
+// captureWriter keeps a copy of what the chain sends: the headers as they
+// were when the status went out, and the body up to memoBodyLimit.
+type captureWriter struct {
+	http.ResponseWriter
+	status int
+	fields []headerField
+	body   []byte
+	tooBig bool
+}
+
+func (w *captureWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+		h := w.ResponseWriter.Header()
+		w.fields = make([]headerField, 0, len(h))
+		for k, v := range h {
+			if k != "X-Request-Id" {
+				w.fields = append(w.fields, headerField{k, slices.Clip(v)})
+			}
+		}
+		// Every read answer states its length: the body is kept in a
+		// slice of exactly that size.
+		if n, err := strconv.Atoi(h.Get("Content-Length")); err == nil && n <= memoBodyLimit {
+			w.body = make([]byte, 0, n)
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *captureWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if len(w.body)+len(b) > memoBodyLimit {
+		w.tooBig = true
+	} else if !w.tooBig {
+		w.body = append(w.body, b...)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *captureWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
