@@ -10,7 +10,10 @@ import (
 	"github.com/gonehttp/gone"
 )
 
-const recordColumns = `collection, id, data, version, created_at, updated_at,
+const recordColumns = `collection, id, ` + valueColumns
+
+// valueColumns are recordColumns but the key.
+const valueColumns = `data, version, created_at, updated_at,
 	deleted_at, restorable_until, reason, alternative, deleted_by,
 	expires_at, moved_to, unavailable_until, deprecated_at`
 
@@ -28,19 +31,25 @@ const upsertRecord = `INSERT INTO resources (` + recordColumns + `)
 
 // Get returns the record for (collection, id), or ENOTFOUND.
 func (s *Store) Get(ctx context.Context, collection, id string) (*gone.Record, error) {
-	r, err := getRecord(s.get.QueryRowContext(ctx, collection, id), collection, id)
+	r, err := s.get.get(ctx, collection, id)
 	return r, unavailable(err)
 }
 
 func getRecord(row *sql.Row, collection, id string) (*gone.Record, error) {
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &gone.Error{Code: gone.ENOTFOUND, Message: fmt.Sprintf("%s/%s does not exist.", collection, id)}
+		return nil, notFound(collection, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get %s/%s: %w", collection, id, err)
 	}
 	return r, nil
+}
+
+// notFound is the ENOTFOUND of a lookup. Every cache miss on an unknown id
+// builds one, so the message is concatenated rather than formatted.
+func notFound(collection, id string) error {
+	return &gone.Error{Code: gone.ENOTFOUND, Message: collection + "/" + id + " does not exist."}
 }
 
 // scanRecord reads one row of recordColumns from a *sql.Row or *sql.Rows.

@@ -2,8 +2,10 @@
 // mode, written through modernc.org/sqlite (pure Go, no cgo).
 //
 // Writes go through a single connection, so Updates queue in Go rather than
-// spinning on SQLite's busy handler; reads use a pool of read-only
-// connections that WAL lets proceed while a write is open.
+// spinning on SQLite's busy handler; reads use pools of read-only
+// connections that WAL lets proceed while a write is open: one through
+// database/sql, and Get, the read path of every request, its own (see
+// readers.go).
 package sqlite
 
 import (
@@ -27,9 +29,9 @@ import (
 type Store struct {
 	path string
 	w    *sql.DB // one connection: every write transaction
-	r    *sql.DB // read-only pool: Get, List, Audit
+	r    *sql.DB // read-only pool: List, Audit, tokens, Ping
 
-	get *sql.Stmt // on r: the read path, prepared once
+	get *readers // Get, the read path: its own connections (see readers.go)
 	// tokenByHash is on r too: every request with a named token runs it.
 	tokenByHash *sql.Stmt
 	// txGet and put are prepared on w's only connection and reused by every
@@ -105,13 +107,17 @@ func (s *Store) open(ctx context.Context) error {
 	s.r.SetMaxIdleConns(n) // keep them: opening one re-runs every pragma
 	s.r.SetConnMaxLifetime(0)
 	s.r.SetConnMaxIdleTime(0)
+	// As many again for Get. Each connection's page cache is SQLite's
+	// default, at most 2000 KiB, and is filled only as pages are read.
+	if s.get, err = newReaders(s.path, n); err != nil {
+		return err
+	}
 
 	prep := func(db *sql.DB, dst **sql.Stmt, query string) {
 		if err == nil {
 			*dst, err = db.PrepareContext(ctx, query)
 		}
 	}
-	prep(s.r, &s.get, selectRecord)
 	prep(s.r, &s.tokenByHash, selectTokenByHash)
 	prep(s.w, &s.txGet, selectRecord)
 	prep(s.w, &s.put, upsertRecord)
@@ -174,7 +180,10 @@ func (s *Store) Close() error {
 	if s.erasePending.Load() && s.w != nil {
 		errs = append(errs, s.Checkpoint(context.Background()))
 	}
-	for _, st := range []*sql.Stmt{s.get, s.tokenByHash, s.txGet, s.put, s.audit, s.getMany, s.putMany, s.auditMany} {
+	if s.get != nil {
+		errs = append(errs, s.get.close())
+	}
+	for _, st := range []*sql.Stmt{s.tokenByHash, s.txGet, s.put, s.audit, s.getMany, s.putMany, s.auditMany} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
