@@ -121,6 +121,7 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo
 		if a := set[l][mt]; a != nil && s.svc.Now().Before(a.until) {
 			info.pattern = a.pattern
 			s.metrics.decision(gone.Decision{State: a.state, Answer: a.answer})
+			s.metrics.replay()
 			a.send(w)
 			return
 		}

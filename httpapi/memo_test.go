@@ -119,3 +119,21 @@ func TestMemoOnlyForPlainReads(t *testing.T) {
 		t.Errorf("with a query: %d", w.Code)
 	}
 }
+
+// TestMemoCounted checks that a replayed read is counted as every read is
+// (request, route, status, decision) and as a replay.
+func TestMemoCounted(t *testing.T) {
+	e, reg := newMetricsEnv(t)
+	for range 4 {
+		must(t, e.get("/api/users/123"), 410, "read")
+	}
+	if got := counter(t, reg, "gone_decisions_total", "state", "gone", "answer", "gone"); got != 4 {
+		t.Errorf("gone_decisions_total{state=gone,answer=gone} = %v, want 4", got)
+	}
+	if got := counter(t, reg, "gone_http_requests_total", "route", "GET /api/{collection}/{id}", "status", "410"); got != 4 {
+		t.Errorf("gone_http_requests_total{route=GET /api/{collection}/{id},status=410} = %v, want 4", got)
+	}
+	if got := counter(t, reg, "gone_http_replayed_total"); got != 2 {
+		t.Errorf("gone_http_replayed_total = %v, want 2 (the third and fourth reads)", got)
+	}
+}

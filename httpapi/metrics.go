@@ -31,6 +31,7 @@ type httpMetrics struct {
 	duration  *prometheus.HistogramVec
 	decisions *prometheus.CounterVec
 	shedTotal prometheus.Counter
+	replayed  prometheus.Counter
 	handler   http.Handler
 
 	// The label children each request would look up (hashing its label
@@ -74,6 +75,10 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 			Name: "gone_http_shed_total",
 			Help: "Requests refused at once with 503 because the server was at its in-flight and queue limits.",
 		})),
+		replayed: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gone_http_replayed_total",
+			Help: "Reads of one id answered with the answer kept from an earlier identical read (see docs/performance.md).",
+		})),
 		routes:  map[routeStatus]routeChildren{},
 		decided: map[stateAnswer]prometheus.Counter{},
 		// ContinueOnError: a count that cannot be read at scrape time
@@ -95,6 +100,13 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 		panic(err) // a programming error: two metrics with one name
 	}
 	return c
+}
+
+// replay counts one read answered from a memo.
+func (m *httpMetrics) replay() {
+	if m != nil {
+		m.replayed.Inc()
+	}
 }
 
 // decision counts one read's decision.
