@@ -35,7 +35,7 @@ const DefaultMaxEntries = 100_000
 // room. The Go heap may hold up to about twice what is live between two
 // collections, which is why the default is well under the server's memory
 // budget.
-const DefaultMaxBytes = 32 << 20
+const DefaultMaxBytes = 24 << 20
 
 // shards spreads the lock; a power of two.
 const shards = 64
