@@ -159,9 +159,10 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo
 }
 
 // memoizable reports whether memos are kept at all and r is a read of one
-// id whose answer depends on nothing but the id, the time and the language: an anonymous GET or HEAD
-// of a clean /api/{collection}/{id} path with no query, no preconditions,
-// no CORS and ordinary framing and size. It returns the collection and id.
+// id whose answer depends on nothing but the id, the time and the
+// language: an anonymous GET or HEAD of a clean /api/{collection}/{id}
+// path with no query, no preconditions, no CORS and ordinary framing and
+// size. It returns the collection and id.
 func (s *server) memoizable(r *http.Request) (collection, id string, ok bool) {
 	if s.memos == nil || r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return "", "", false
