@@ -414,9 +414,9 @@ func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Reco
 		return nil, "", Errorf(EFORBIDDEN, "Only an admin token may list by lifecycle state or expiry.")
 	}
 	if q.Limit <= 0 {
-		q.Limit = 50
+		q.Limit = DefaultListLimit
 	}
-	if q.Limit > 500 {
+	if q.Limit > MaxListLimit {
 		return nil, "", invalid("limit", "must be at most 500")
 	}
 	if q.After != "" && !ValidID(q.After) {

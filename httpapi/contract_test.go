@@ -60,6 +60,12 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/rules/explain?path=/elsewhere", token: adminToken},
 		req{path: "/rules/explain?path=/a%252Fb", token: adminToken},
 		req{method: "POST", path: "/rules/import", body: `{"rules":[{"path":"/x","action":"gone","line":2},{"path":"/y/*","action":"removed","line":3}]}`, token: adminToken},
+		// Pages of the rules (next, then the last page; "PS94" is the
+		// cursor after "=/x"), and a bad limit and cursor.
+		req{path: "/rules?limit=1", token: adminToken},
+		req{path: "/rules?limit=1&cursor=PS94", token: adminToken},
+		req{path: "/rules?limit=0", token: adminToken},
+		req{path: "/rules?cursor=!!!", token: adminToken},
 	)
 	// OPTIONS on every route's path: a plain one (204 with Allow), and a
 	// preflight this server, with no CORS origin configured, refuses (403).

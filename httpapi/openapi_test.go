@@ -103,8 +103,9 @@ var routeStatuses = map[string][]int{
 	"POST /api/tokens":          {201, 400, 403, 409, 413, 415},
 	"DELETE /api/tokens/{name}": {200, 403, 410},
 	// The rules API: SetRules' codes (400 invalid, 404 clearing no rule,
-	// 409 a path that answered 410), the body limits (413, 415).
-	"GET /rules":           {200, 403, 503},
+	// 409 a path that answered 410), the body limits (413, 415); a bad
+	// limit or cursor of the listing (400).
+	"GET /rules":           {200, 400, 403, 503},
 	"POST /rules":          {200, 201, 400, 403, 409, 413, 415, 503},
 	"DELETE /rules":        {200, 400, 403, 409, 503},
 	"POST /rules/import":   {200, 400, 403, 409, 413, 415, 503},

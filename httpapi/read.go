@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"encoding/base64"
 	"net/http"
-	"strconv"
 
 	"github.com/gonehttp/gone"
 )
@@ -61,14 +59,12 @@ func (s *server) handleList() http.Handler {
 			return
 		}
 		q := gone.ListQuery{Collection: name, State: gone.State(r.URL.Query().Get("state"))}
-		if l := r.URL.Query().Get("limit"); l != "" {
-			n, err := strconv.Atoi(l)
-			if err != nil || n < 1 {
-				s.writeError(w, r, gone.Errorf(gone.EINVALID, "limit must be a positive integer."))
-				return
-			}
-			q.Limit = n
+		limit, err := pageLimit(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
 		}
+		q.Limit = limit
 		if raw := r.URL.Query().Get("expiresWithin"); raw != "" {
 			d, err := gone.ParseDuration(raw)
 			if err != nil || d == 0 {
@@ -77,13 +73,9 @@ func (s *server) handleList() http.Handler {
 			}
 			q.ExpiresBefore = s.svc.Now().Add(d)
 		}
-		if c := r.URL.Query().Get("cursor"); c != "" {
-			after, err := base64.RawURLEncoding.DecodeString(c)
-			if err != nil {
-				s.writeError(w, r, gone.Errorf(gone.EINVALID, "cursor is not a cursor this server gave."))
-				return
-			}
-			q.After = string(after)
+		if q.After, err = pageCursor(r); err != nil {
+			s.writeError(w, r, err)
+			return
 		}
 		caller := callerFrom(r.Context())
 		recs, next, err := s.svc.List(r.Context(), caller, q)
@@ -99,9 +91,7 @@ func (s *server) handleList() http.Handler {
 				page.Items = append(page.Items, s.lifecycleView(rec, lang(r)))
 			}
 		}
-		if next != "" {
-			page.Next = base64.RawURLEncoding.EncodeToString([]byte(next))
-		}
+		page.Next = nextCursor(next)
 		w.Header().Set("Cache-Control", "no-cache")
 		if q.State != "" && q.State != gone.StateLive || !q.ExpiresBefore.IsZero() {
 			localized(w, lang(r))

@@ -56,19 +56,32 @@ func NewRuleView(rec *gone.Record, now time.Time) RuleView {
 	return v
 }
 
-// handleRules lists every path rule.
+// handleRules pages through the path rules in key order (every exact
+// rule by path, then every prefix rule by path): limit and cursor as a
+// collection listing reads them, next only when more rules follow.
 func (s *server) handleRules() http.Handler {
 	type response struct {
 		Rules []RuleView `json:"rules"`
+		Next  string     `json:"next,omitempty"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		recs, err := s.svc.Rules(r.Context())
+		limit, err := pageLimit(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		after, err := pageCursor(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		recs, next, err := s.svc.RulesPage(r.Context(), after, limit)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		now := s.svc.Now()
-		resp := response{Rules: make([]RuleView, 0, len(recs))}
+		resp := response{Rules: make([]RuleView, 0, len(recs)), Next: nextCursor(next)}
 		for _, rec := range recs {
 			resp.Rules = append(resp.Rules, NewRuleView(rec, now))
 		}

@@ -37,7 +37,9 @@ var t0 = time.Date(2026, 1, 5, 10, 30, 0, 0, time.UTC)
 //     see its uncommitted writes;
 //   - the store also implements gone.TokenStore: tokens round-trip (hash
 //     byte for byte, scopes and collections in order), a revocation is
-//     seen by the next TokenByHash, and Token locks an absent name.
+//     seen by the next TokenByHash, and Token locks an absent name;
+//   - gone.Service.RulesPage pages the path rules over the store: every
+//     rule once, in byte order of their ids, whatever their states.
 func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("Records", func(t *testing.T) { testRecords(t, newStore) })
 	t.Run("Update", func(t *testing.T) { testUpdate(t, newStore) })
@@ -47,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, newStore) })
 	t.Run("Batch", func(t *testing.T) { testBatch(t, newStore) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newStore) })
+	t.Run("Rules", func(t *testing.T) { testRules(t, newStore) })
 }
 
 // open returns a fresh store that is closed when t ends.

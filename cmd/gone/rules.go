@@ -25,7 +25,7 @@ const rulesUsage = `rules <add|list|rm|import|explain> [flags] [args]
 
   gone rules add PATH[*] gone|moved|unavailable|removed [--to URL] [--status 301]
                  [--at TIME] [--reason TEXT] [--alternative URL]
-  gone rules list
+  gone rules list [--limit N] [--page-size N]
   gone rules rm PATH[*]                 send the path back to the upstream
   gone rules import FILE [--format nginx|apache|csv] [--skip-refused]
   gone rules explain PATH               how the proxy answers PATH, and why
@@ -194,6 +194,8 @@ func (c *rulesClient) add(ctx context.Context, e env, fs *flag.FlagSet, args []s
 }
 
 func (c *rulesClient) list(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
+	pageSize := fs.Int("page-size", gone.MaxListLimit, "rules per request (1 to 500)")
+	limit := fs.Int("limit", 0, "stop after this many rules (0: all)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -201,11 +203,41 @@ func (c *rulesClient) list(ctx context.Context, e env, fs *flag.FlagSet, args []
 	if err := noMore(pos); err != nil {
 		return err
 	}
+	if *pageSize < 1 || *pageSize > gone.MaxListLimit {
+		return usageError("--page-size must be 1 to %d, not %d", gone.MaxListLimit, *pageSize)
+	}
+	if *limit < 0 {
+		return usageError("--limit must be 0 (all) or more, not %d", *limit)
+	}
+	// The server pages the rules; following next to the end prints them
+	// all, as one body (JSON) or one table, whatever their number.
 	var out struct {
 		Rules []ruleRow `json:"rules"`
 	}
-	if err := c.do(ctx, "GET", "/rules", nil, nil, &out); err != nil {
-		return err
+	out.Rules = []ruleRow{}
+	cursor := ""
+	for {
+		q := url.Values{"limit": {fmt.Sprint(*pageSize)}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		var page struct {
+			Rules []ruleRow `json:"rules"`
+			Next  string    `json:"next"`
+		}
+		if err := c.do(ctx, "GET", "/rules", q, nil, &page); err != nil {
+			return err
+		}
+		out.Rules = append(out.Rules, page.Rules...)
+		if *limit > 0 && len(out.Rules) >= *limit {
+			out.Rules = out.Rules[:*limit]
+			break
+		}
+		// A next equal to the cursor sent would loop forever: stop.
+		if page.Next == "" || page.Next == cursor {
+			break
+		}
+		cursor = page.Next
 	}
 	return c.print(e, out, out.Rules)
 }
