@@ -71,16 +71,21 @@ func (m *memoSet) Size() int {
 	return n
 }
 
-// memoSlot says which memo of a set answers r.
-func memoSlot(lng, method string) (int, int) {
-	l, m := 0, 0
-	if lng == "es" {
+// memoSlot says which memo of a set answers a request in lng with
+// method; ok is false for a language the set has no place for (one added
+// to the catalog later), whose reads then always take the full path.
+func memoSlot(lng, method string) (l, m int, ok bool) {
+	switch lng {
+	case "en":
+	case "es":
 		l = 1
+	default:
+		return 0, 0, false
 	}
 	if method == http.MethodHead {
 		m = 1
 	}
-	return l, m
+	return l, m, true
 }
 
 // pendingMemo is how handleRead tells replay that its answer may be kept:
@@ -106,16 +111,15 @@ func noteMemo(r *http.Request, d gone.Decision) {
 // the request.
 func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo, next http.Handler) {
 	m := s.memos
-	var collection, id string
-	ok := m != nil
+	collection, id, ok := s.memoizable(r)
+	var l, mt int
 	if ok {
-		collection, id, ok = s.memoizable(r)
+		l, mt, ok = memoSlot(lang(r), r.Method)
 	}
 	if !ok {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
 		return
 	}
-	l, mt := memoSlot(lang(r), r.Method)
 	kept, held, gen := m.Memo(collection, id)
 	if set, _ := kept.(*memoSet); set != nil {
 		if a := set[l][mt]; a != nil && s.svc.Now().Before(a.until) {
@@ -154,12 +158,13 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo
 	})
 }
 
-// memoizable reports whether r is a read of one id whose answer depends on
-// nothing but the id, the time and the language: an anonymous GET or HEAD
-// of a clean /api/{collection}/{id} path with no query, no preconditions,
-// no CORS and ordinary framing and size. It returns the collection and id.
+// memoizable reports whether memos are kept at all and r is a read of one
+// id whose answer depends on nothing but the id, the time and the
+// language: an anonymous GET or HEAD of a clean /api/{collection}/{id}
+// path with no query, no preconditions, no CORS and ordinary framing and
+// size. It returns the collection and id.
 func (s *server) memoizable(r *http.Request) (collection, id string, ok bool) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if s.memos == nil || r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return "", "", false
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, s.prefix+"/")
