@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -71,23 +69,6 @@ window.ready = true;
 </script>
 </body></html>`
 
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("GONE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("GONE_TEST_CHROMIUM_REQUIRED") == "1" || os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium at /usr/bin/chromium (or GONE_CHROMIUM), and GONE_TEST_CHROMIUM_REQUIRED=1: apt-get install chromium")
-	}
-	t.Skip("no Chromium at /usr/bin/chromium (or GONE_CHROMIUM): apt-get install chromium to run the browser test")
-	return ""
-}
-
 // TestBrowser runs clients/js in headless Chromium, on a page whose origin
 // differs from the API's, against a real gone server: the 404 branch, the
 // 410 branch (cache purged, no second request), a 503 with Retry-After,
@@ -123,17 +104,8 @@ func TestBrowser(t *testing.T) {
 	defer srv.Close()
 	defer close(stop) // ends the page's change stream before srv.Close waits for it
 
-	ctx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()))
-	defer cancel()
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	defer cancelTab()
-	ctx, cancelTime := context.WithTimeout(ctx, 30*time.Second)
-	defer cancelTime()
+	ctx, closeBrowser := newTab(t, exe, 30*time.Second)
+	defer closeBrowser() // before the servers close: the page holds connections to them
 
 	if _, err := chromedp.Run(ctx, chromedp.Navigate(site.URL+"/")); err != nil {
 		t.Fatalf("loading the page: %v", err)

@@ -1,7 +1,10 @@
-// Package browser holds the test that runs gone's JavaScript client
-// (clients/js) in a real headless Chromium: a page served from a second
-// origin calls a real gone server through CORS and its change feed. It has
-// no code of its own.
+// Package browser holds the tests that drive a real headless Chromium. One
+// runs gone's JavaScript client (clients/js): a page served from a second
+// origin calls a real gone server through CORS and its change feed. The
+// other loads the HTML pages gone proxy answers a browser with (410, an
+// expiry, 503, 404), in English and Spanish with JavaScript disabled, and
+// checks the rendered page, its link to the alternative and the headers
+// the browser received. It has no code of its own.
 //
 //	go test ./browser/
 //

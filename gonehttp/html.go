@@ -35,6 +35,9 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 {{- with .P.Reason}}
 <dt>{{$.L.reason}}</dt><dd>{{.}}</dd>
 {{- end}}
+{{- with .P.AvailableAt}}
+<dt>{{$.L.availableAt}}</dt><dd><time datetime="{{.}}">{{$.Date .}}</time></dd>
+{{- end}}
 {{- with .P.RetryAfter}}
 <dt>{{$.L.retry}}</dt><dd>{{.}} s</dd>
 {{- end}}
@@ -55,11 +58,11 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 var pageText = map[string]map[string]string{
 	"en": {
 		"path": "Address", "deletedAt": "Removed on", "expiredAt": "Expired on",
-		"reason": "Why", "retry": "Try again in", "alternative": "Go to the replacement", "home": "Home page",
+		"reason": "Why", "availableAt": "Available again on", "retry": "Try again in", "alternative": "Go to the replacement", "home": "Home page",
 	},
 	"es": {
 		"path": "Dirección", "deletedAt": "Eliminada el", "expiredAt": "Expiró el",
-		"reason": "Motivo", "retry": "Vuelve a intentarlo en", "alternative": "Ir a la página que la sustituye", "home": "Página de inicio",
+		"reason": "Motivo", "availableAt": "Disponible de nuevo el", "retry": "Vuelve a intentarlo en", "alternative": "Ir a la página que la sustituye", "home": "Página de inicio",
 	},
 }
 
