@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/gonehttp/gone"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -52,7 +53,6 @@ var _ gone.Store = (*Store)(nil)
 // pragmas apply to every pooled connection, which is why they travel in the
 // DSN rather than being executed once.
 var pragmas = []string{
-	"busy_timeout(5000)", // wait for other processes' locks instead of failing at once
 	"journal_mode(WAL)",  // readers never wait for the writer
 	"synchronous(FULL)",  // fsync the WAL on every commit: an acknowledged write survives kill -9 and power loss
 	"foreign_keys(ON)",   // nothing uses them yet; on so a future migration cannot forget
@@ -158,7 +158,18 @@ func checkDir(path string) error {
 // dsn is path with the pragmas and any extra driver parameters. The plain
 // file-name form (not a file: URI) keeps the path free of URI escaping.
 func dsn(path string, extra ...string) string {
-	q := make([]string, 0, len(pragmas)+len(extra))
+	return dsnBusy(path, busyTimeout, extra...)
+}
+
+// busyTimeout is how long a connection waits for another process's lock
+// before failing (SQLITE_BUSY, then a 503).
+const busyTimeout = 5 * time.Second
+
+// dsnBusy is dsn with busy_timeout busy: the driver runs every busy_timeout
+// pragma first in no set order, so a connection's must be its only one.
+func dsnBusy(path string, busy time.Duration, extra ...string) string {
+	q := make([]string, 0, len(pragmas)+1+len(extra))
+	q = append(q, "_pragma="+url.QueryEscape(fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds())))
 	for _, p := range pragmas {
 		q = append(q, "_pragma="+url.QueryEscape(p))
 	}
