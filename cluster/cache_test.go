@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
+	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/pgtest"
 	"github.com/gonehttp/gone/postgres"
 	"github.com/gonehttp/gone/readcache"
@@ -156,5 +159,41 @@ func TestLostFeedFallsBackToTheStore(t *testing.T) {
 	waitUntil(t, "B follows again", b.cache.Trusted)
 	if got := b.answer(t, "feed"); got != gone.AnswerGone {
 		t.Fatalf("B after it follows again: %q, want gone", got)
+	}
+}
+
+// Promise 1 with kept answers: instance B replays the answer it keeps
+// for an anonymous GET, and a delete acknowledged by A still reaches B's
+// HTTP answers, since the feed drops the record and the answer together.
+func TestKeptAnswerDroppedAcrossInstances(t *testing.T) {
+	a, b := newCachedPair(t)
+	h := httpapi.NewServer(slog.New(slog.DiscardHandler), b.svc, httpapi.NewTokens())
+	get := func(id string) int {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/api/promotions/"+id, nil))
+		return w.Code
+	}
+	ctx := context.Background()
+	for i := range 20 {
+		id := fmt.Sprintf("kept-%d", i)
+		if _, _, err := a.svc.Put(ctx, admin, "promotions", id, json.RawMessage(`{}`), gone.Preconditions{}); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, "B answers the create", func() bool { return get(id) == 200 })
+		// The create's own notification may still be on its way and drop
+		// what B keeps: read until B keeps an answer.
+		waitUntil(t, "B keeps the answer", func() bool {
+			get(id)
+			m, _, _ := b.cache.Memo("promotions", id)
+			return m != nil
+		})
+		if get(id) != 200 {
+			t.Fatalf("trial %d: the replayed answer is not 200", i)
+		}
+		if _, err := a.svc.Delete(ctx, admin, "promotions", id, gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
+			t.Fatal(err)
+		}
+		// promotions delete permanently: 410 once B hears of it.
+		waitUntil(t, "B answers the delete over HTTP", func() bool { return get(id) == 410 })
 	}
 }
