@@ -70,14 +70,14 @@ type key struct{ collection, id string }
 // that missed and the fill, so a record read before a write committed can
 // never be stored after that write dropped its id.
 type shard struct {
-	mu    sync.RWMutex
-	gen   uint64
-	max   int
-	bytes int // the entries' cost
-	// evictions since the hits were last halved.
+	mu       sync.RWMutex
+	gen      uint64
+	max      int
+	maxBytes int
+	bytes    int // the entries' cost
+	entries  map[key]*entry
+	// evictions counts evictions since the hits were last halved.
 	evictions int
-	maxBytes  int
-	entries   map[key]*entry
 }
 
 // entry is one cached id: its record (nil: the store holds nothing) and
@@ -86,8 +86,9 @@ type entry struct {
 	rec  *gone.Record
 	memo any
 	cost int // recordCost + memoCost
-	// hits counts reads answered from the entry, halved each time an
-	// eviction looks at it: how eviction tells a hot id from one read once.
+	// hits counts reads answered from the entry, halved whenever the
+	// shard has turned over: how eviction tells a hot id from one read
+	// once.
 	hits atomic.Uint32
 }
 
@@ -127,7 +128,7 @@ func New(s gone.Store, maxEntries int, trusted bool, opts ...Option) *Store {
 }
 
 // evictSample is how many entries an eviction compares: the one read
-// least lately goes. A handful is enough for a sweep of ids read once
+// least often goes. A handful is enough for a sweep of ids read once
 // (a crawler, a uniform load) to evict itself rather than the hot ids.
 const evictSample = 5
 
