@@ -85,7 +85,12 @@ type shard struct {
 type entry struct {
 	rec  *gone.Record
 	memo any
-	cost int // recordCost + memoCost
+	// released says the record was let go when a memo was kept beside it:
+	// most hot ids are then answered from the memo alone, and a read that
+	// needs the record fetches it again (fill keeps the memo, which the
+	// generation rule proves still current).
+	released bool
+	cost     int // recordCost + memoCost
 	// hits counts reads answered from the entry, halved whenever the
 	// shard has turned over: how eviction tells a hot id from one read
 	// once.
@@ -230,6 +235,7 @@ func (c *Store) Peek(collection, id string) (*gone.Record, bool) {
 	sh := c.shard(k)
 	sh.mu.RLock()
 	e, ok := sh.entries[k]
+	ok = ok && !e.released
 	var rec *gone.Record
 	if ok {
 		rec = e.rec
@@ -249,9 +255,9 @@ func (c *Store) Memo(collection, id string) (memo any, held bool, gen uint64) {
 	k := key{collection, id}
 	sh := c.shard(k)
 	sh.mu.RLock()
-	e, held := sh.entries[k]
-	if held {
-		memo = e.memo
+	e, ok := sh.entries[k]
+	if ok {
+		memo, held = e.memo, !e.released
 	}
 	gen = sh.gen
 	sh.mu.RUnlock()
@@ -277,11 +283,14 @@ func (c *Store) KeepMemo(collection, id string, gen uint64, update func(old any)
 	if !ok || sh.gen != gen || !c.trusted.Load() {
 		return
 	}
-	memo := update(e.memo)
-	cost := recordCost(k, e.rec) + memoCost(memo)
+	e.memo = update(e.memo)
+	if e.rec != nil {
+		e.rec, e.released = nil, true
+	}
+	cost := recordCost(k, e.rec) + memoCost(e.memo)
 	sh.makeRoom(k, 0, cost-e.cost)
 	sh.bytes += cost - e.cost
-	e.memo, e.cost = memo, cost
+	e.cost = cost
 }
 
 // Get answers from memory when it can, and from the store otherwise. The
@@ -296,6 +305,7 @@ func (c *Store) Get(ctx context.Context, collection, id string) (*gone.Record, e
 	sh := c.shard(k)
 	sh.mu.RLock()
 	e, ok := sh.entries[k]
+	ok = ok && !e.released
 	var rec *gone.Record
 	if ok {
 		rec = e.rec
@@ -330,14 +340,22 @@ func (c *Store) fill(sh *shard, k key, gen uint64, rec *gone.Record) {
 	if sh.gen != gen || !c.trusted.Load() {
 		return
 	}
+	e := &entry{rec: rec}
 	if old, ok := sh.entries[k]; ok {
 		delete(sh.entries, k)
 		sh.bytes -= old.cost
+		if old.released {
+			// A write since the memo was kept would have dropped the
+			// entry, and none came since gen was read: the memo still
+			// derives from this very record.
+			e.memo = old.memo
+			e.hits.Store(old.hits.Load())
+		}
 	}
-	cost := recordCost(k, rec)
-	sh.makeRoom(k, 1, cost)
-	sh.entries[k] = &entry{rec: rec, cost: cost}
-	sh.bytes += cost
+	e.cost = recordCost(k, rec) + memoCost(e.memo)
+	sh.makeRoom(k, 1, e.cost)
+	sh.entries[k] = e
+	sh.bytes += e.cost
 }
 
 // notFound is the error a cached absence answers with; callers only ever

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -480,5 +481,42 @@ func TestHotIDsSurviveASweep(t *testing.T) {
 	}
 	if kept < len(hot)*8/10 {
 		t.Fatalf("%d of %d hot ids survived a sweep of ids read once", kept, len(hot))
+	}
+}
+
+// TestMemoReleasesTheRecord checks that keeping a memo lets the record go
+// (the entry costs less), that a read needing the record fetches it again
+// without losing the memo, and that a write still drops both.
+func TestMemoReleasesTheRecord(t *testing.T) {
+	w := newWorld(t, 1000)
+	w.put(t, "users", "1", `{"pad":"`+strings.Repeat("x", 500)+`"}`)
+	w.read(t, "users", "1")
+	before := w.cache.Bytes()
+	_, held, gen := w.cache.Memo("users", "1")
+	if !held {
+		t.Fatal("the record was not cached by a read")
+	}
+	w.cache.KeepMemo("users", "1", gen, func(any) any { return sized(100) })
+	if _, hit := w.cache.Peek("users", "1"); hit {
+		t.Error("the record is still held beside its memo")
+	}
+	if after := w.cache.Bytes(); after >= before {
+		t.Errorf("Bytes = %d after keeping a memo, %d before: the record was not let go", after, before)
+	}
+	if d := w.read(t, "users", "1"); d.Answer != gone.AnswerOK || d.Record == nil || d.Record.Version != 1 {
+		t.Fatalf("read after the release: %+v", d)
+	}
+	if _, hit := w.cache.Peek("users", "1"); !hit {
+		t.Error("the record was not cached again by the read that fetched it")
+	}
+	if m, held, _ := w.cache.Memo("users", "1"); m == nil || !held {
+		t.Errorf("after the refetch: memo %v, held %v; want both", m, held)
+	}
+	w.put(t, "users", "1", `{"n":2}`)
+	if m, _, _ := w.cache.Memo("users", "1"); m != nil {
+		t.Error("a write left the memo of a released record")
+	}
+	if d := w.read(t, "users", "1"); d.Record == nil || d.Record.Version != 2 {
+		t.Fatalf("read after the write: %+v", d.Record)
 	}
 }
