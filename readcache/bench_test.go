@@ -38,39 +38,31 @@ func BenchmarkGet(b *testing.B) {
 		for _, id := range ids {
 			w.cache.Get(ctx, "users", id)
 		}
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			if _, err := w.cache.Get(ctx, "users", ids[i%len(ids)]); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
+		getLoop(b, w.cache, ids)
 	})
 	b.Run("miss", func(b *testing.B) {
 		w := newWorld(b, 64) // one entry per shard: nearly every Get misses and evicts
 		ids := benchIDs(b, w, 10000)
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			if _, err := w.cache.Get(ctx, "users", ids[i%len(ids)]); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
+		getLoop(b, w.cache, ids)
 	})
 	b.Run("store", func(b *testing.B) {
 		w := newWorld(b, 64)
 		ids := benchIDs(b, w, 10000)
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			if _, err := w.raw.Get(ctx, "users", ids[i%len(ids)]); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
+		getLoop(b, w.raw, ids)
 	})
+}
+
+// getLoop reads ids in turn from s until the benchmark ends.
+func getLoop(b *testing.B, s gone.Store, ids []string) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.Get(ctx, "users", ids[i%len(ids)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
 }
 
 // BenchmarkUniform reads ids drawn evenly from a population four times the

@@ -231,21 +231,29 @@ func (c *Store) Peek(collection, id string) (*gone.Record, bool) {
 	if !c.trusted.Load() {
 		return nil, false
 	}
-	k := key{collection, id}
-	sh := c.shard(k)
+	_, rec, hit, _ := c.cached(key{collection, id})
+	return rec, hit
+}
+
+// cached reads k's record from memory, counting a hit: hit false when the
+// cache holds no record for k (none, or one let go beside a memo), and a
+// nil record for an id the store does not hold. gen is the shard's
+// generation at that moment, for a fill after a miss.
+func (c *Store) cached(k key) (sh *shard, rec *gone.Record, hit bool, gen uint64) {
+	sh = c.shard(k)
 	sh.mu.RLock()
 	e, ok := sh.entries[k]
-	ok = ok && !e.released
-	var rec *gone.Record
-	if ok {
+	hit = ok && !e.released
+	if hit {
 		rec = e.rec
 		e.hits.Add(1)
 	}
+	gen = sh.gen
 	sh.mu.RUnlock()
-	if ok {
+	if hit {
 		c.stats.Hits.Add(1)
 	}
-	return rec, ok
+	return sh, rec, hit, gen
 }
 
 // Memo returns what a reader kept beside the id's cached record, whether
@@ -302,19 +310,8 @@ func (c *Store) Get(ctx context.Context, collection, id string) (*gone.Record, e
 		return c.Store.Get(ctx, collection, id)
 	}
 	k := key{collection, id}
-	sh := c.shard(k)
-	sh.mu.RLock()
-	e, ok := sh.entries[k]
-	ok = ok && !e.released
-	var rec *gone.Record
-	if ok {
-		rec = e.rec
-		e.hits.Add(1)
-	}
-	gen := sh.gen
-	sh.mu.RUnlock()
-	if ok {
-		c.stats.Hits.Add(1)
+	sh, rec, hit, gen := c.cached(k)
+	if hit {
 		if rec == nil {
 			return nil, notFound(collection, id)
 		}
