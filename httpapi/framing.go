@@ -219,7 +219,13 @@ func (s *server) checkFraming(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		verdict := r.Header.Get(framingHeader)
 		r.Header.Del(framingHeader)
-		lng := lang(r)
+		// The language is negotiated only when refusing: a request
+		// that passes needs none here.
+		refuse := func(status int, detail string) {
+			lng := lang(r)
+			w.Header().Set("Connection", "close")
+			writeProblem(w, lng, newProblem(r, lng, status, detail))
+		}
 		switch {
 		case verdict == "conflict":
 			w.Header().Set("Connection", "close")
@@ -227,14 +233,10 @@ func (s *server) checkFraming(next http.Handler) http.Handler {
 				"The request has both Content-Length and Transfer-Encoding, so where it ends is ambiguous (RFC 9112 §6.3). It was refused and the connection is closed."))
 			return
 		case len(r.RequestURI) > MaxURIBytes:
-			w.Header().Set("Connection", "close")
-			writeProblem(w, lng, newProblem(r, lng, http.StatusRequestURITooLong,
-				fmt.Sprintf("The request target is longer than %d bytes.", MaxURIBytes)))
+			refuse(http.StatusRequestURITooLong, fmt.Sprintf("The request target is longer than %d bytes.", MaxURIBytes))
 			return
 		case headerBytes(r) > MaxHeaderBytes:
-			w.Header().Set("Connection", "close")
-			writeProblem(w, lng, newProblem(r, lng, http.StatusRequestHeaderFieldsTooLarge,
-				fmt.Sprintf("The request line and headers are larger than %d bytes.", MaxHeaderBytes)))
+			refuse(http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf("The request line and headers are larger than %d bytes.", MaxHeaderBytes))
 			return
 		case verdict != "" || len(r.TransferEncoding) > 0:
 			w.Header().Set("Connection", "close")
