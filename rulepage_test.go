@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/storetest"
 )
 
 // mixedRules are n rules in every state a rule can be in (retired, expiring,
@@ -15,18 +16,7 @@ import (
 func mixedRules(n int, now time.Time) []gone.RuleSpec {
 	specs := make([]gone.RuleSpec, n)
 	for i := range specs {
-		s := rule(fmt.Sprintf("/p/%04d", i), i%3 == 0, gone.RuleGone)
-		switch i % 5 {
-		case 1:
-			s.Action, s.To = gone.RuleMoved, "/new"
-		case 2:
-			s.Action, s.At = gone.RuleUnavailable, now.Add(time.Hour)
-		case 3:
-			s.Action = gone.RuleRemoved
-		case 4:
-			s.At = now.Add(24 * time.Hour) // expires tomorrow: live today
-		}
-		specs[i] = s
+		specs[i] = storetest.RuleInState(fmt.Sprintf("/p/%04d", i), i%3 == 0, i, now)
 	}
 	return specs
 }

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/storetest"
 )
 
 // seedRules sets n rules in every state a rule can be in (retired,
@@ -20,18 +20,7 @@ func seedRules(t *testing.T, svc *gone.Service, n int) {
 	now := svc.Now()
 	specs := make([]gone.RuleSpec, n)
 	for i := range specs {
-		s := gone.RuleSpec{RuleKey: gone.RuleKey{Path: fmt.Sprintf("/p/%04d", i), Prefix: i%3 == 0}, Action: gone.RuleGone}
-		switch i % 5 {
-		case 1:
-			s.Action, s.To = gone.RuleMoved, "/new"
-		case 2:
-			s.Action, s.At = gone.RuleUnavailable, now.Add(time.Hour)
-		case 3:
-			s.Action = gone.RuleRemoved
-		case 4:
-			s.At = now.Add(24 * time.Hour)
-		}
-		specs[i] = s
+		specs[i] = storetest.RuleInState(fmt.Sprintf("/p/%04d", i), i%3 == 0, i, now)
 	}
 	admin := gone.Caller{Name: "test", Scopes: []gone.Scope{gone.ScopeAdmin}}
 	if _, err := svc.SetRules(context.Background(), admin, specs, nil); err != nil {

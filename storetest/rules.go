@@ -22,17 +22,7 @@ func testRules(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	// Mixed case and digits: byte order puts "/B" before "/a".
 	for i, name := range []string{"a", "B", "z", "Z", "0", "a-b", "a.b", "A_b", "b~"} {
 		for j := range 20 {
-			s := gone.RuleSpec{RuleKey: gone.RuleKey{Path: fmt.Sprintf("/%s/%d", name, j), Prefix: j%4 == 0}, Action: gone.RuleGone}
-			switch (i + j) % 5 {
-			case 1:
-				s.Action, s.To = gone.RuleMoved, "/new"
-			case 2:
-				s.Action, s.At = gone.RuleUnavailable, t0.Add(time.Hour)
-			case 3:
-				s.Action = gone.RuleRemoved
-			case 4:
-				s.At = t0.Add(24 * time.Hour)
-			}
+			s := RuleInState(fmt.Sprintf("/%s/%d", name, j), j%4 == 0, i+j, t0)
 			specs = append(specs, s)
 			want = append(want, s.RuleKey.ID())
 		}
@@ -63,4 +53,23 @@ func testRules(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	if !slices.Equal(got, want) {
 		t.Errorf("paged rules, 7 a page:\n got %q\nwant %q (every rule once, in byte order)", got, want)
 	}
+}
+
+// RuleInState returns a rule for path in one of the five states a rule can
+// be in at now, picked by i: retired, moved, unavailable for an hour,
+// soft-removed, or expiring tomorrow (live today). Tests that page through
+// rules vary i, so that a page merges the lists of every state.
+func RuleInState(path string, prefix bool, i int, now time.Time) gone.RuleSpec {
+	s := gone.RuleSpec{RuleKey: gone.RuleKey{Path: path, Prefix: prefix}, Action: gone.RuleGone}
+	switch i % 5 {
+	case 1:
+		s.Action, s.To = gone.RuleMoved, "/new"
+	case 2:
+		s.Action, s.At = gone.RuleUnavailable, now.Add(time.Hour)
+	case 3:
+		s.Action = gone.RuleRemoved
+	case 4:
+		s.At = now.Add(24 * time.Hour)
+	}
+	return s
 }
