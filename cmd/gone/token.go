@@ -55,6 +55,28 @@ func (f *tokenFlags) offline() (bool, error) {
 // service opens the database for offline work. A SQLite path that does
 // not exist is refused: a token created in a new, empty file by a typo
 // would authenticate nothing.
+// run calls local with the database's service when the command works on
+// the file (--db), and remote with an API client otherwise.
+func (f *tokenFlags) run(ctx context.Context, e env, local func(*gone.Service) error, remote func(*client.Client) error) error {
+	offline, err := f.offline()
+	if err != nil {
+		return err
+	}
+	if offline {
+		svc, done, err := f.service(ctx)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return local(svc)
+	}
+	c, err := f.remote.client(e)
+	if err != nil {
+		return err
+	}
+	return remote(c)
+}
+
 func (f *tokenFlags) service(ctx context.Context) (*gone.Service, func(), error) {
 	if !strings.HasPrefix(*f.db, "postgres://") && !strings.HasPrefix(*f.db, "postgresql://") {
 		if _, err := os.Stat(*f.db); err != nil {
@@ -134,17 +156,8 @@ func runTokenCreate(ctx context.Context, e env, args []string) error {
 			return usageError("--expires %q: want a duration such as 30d or an RFC 3339 time", *expires)
 		}
 	}
-	offline, err := f.offline()
-	if err != nil {
-		return err
-	}
 	var tok client.Token
-	if offline {
-		svc, done, err := f.service(ctx)
-		if err != nil {
-			return err
-		}
-		defer done()
+	err = f.run(ctx, e, func(svc *gone.Service) error {
 		dr := gone.TokenRequest{Name: req.Name, Collections: req.Collections, ExpiresAt: at}
 		for _, s := range req.Scopes {
 			dr.Scopes = append(dr.Scopes, gone.Scope(s))
@@ -158,16 +171,17 @@ func runTokenCreate(ctx context.Context, e env, args []string) error {
 		}
 		tok = clientToken(t, svc.Now())
 		tok.Secret = secret
-	} else {
-		c, err := f.remote.client(e)
-		if err != nil {
-			return err
-		}
+		return nil
+	}, func(c *client.Client) error {
 		t, err := c.CreateToken(ctx, req)
 		if err != nil {
 			return fail(e, f.remote, "token create "+req.Name, err)
 		}
 		tok = *t
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := printToken(e, f.remote, tok); err != nil {
 		return err
@@ -186,17 +200,8 @@ func runTokenList(ctx context.Context, e env, args []string) error {
 	if err := noMore(pos); err != nil {
 		return err
 	}
-	offline, err := f.offline()
-	if err != nil {
-		return err
-	}
 	var toks []client.Token
-	if offline {
-		svc, done, err := f.service(ctx)
-		if err != nil {
-			return err
-		}
-		defer done()
+	err = f.run(ctx, e, func(svc *gone.Service) error {
 		ts, err := svc.ListTokens(ctx, offlineCaller(e))
 		if err != nil {
 			return offlineFail("token list", err)
@@ -204,14 +209,16 @@ func runTokenList(ctx context.Context, e env, args []string) error {
 		for _, t := range ts {
 			toks = append(toks, clientToken(t, svc.Now()))
 		}
-	} else {
-		c, err := f.remote.client(e)
-		if err != nil {
-			return err
-		}
+		return nil
+	}, func(c *client.Client) error {
+		var err error
 		if toks, err = c.Tokens(ctx); err != nil {
 			return fail(e, f.remote, "token list", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if f.remote.output == "json" {
 		for _, t := range toks {
@@ -242,32 +249,24 @@ func runTokenRevoke(ctx context.Context, e env, args []string) error {
 	if len(pos) != 1 {
 		return usageError("token revoke takes one argument, the token's name")
 	}
-	offline, err := f.offline()
-	if err != nil {
-		return err
-	}
 	var tok client.Token
-	if offline {
-		svc, done, err := f.service(ctx)
-		if err != nil {
-			return err
-		}
-		defer done()
+	err = f.run(ctx, e, func(svc *gone.Service) error {
 		t, err := svc.RevokeToken(ctx, offlineCaller(e), pos[0])
 		if err != nil {
 			return offlineFail("token revoke "+pos[0], err)
 		}
 		tok = clientToken(t, svc.Now())
-	} else {
-		c, err := f.remote.client(e)
-		if err != nil {
-			return err
-		}
+		return nil
+	}, func(c *client.Client) error {
 		t, err := c.RevokeToken(ctx, pos[0])
 		if err != nil {
 			return fail(e, f.remote, "token revoke "+pos[0], err)
 		}
 		tok = *t
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return printToken(e, f.remote, tok)
 }
