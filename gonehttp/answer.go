@@ -118,13 +118,7 @@ func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *preb
 	}
 	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, instance, instance, d, now, r.maxRetry, h)
 	prob.Type = r.problemBase + prob.Type[len("/problems/"):]
-	var body []byte
-	if f == formatHTML {
-		body = renderHTML(h, lng, prob)
-	} else {
-		body = httpapi.EncodeProblem(h, lng, prob)
-	}
-	h.Add("Vary", "Accept")
+	body := encodeAnswer(h, lng, f == formatHTML, prob)
 	h.Del("Content-Length") // set per request: the path's length varies
 	pb := &prebuilt{status: prob.Status, header: h, parts: bytes.Split(body, []byte(pathMark))}
 	for _, p := range pb.parts {
@@ -218,6 +212,12 @@ func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, 
 		prob.Detail = fmt.Sprintf(suggestText[lng], path, suggestion)
 		prob.Message = prob.Detail
 	}
+	r.sendProblem(w, req, lng, html, prob)
+}
+
+// encodeAnswer returns prob as the HTML page or as problem+json, and sets
+// the headers that go with it in h: every answer varies by Accept.
+func encodeAnswer(h http.Header, lng string, html bool, prob *httpapi.Problem) []byte {
 	var body []byte
 	if html {
 		body = renderHTML(h, lng, prob)
@@ -225,6 +225,14 @@ func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, 
 		body = httpapi.EncodeProblem(h, lng, prob)
 	}
 	h.Add("Vary", "Accept")
+	return body
+}
+
+// sendProblem writes prob in the negotiated format, with the CORS headers
+// the request calls for.
+func (r *Rules) sendProblem(w http.ResponseWriter, req *http.Request, lng string, html bool, prob *httpapi.Problem) {
+	h := w.Header()
+	body := encodeAnswer(h, lng, html, prob)
 	r.cors.Headers(h, req)
 	w.WriteHeader(prob.Status)
 	w.Write(body)

@@ -132,18 +132,8 @@ func (rs *Rules) WriteProblem(w http.ResponseWriter, r *http.Request, status int
 		Type: rs.problemBase + problemType(status), Title: title, Status: status,
 		Detail: msg, Instance: r.URL.EscapedPath(), Error: title, Message: msg,
 	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	var b []byte
-	if html {
-		b = renderHTML(h, lng, prob)
-	} else {
-		b = httpapi.EncodeProblem(h, lng, prob)
-	}
-	h.Add("Vary", "Accept")
-	rs.cors.Headers(h, r)
-	w.WriteHeader(status)
-	w.Write(b)
+	w.Header().Set("Cache-Control", "no-store")
+	rs.sendProblem(w, r, lng, html, prob)
 }
 
 func problemType(status int) string {
