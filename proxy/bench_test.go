@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,8 +8,6 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/proxy"
 )
@@ -22,11 +19,7 @@ func BenchmarkPassThrough(b *testing.B) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("hello\n")) }))
 	defer up.Close()
 	target, _ := url.Parse(up.URL)
-	svc := gone.NewService(stores["sqlite"](b), nil)
-	rules, err := gonehttp.Load(context.Background(), svc)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rules := noRules(b)
 	tr := proxy.NewTransport()
 	bare := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(target); pr.SetXForwarded() }, Transport: tr}
 	quiet := slog.New(slog.DiscardHandler)

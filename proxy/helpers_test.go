@@ -152,6 +152,16 @@ func newFront(t *testing.T, store gone.Store, up *upstream, specs ...gone.RuleSp
 
 // raw sends a request line exactly as written (no client-side cleaning)
 // and returns the response with its body read.
+// noRules is an empty rule set over a fresh SQLite store.
+func noRules(tb testing.TB) *gonehttp.Rules {
+	tb.Helper()
+	rules, err := gonehttp.Load(context.Background(), gone.NewService(stores["sqlite"](tb), nil))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rules
+}
+
 func raw(t *testing.T, addr, method, target string, header map[string]string) (*http.Response, string) {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(addr, "http://"))

@@ -2,7 +2,6 @@ package proxy_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/proxy"
 )
 
@@ -324,12 +322,7 @@ func TestUpstreamDown(t *testing.T) {
 
 func TestUpstreamTimeout(t *testing.T) {
 	up := newUpstream(t)
-	store := stores["sqlite"](t)
-	svc := gone.NewService(store, nil)
-	rules, err := gonehttp.Load(context.Background(), svc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rules := noRules(t)
 	target, _ := url.Parse(up.URL)
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = 50 * time.Millisecond
@@ -342,12 +335,7 @@ func TestUpstreamTimeout(t *testing.T) {
 
 func TestRewrite404(t *testing.T) {
 	up := newUpstream(t)
-	store := stores["sqlite"](t)
-	svc := gone.NewService(store, nil)
-	rules, err := gonehttp.Load(context.Background(), svc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rules := noRules(t)
 	target, _ := url.Parse(up.URL)
 	known := proxy.NewKnown()
 	n, err := known.ReadSitemap(strings.NewReader(`<?xml version="1.0" encoding="UTF-8"?>
@@ -386,11 +374,7 @@ func TestRewrite404(t *testing.T) {
 
 func TestPreserveHost(t *testing.T) {
 	up := newUpstream(t)
-	svc := gone.NewService(stores["sqlite"](t), nil)
-	rules, err := gonehttp.Load(context.Background(), svc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rules := noRules(t)
 	target, _ := url.Parse(up.URL)
 	for _, preserve := range []bool{false, true} {
 		srv := newServer(t, proxy.New(proxy.Config{Upstream: target, Rules: rules, PreserveHost: preserve}))
