@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/internal/editdist"
 )
 
 // maxSuggestDistance is how many single-character edits a mistyped path may
@@ -114,7 +115,7 @@ func (s *server) suggest(path string, exact bool) string {
 			}
 			continue
 		}
-		if d := editDistance(path, c); d < bestDist {
+		if d := editdist.Within(path, c, bestDist); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
@@ -159,25 +160,4 @@ func (s *server) candidates(segs []string, last string) []string {
 		}
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/internal/editdist"
 )
 
 // MaxKnown bounds how many paths Known remembers: at most MaxKnown paths of
@@ -67,7 +68,7 @@ func (k *Known) Suggest(path string) string {
 		if c == path || abs(len(c)-len(path)) >= bestDist {
 			continue
 		}
-		if d := editDistance(path, c, bestDist); d < bestDist {
+		if d := editdist.Within(path, c, bestDist); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
@@ -107,33 +108,6 @@ func (k *Known) ReadSitemap(r io.Reader) (int, error) {
 		k.Add(p)
 		n++
 	}
-}
-
-// editDistance is the Levenshtein distance between a and b in bytes, or
-// any value ≥ limit once it is sure to reach limit.
-func editDistance(a, b string, limit int) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= limit {
-			return limit
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func abs(n int) int {
