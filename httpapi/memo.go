@@ -71,21 +71,26 @@ func (m *memoSet) Size() int {
 	return n
 }
 
-// memoSlot says which memo of a set answers a request in lng with
-// method; ok is false for a language the set has no place for (one added
-// to the catalog later), whose reads then always take the full path.
-func memoSlot(lng, method string) (l, m int, ok bool) {
-	switch lng {
-	case "en":
-	case "es":
-		l = 1
-	default:
-		return 0, 0, false
+// memoLangs gives each catalog language its place in a memoSet, taken
+// from the catalog's own list so that the two cannot disagree.
+var memoLangs = func() map[string]int {
+	m := map[string]int{}
+	for i, tag := range languages[:min(len(languages), len(memoSet{}))] {
+		base, _ := tag.Base()
+		m[base.String()] = i
 	}
+	return m
+}()
+
+// memoSlot says which memo of a set answers a request in lng with
+// method; ok is false for a language the set has no place for (a third
+// one added to the catalog), whose reads then always take the full path.
+func memoSlot(lng, method string) (l, m int, ok bool) {
+	l, ok = memoLangs[lng]
 	if method == http.MethodHead {
 		m = 1
 	}
-	return l, m, true
+	return l, m, ok
 }
 
 // pendingMemo is how handleRead tells replay that its answer may be kept:
