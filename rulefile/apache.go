@@ -18,7 +18,7 @@ import (
 //	Redirect 308 /old /new
 //	RedirectMatch 410|gone ^/prefix/       an anchored literal prefix
 //	RedirectMatch 410|gone ^/exact$        an anchored literal path
-//	RedirectMatch 301|308|permanent ^/old$ /new
+//	RedirectMatch 301|308|permanent ^/old$ /new   (or ^/old/: every path below)
 //
 // Apache's Redirect matches whole path segments, so "Redirect gone /path"
 // becomes two rules: /path exactly and the prefix /path/. A Redirect 301
@@ -129,7 +129,9 @@ func apacheRedirectMatch(res *Result, n int, args []string) {
 	switch {
 	case action != gone.RuleMoved && len(args) == 2:
 		res.add(n, gone.RuleSpec{RuleKey: key, Action: action})
-	case action == gone.RuleMoved && len(args) == 3 && !key.Prefix && !strings.Contains(args[2], "$"):
+	case action == gone.RuleMoved && len(args) == 3 && !strings.Contains(args[2], "$"):
+		// No back-reference: Apache sends the target as it is, for a
+		// prefix too, as gone does.
 		res.add(n, gone.RuleSpec{RuleKey: key, Action: gone.RuleMoved, To: args[2], Status: status})
 	default:
 		res.refuse(n, "RedirectMatch: want RedirectMatch 410 ^/prefix/ or RedirectMatch 301 ^/old$ /new (no back-references)")

@@ -2,8 +2,10 @@ package rulefile
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,6 +79,7 @@ func ReadCaddy(in io.Reader) (*Result, error) {
 			caddyRedir(res, u.n, u.args, matchers)
 		}
 	}
+	slices.SortStableFunc(res.Refused, func(a, b LineError) int { return cmp.Compare(a.Line, b.Line) })
 	return res, sc.Err()
 }
 

@@ -155,7 +155,7 @@ func plan(c caps, specs []gone.RuleSpec, now time.Time) ([]gone.RuleSpec, *Expor
 // rule it left out or wrote with less, each on its own line. Nothing in
 // it depends on the clock, so an unchanged list exports the same bytes.
 func header(w io.Writer, mark string, e *Export, notes ...string) {
-	fmt.Fprintf(w, "%s gone list for %s, written by gone rules export --format %s.\n", mark, e.Format, e.Format)
+	fmt.Fprintf(w, "%s gone list for %s, written by gone rules export.\n", mark, e.Format)
 	fmt.Fprintf(w, "%s %d rules written; %d left out.\n", mark, e.Written, e.LeftOut())
 	for _, n := range notes {
 		fmt.Fprintf(w, "%s %s\n", mark, n)

@@ -143,7 +143,7 @@ func ReadIIS(in io.Reader) (*Result, error) {
 		}
 		key, ok := literalPattern("^/" + strings.TrimPrefix(strings.TrimPrefix(r.match, "^"), "/"))
 		if !ok || !strings.HasPrefix(r.match, "^") {
-			res.refuse(n, "rule %q: match url %q: only an anchored literal path (^old$) or prefix (^old/) is supported", r.name, r.match)
+			res.refuse(n, "rule %q: match url %s: only an anchored literal path (^old$) or prefix (^old/) is supported", r.name, r.match)
 			continue
 		}
 		spec := gone.RuleSpec{RuleKey: key, Action: action}

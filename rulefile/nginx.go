@@ -16,6 +16,7 @@ import (
 //	location ^~ /prefix/ { return 410; }       prefix, 410
 //	location /prefix/ { return 410; }          prefix, 410
 //	location = /old { return 301 /new; }       exact, 301 (or 308)
+//	location = /draft { return 404; }          exact, removed (as gone exports it)
 //	map $uri $gone { /path 410; /p2 410; }     exact, 410 each
 //
 // Blocks that hold no return (server, routing locations) and directives
@@ -223,6 +224,9 @@ func (p *nginxParser) location(st statement) {
 	switch {
 	case code == "410" && len(r) == 2:
 		spec.Action = gone.RuleGone
+	case code == "404" && len(r) == 2:
+		// What gone's own export writes for a removed (restorable) path.
+		spec.Action = gone.RuleRemoved
 	case (code == "301" || code == "308") && len(r) == 3:
 		spec.Action, spec.To = gone.RuleMoved, r[2].text
 		if code == "301" {

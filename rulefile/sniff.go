@@ -16,6 +16,8 @@ func Sniff(b []byte) string {
 	first, _, _ := strings.Cut(strings.TrimSpace(head), "\n")
 	first = strings.TrimSpace(first)
 	switch {
+	case strings.Contains(head, "[[redirects]]") || tomlTable.MatchString(first):
+		return FormatNetlifyTOML
 	case strings.HasPrefix(first, "<"):
 		if strings.Contains(head, "<rewrite") || strings.Contains(head, "<system.webserver") {
 			return FormatIIS
@@ -31,8 +33,6 @@ func Sniff(b []byte) string {
 			return FormatVercel
 		}
 		return ""
-	case strings.Contains(head, "[[redirects]]"):
-		return FormatNetlifyTOML
 	}
 	// The first line that is not a comment decides for the line formats.
 	for _, l := range strings.Split(head, "\n") {
@@ -46,6 +46,7 @@ func Sniff(b []byte) string {
 }
 
 var (
+	tomlTable   = regexp.MustCompile(`^\[\[?[a-z][a-z0-9_.]*\]\]?$`)
 	netlifyLine = regexp.MustCompile(`^/\S*\s+\S+\s+\d{3}!?(\s|$)`)
 	caddyLine   = regexp.MustCompile(`^(respond|redir|@\w+|route|handle|reverse_proxy|import)\b`)
 	nginxLine   = regexp.MustCompile(`^(location|map|server|http|return|if|rewrite)\b`)
