@@ -110,6 +110,7 @@ var routeStatuses = map[string][]int{
 	"DELETE /rules":        {200, 400, 403, 409, 503},
 	"POST /rules/import":   {200, 400, 403, 409, 413, 415, 503},
 	"GET /rules/explain":   {200, 403, 503},
+	"GET /rules/export":    {200, 400, 403, 503},
 	"GET /problems/{name}": {200},
 	"GET /healthz":         {200},
 	"GET /readyz":          {200, 503},
