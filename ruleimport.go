@@ -62,7 +62,7 @@ func (s *Service) ImportRules(ctx context.Context, caller Caller, specs []RuleSp
 	}
 	var flattened []RuleDiff
 	if opt.Flatten {
-		flattened = flattenRules(cur, specs, now)
+		flattened = FlattenRules(cur, specs, now)
 	}
 	merged, idx := mergeSpecs(cur, specs)
 	mine := make(map[string]bool, len(idx))
@@ -128,9 +128,9 @@ func (s *Service) importReason(sp *RuleSpec, strict bool, asText map[string]int)
 	return nil
 }
 
-// flattenRules rewrites the moves of specs that start a chain (in the
+// FlattenRules rewrites, in place, the moves of specs that start a chain (in the
 // list cur with specs applied) and returns what it changed.
-func flattenRules(cur, specs []RuleSpec, now time.Time) []RuleDiff {
+func FlattenRules(cur, specs []RuleSpec, now time.Time) []RuleDiff {
 	merged, idx := mergeSpecs(cur, specs)
 	c := newRuleChecker(merged)
 	for i := range merged {

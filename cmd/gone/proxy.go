@@ -13,7 +13,6 @@ import (
 	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/proxy"
-	"github.com/gonehttp/gone/rulefile"
 )
 
 const proxyUsage = `proxy --upstream URL [--addr HOST:PORT] [--db PATH|postgres://…] [--rules FILE]…
@@ -22,7 +21,8 @@ Answers the paths that have a rule (410 Gone, 308/301 moved, 503
 unavailable, 404 removed) and passes everything else to the upstream,
 with its path normalized. gone's API (rules included) is served below
 --admin-prefix and never reaches the upstream. --rules imports a gone list
-at start (nginx, Apache or CSV by the file's name; all of it or nothing).`
+at start (any format rules import reads, by the file's name or content;
+all of it or nothing).`
 
 // stringList is a repeatable flag.
 type stringList []string
@@ -36,7 +36,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	upstream := fs.String("upstream", envOr(e, "GONE_UPSTREAM", ""), "the site or API behind the proxy, e.g. http://127.0.0.1:3000 (env GONE_UPSTREAM)")
 	prefix := fs.String("admin-prefix", envOr(e, "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix), "path prefix of gone's own API (env GONE_ADMIN_PREFIX)")
 	var ruleFiles stringList
-	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable): nginx, Apache or CSV")
+	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable), in any format rules import reads")
 	poll := fs.Duration("rules-poll", 100*time.Millisecond, "how often to look for rule changes made by other instances")
 	reload := fs.Duration("rules-reload", time.Minute, "how often to read every rule again (a backstop); 0 disables")
 	rewrite404 := fs.Bool("rewrite-404", false, "answer the upstream's 404s with gone's 404 and a \"Did you mean\" from the paths seen 2xx and --sitemap")
@@ -117,28 +117,23 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)
 }
 
-// importAtStart applies a gone list as the admin, all of it or nothing.
+// importAtStart applies a gone list as the admin, all of it or nothing,
+// with an import's defaults: a reason of no catalog is kept as free text
+// (and said), so a list from elsewhere does not stop the proxy.
 func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) error {
-	f, err := os.Open(name)
+	res, format, err := readRuleFile(e, name, "")
 	if err != nil {
 		return fmt.Errorf("--rules: %w", err)
 	}
-	defer f.Close()
-	res, err := rulefile.Read(rulefile.Guess(name), f)
-	if err != nil {
-		return fmt.Errorf("--rules %s: %w", name, err)
-	}
 	if len(res.Refused) > 0 {
-		for _, r := range res.Refused {
-			fmt.Fprintf(e.stderr, "%s:%d: %s\n", name, r.Line, r.Err)
-		}
 		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, len(res.Refused))
 	}
-	sum, err := svc.SetRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, nil)
+	sum, err := svc.ImportRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, gone.ImportOptions{})
 	if err != nil {
 		return fmt.Errorf("--rules %s: %s; nothing imported", name, gone.ErrorMessage(err))
 	}
 	fmt.Fprintf(e.stdout, "rules %s: %d created, %d changed, %d unchanged\n", name, sum.Created, sum.Changed, sum.Unchanged)
+	printImportNotes(e.stdout, format, sum)
 	return nil
 }
 

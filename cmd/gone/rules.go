@@ -18,23 +18,31 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/rulefile"
 )
 
-const rulesUsage = `rules <add|list|rm|import|explain> [flags] [args]
+const rulesUsage = `rules <add|list|rm|import|export|check|explain> [flags] [args]
 
   gone rules add PATH[*] gone|moved|unavailable|removed [--to URL] [--status 301]
                  [--at TIME] [--reason TEXT] [--alternative URL]
   gone rules list [--limit N] [--page-size N]
   gone rules rm PATH[*]                 send the path back to the upstream
-  gone rules import FILE [--format nginx|apache|csv] [--skip-refused]
+  gone rules import FILE [--format F] [--dry-run] [--flatten]
+                 [--reason-codes text|strict] [--skip-refused]
+  gone rules export --format F [--host HOST] [--gone-page PATH]
+  gone rules check [FILE [--format F]] [--flatten]
   gone rules explain PATH               how the proxy answers PATH, and why
 
 A PATH ending in * is a prefix. The commands talk to the rules API of a
-running proxy (--url, below --prefix) and need an admin token. An import
-applies every rule or none: a line the reader refuses (printed with its
-number) stops the import unless --skip-refused, and the server applies the
-rest in one transaction.`
+running proxy (--url, below --prefix) and need an admin token; check of a
+FILE needs no server. An import applies every rule or none: a line the
+reader refuses (printed with its number) stops the import unless
+--skip-refused, and the server applies the rest in one transaction.
+--dry-run prints the difference against the current list and writes
+nothing. Import formats: nginx, apache, csv, netlify (_redirects),
+netlify-toml, vercel, vercel-bulk, caddy, iis (web.config), wordpress,
+wordpress-csv, cloudflare, shopify. Export formats: nginx, nginx-map,
+apache, csv, netlify, caddy, haproxy, iis, vercel, cloudflare, shopify.
+docs/proxy.md says what each can and cannot carry.`
 
 func runRules(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -58,6 +66,10 @@ func runRules(ctx context.Context, e env, args []string) error {
 		return rc.rm(ctx, e, fs, args)
 	case "import":
 		return rc.importFile(ctx, e, fs, args)
+	case "export":
+		return rc.export(ctx, e, fs, args)
+	case "check":
+		return rc.check(ctx, e, fs, args)
 	case "explain":
 		return rc.explain(ctx, e, fs, args)
 	}
@@ -123,6 +135,10 @@ func (c *rulesClient) do(ctx context.Context, method, path string, query url.Val
 			msg += ": " + p.Message
 		}
 		return &exitError{code: exitFailed, err: errors.New(msg)}
+	}
+	if b, ok := out.(*[]byte); ok {
+		*b = raw
+		return nil
 	}
 	return json.Unmarshal(raw, out)
 }
@@ -256,52 +272,6 @@ func (c *rulesClient) rm(ctx context.Context, e env, fs *flag.FlagSet, args []st
 		return err
 	}
 	return c.print(e, row, []ruleRow{row})
-}
-
-func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
-	format := fs.String("format", "", "nginx, apache or csv (default: from the file's name)")
-	skip := fs.Bool("skip-refused", false, "import the lines the reader understood even if it refused others")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError("rules import needs one FILE")
-	}
-	if *format == "" {
-		*format = rulefile.Guess(pos[0])
-	}
-	f, err := os.Open(pos[0])
-	if err != nil {
-		return fmt.Errorf("rules import: %w", err)
-	}
-	defer f.Close()
-	res, err := rulefile.Read(*format, f)
-	if err != nil {
-		return fmt.Errorf("rules import %s: %w", pos[0], err)
-	}
-	for _, r := range res.Refused {
-		fmt.Fprintf(e.stderr, "%s:%d: %s\n", pos[0], r.Line, r.Err)
-	}
-	if len(res.Refused) > 0 && !*skip {
-		return &exitError{code: exitFailed, err: fmt.Errorf("rules import %s: %d lines refused; nothing imported (--skip-refused imports the other %d)", pos[0], len(res.Refused), len(res.Rules))}
-	}
-	fmt.Fprintf(e.stderr, "rules import %s: sending %d rules (one transaction on the server)\n", pos[0], len(res.Rules))
-	stop := importTicker(e, len(res.Rules))
-	var sum gone.RuleImport
-	err = c.do(ctx, "POST", "/rules/import", nil, map[string]any{"rules": res.Rules}, &sum)
-	stop()
-	if err != nil {
-		return fmt.Errorf("%w; nothing imported", err)
-	}
-	if c.remote.output == "json" {
-		return json.NewEncoder(e.stdout).Encode(sum)
-	}
-	fmt.Fprintf(e.stdout, "%d rules: %d created, %d changed, %d unchanged\n", len(res.Rules), sum.Created, sum.Changed, sum.Unchanged)
-	if len(res.Refused) > 0 {
-		return &exitError{code: exitFailed, err: fmt.Errorf("%d lines refused and skipped", len(res.Refused))}
-	}
-	return nil
 }
 
 func (c *rulesClient) explain(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
