@@ -173,6 +173,11 @@ func (c *ruleChecker) report(w int) []RuleFinding {
 		return []RuleFinding{{Kind: FindingRetiredTarget, Key: key, Hops: hops,
 			Message: fmt.Sprintf("%s moves to %s, which answers %s", key, strings.Join(hops[1:], " → "), answerWord(end))}}
 	case c.specs[first].Action == RuleMoved:
+		// The chain ends at the last move's target: a path no rule
+		// answers, or another site.
+		if end.Action == RuleMoved {
+			hops = append(hops, end.To)
+		}
 		return []RuleFinding{{Kind: FindingChain, Key: key, Hops: hops,
 			Message: "chain of moves: " + strings.Join(hops, " → ")}}
 	}

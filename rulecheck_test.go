@@ -25,7 +25,7 @@ func TestCheckRules(t *testing.T) {
 	}{
 		{"no findings", []gone.RuleSpec{move("/a", "/b"), rule("/c", false, gone.RuleGone)}, nil},
 		{"chain", []gone.RuleSpec{move("/a", "/b"), move("/b", "/c"), move("/c", "/d")},
-			[]string{"chain /a → /b → /c", "chain /b → /c"}},
+			[]string{"chain /a → /b → /c → /d", "chain /b → /c → /d"}},
 		{"move to a retired path", []gone.RuleSpec{move("/a", "/b"), rule("/b", false, gone.RuleGone)},
 			[]string{"retired-target /a → /b"}},
 		{"chain that ends retired", []gone.RuleSpec{move("/a", "/b"), move("/b", "/c?x=1"), rule("/c", false, gone.RuleRemoved)},

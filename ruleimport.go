@@ -128,8 +128,9 @@ func (s *Service) importReason(sp *RuleSpec, strict bool, asText map[string]int)
 	return nil
 }
 
-// FlattenRules rewrites, in place, the moves of specs that start a chain (in the
-// list cur with specs applied) and returns what it changed.
+// FlattenRules rewrites, in place, the moves of specs that start a chain
+// (in the list cur with specs applied): A→B→C becomes A→C, and a move to
+// a retired path becomes gone. It returns what it changed.
 func FlattenRules(cur, specs []RuleSpec, now time.Time) []RuleDiff {
 	merged, idx := mergeSpecs(cur, specs)
 	c := newRuleChecker(merged)

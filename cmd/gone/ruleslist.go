@@ -91,7 +91,9 @@ func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, a
 	// The reader's refusals are the dry run's too.
 	sum.Refused += len(res.Refused)
 	for _, r := range res.Refused {
-		sum.Rules = append(sum.Rules, gone.RuleDiff{Line: r.Line, Outcome: gone.RuleRefused, Error: r.Err})
+		if *dryRun {
+			sum.Rules = append(sum.Rules, gone.RuleDiff{Line: r.Line, Outcome: gone.RuleRefused, Error: r.Err})
+		}
 	}
 	slices.SortStableFunc(sum.Rules, func(a, b gone.RuleDiff) int { return a.Line - b.Line })
 	if c.remote.output == "json" {
