@@ -31,6 +31,7 @@ import (
 //
 //	RewriteRule ^old-page$ - [G]           (or [G,L], [R=410]): 410
 //	RewriteRule ^old$ /new [R=301,L]       (or R=308): a move
+//	RewriteRule ^/?draft$ - [R=404]        removed (as gone exports it)
 //
 // whose pattern is an anchored literal path, with or without the leading
 // slash (.htaccess patterns have none).
@@ -176,6 +177,10 @@ func apacheRewriteRule(res *Result, n int, args []string) {
 		return
 	}
 	pat = "^/" + strings.TrimPrefix(strings.TrimPrefix(pat[1:], "/?"), "/")
+	if args[1] == "-" && len(args) == 3 && strings.Contains(strings.ToUpper(args[2]), "R=") && !strings.Contains(args[2], "404") && !strings.Contains(args[2], "410") {
+		res.refuse(n, "RewriteRule %s - %s: a redirect needs a target", args[0], args[2])
+		return
+	}
 	key, ok := literalPattern(pat)
 	if !ok {
 		res.refuse(n, "RewriteRule %s: only a literal path or prefix is supported, not other regexes", args[0])
@@ -196,6 +201,9 @@ func apacheRewriteRule(res *Result, n int, args []string) {
 	switch {
 	case code == "410" && args[1] == "-":
 		res.add(n, gone.RuleSpec{RuleKey: key, Action: gone.RuleGone})
+	case code == "404" && args[1] == "-":
+		// What gone's own export writes for a removed (restorable) path.
+		res.add(n, gone.RuleSpec{RuleKey: key, Action: gone.RuleRemoved})
 	case (code == "301" || code == "308") && args[1] != "-" && !strings.ContainsAny(args[1], "$%"):
 		spec := gone.RuleSpec{RuleKey: key, Action: gone.RuleMoved, To: args[1]}
 		if code == "301" {
@@ -207,37 +215,39 @@ func apacheRewriteRule(res *Result, n int, args []string) {
 	}
 }
 
-// apacheCaps: mod_alias says any status for a path (RedirectMatch), but
+// apacheCaps: mod_rewrite says any status for a path or a prefix, but
 // cannot schedule or end anything.
-var apacheCaps = caps{format: FormatApache, gone: true, removed: true, moved: true, prefix: true,
-	pathOK: plainPath}
+var apacheCaps = caps{format: FormatApache, gone: true, removed: true, moved: true, prefix: true, pathOK: plainPath}
 
-// WriteApache writes one RedirectMatch per rule (mod_alias), exact rules
-// first and prefixes longest first, as Apache takes the first that
-// matches:
+// WriteApache writes one RewriteRule per rule (mod_rewrite), exact rules
+// first and prefixes longest first, each the last rule for its request:
 //
-//	RedirectMatch 410 ^/old-page\.html$
-//	RedirectMatch 410 ^/blog/2019/
-//	RedirectMatch 301 ^/products/old-name$ /products/new-name
+//	RewriteEngine On
+//	RewriteRule ^/?old-page\.html$ - [G]
+//	RewriteRule ^/?products/old-name$ /products/new-name [R=301,L,QSD,NE]
+//	RewriteRule ^/?blog/2019/ - [G]
 //
-// RedirectMatch, not Redirect: Redirect appends the rest of the path to
-// the new one and matches whole segments only, where gone sends one fixed
-// Location and matches a prefix as written. ReadApache reads it back.
+// mod_rewrite, not mod_alias: Redirect and RedirectMatch append the
+// request's query string to the new URL (QSD drops it: gone sends one
+// fixed Location), and mixing the two modules would lose the order, as
+// mod_rewrite runs first. "^/?" matches in a server or virtual host config
+// and in .htaccess alike. ReadApache reads it back.
 func WriteApache(w io.Writer, specs []gone.RuleSpec, now time.Time, _ WriteOptions) (*Export, error) {
 	rules, e := plan(apacheCaps, specs, now)
-	header(w, "#", e, "Put it in the server or virtual host config, or .htaccess (mod_alias). Reasons and alternatives of 410s are not carried.")
+	header(w, "#", e, "Put it in the server or virtual host config, or .htaccess (mod_rewrite). Reasons and alternatives of 410s are not carried.")
+	fmt.Fprintln(w, "RewriteEngine On")
 	for _, s := range rules {
-		pat := "^" + regexQuote(s.Path)
+		pat := "^/?" + regexQuote(strings.TrimPrefix(s.Path, "/"))
 		if !s.Prefix {
 			pat += "$"
 		}
 		switch s.Action {
 		case gone.RuleMoved:
-			fmt.Fprintf(w, "RedirectMatch %d %s %s\n", status(s), pat, s.To)
+			fmt.Fprintf(w, "RewriteRule %s %s [R=%d,L,QSD,NE]\n", pat, s.To, status(s))
 		case gone.RuleRemoved:
-			fmt.Fprintf(w, "RedirectMatch 404 %s\n", pat)
+			fmt.Fprintf(w, "RewriteRule %s - [R=404,L]\n", pat)
 		default:
-			fmt.Fprintf(w, "RedirectMatch 410 %s\n", pat)
+			fmt.Fprintf(w, "RewriteRule %s - [G]\n", pat)
 		}
 	}
 	return e, nil

@@ -50,7 +50,7 @@ var roundTripList = []string{
 var roundTripPaths = []string{
 	"/old-page.html", "/about-us-2015", "/blog/2019/", "/blog/2019/post", "/blog/2019/a/b.html",
 	"/blog/2019/keep", "/products/old-name", "/docs/v1/", "/docs/v1/intro", "/legacy",
-	"/shop/", "/shop/cart", "/drafts/x",
+	"/shop/", "/shop/cart", "/drafts/x", "/products/old-name?utm=1", "/docs/v1/intro?page=2",
 	// These pass: near misses and a 410 not due yet.
 	"/old-page.htm", "/blog/2019", "/blog/2020/post", "/products/new-name", "/docs/v2/intro",
 	"/about-us-2016", "/legacy/x", "/drafts/xy", "/promo",
@@ -330,7 +330,7 @@ ErrorLog %[1]s/error.log
 DefaultRuntimeDir %[1]s
 LoadModule mpm_event_module %[3]s/mod_mpm_event.so
 LoadModule authz_core_module %[3]s/mod_authz_core.so
-LoadModule alias_module %[3]s/mod_alias.so
+LoadModule rewrite_module %[3]s/mod_rewrite.so
 DocumentRoot %[4]s
 <Directory %[4]s>
   Require all granted
