@@ -251,7 +251,7 @@ func (s *server) handleExportRules() http.Handler {
 			return
 		}
 		var buf bytes.Buffer
-		e, err := rulefile.Write(format, &buf, specs, now, rulefile.WriteOptions{Host: q.Get("host"), GonePage: q.Get("gonePage")})
+		e, err := rulefile.Write(format, &buf, specs, now, rulefile.WriteOptions{Host: q.Get("host"), GonePage: q.Get("gonePage"), MapFile: q.Get("mapFile")})
 		if err != nil {
 			s.writeError(w, r, &gone.Error{Code: gone.EINVALID, Message: err.Error(), Fields: map[string]string{"host": "is required for this format"}})
 			return

@@ -45,6 +45,7 @@ var writers = map[string]writer{
 	FormatNginx:      WriteNginx,
 	FormatNginxMap:   WriteNginxMap,
 	FormatApache:     WriteApache,
+	FormatApacheMap:  WriteApacheMap,
 	FormatCSV:        WriteCSV,
 	FormatNetlify:    WriteNetlify,
 	FormatCaddy:      WriteCaddy,
@@ -61,6 +62,9 @@ type WriteOptions struct {
 	Host string
 	// GonePage is the page Netlify serves with a 410 (default /410.html).
 	GonePage string
+	// MapFile is where the apache-map export's file will be, which the
+	// config lines in its header name (default /etc/apache2/gone-map.txt).
+	MapFile string
 }
 
 // Write writes specs (the live list, as gone.RuleSpecOf gives it) in

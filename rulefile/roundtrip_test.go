@@ -309,20 +309,29 @@ func TestRoundTripApache(t *testing.T) {
 	t.Parallel()
 	bin := need(t, "apache2", "httpd")
 	want, specs := goneAnswers(t)
-	dir := scratch(t)
-	file := export(t, dir, rulefile.FormatApache, "gone.conf", specs)
-	// The paths that pass are files, so Apache answers them 200.
-	www := filepath.Join(dir, "www")
-	for p, a := range want {
-		if a.status == 200 {
-			f := filepath.Join(www, filepath.FromSlash(p))
-			os.MkdirAll(filepath.Dir(f), 0o755)
-			os.WriteFile(f, []byte("upstream\n"), 0o644)
-		}
-	}
-	port := freePort(t)
-	mods := "/usr/lib/apache2/modules"
-	conf := fmt.Sprintf(`ServerRoot %[1]s
+	for _, format := range []string{rulefile.FormatApache, rulefile.FormatApacheMap} {
+		t.Run(format, func(t *testing.T) {
+			dir := scratch(t)
+			file := export(t, dir, format, "gone.conf", specs)
+			include := file
+			if format == rulefile.FormatApacheMap {
+				// The export is the map; its header's config goes in
+				// the server config.
+				include = filepath.Join(dir, "gone-rewrite.conf")
+				os.WriteFile(include, []byte(rulefile.ApacheMapConfig(file, specs, time.Now())), 0o644)
+			}
+			// The paths that pass are files, so Apache answers them 200.
+			www := filepath.Join(dir, "www")
+			for p, a := range want {
+				if a.status == 200 {
+					f := filepath.Join(www, filepath.FromSlash(p))
+					os.MkdirAll(filepath.Dir(f), 0o755)
+					os.WriteFile(f, []byte("upstream\n"), 0o644)
+				}
+			}
+			port := freePort(t)
+			mods := "/usr/lib/apache2/modules"
+			conf := fmt.Sprintf(`ServerRoot %[1]s
 ServerName localhost
 Listen 127.0.0.1:%[2]d
 PidFile %[1]s/httpd.pid
@@ -336,11 +345,13 @@ DocumentRoot %[4]s
   Require all granted
 </Directory>
 Include %[5]s
-`, dir, port, mods, www, file)
-	os.WriteFile(filepath.Join(dir, "httpd.conf"), []byte(conf), 0o644)
-	serve(t, port, filepath.Join(dir, "error.log"), bin, "-f", filepath.Join(dir, "httpd.conf"), "-DFOREGROUND")
-	raw, _ := os.ReadFile(file)
-	compare(t, port, want, string(raw))
+`, dir, port, mods, www, include)
+			os.WriteFile(filepath.Join(dir, "httpd.conf"), []byte(conf), 0o644)
+			serve(t, port, filepath.Join(dir, "error.log"), bin, "-f", filepath.Join(dir, "httpd.conf"), "-DFOREGROUND")
+			raw, _ := os.ReadFile(include)
+			compare(t, port, want, string(raw))
+		})
+	}
 }
 
 func TestRoundTripCaddy(t *testing.T) {

@@ -55,6 +55,7 @@ const (
 	FormatNginx        = "nginx"
 	FormatNginxMap     = "nginx-map"
 	FormatApache       = "apache"
+	FormatApacheMap    = "apache-map"
 	FormatCSV          = "csv"
 	FormatNetlify      = "netlify"
 	FormatNetlifyTOML  = "netlify-toml"

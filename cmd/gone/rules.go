@@ -28,7 +28,7 @@ const rulesUsage = `rules <add|list|rm|import|export|check|explain> [flags] [arg
   gone rules rm PATH[*]                 send the path back to the upstream
   gone rules import FILE [--format F] [--dry-run] [--flatten]
                  [--reason-codes text|strict] [--skip-refused]
-  gone rules export --format F [--host HOST] [--gone-page PATH]
+  gone rules export --format F [--host HOST] [--gone-page PATH] [--map-file PATH]
   gone rules check [FILE [--format F]] [--flatten]
   gone rules explain PATH               how the proxy answers PATH, and why
 
@@ -41,7 +41,8 @@ reader refuses (printed with its number) stops the import unless
 nothing. Import formats: nginx, apache, csv, netlify (_redirects),
 netlify-toml, vercel, vercel-bulk, caddy, iis (web.config), wordpress,
 wordpress-csv, cloudflare, shopify. Export formats: nginx, nginx-map,
-apache, csv, netlify, caddy, haproxy, iis, vercel, cloudflare, shopify.
+apache, apache-map, csv, netlify, caddy, haproxy, iis, vercel, cloudflare,
+shopify.
 docs/proxy.md says what each can and cannot carry.`
 
 func runRules(ctx context.Context, e env, args []string) error {

@@ -187,6 +187,7 @@ func (c *rulesClient) export(ctx context.Context, e env, fs *flag.FlagSet, args 
 	format := fs.String("format", "", "one of "+strings.Join(rulefile.Writable(), ", "))
 	host := fs.String("host", "", "cloudflare: the site's host name, which source URLs need")
 	page := fs.String("gone-page", "", "netlify: the page a 410 serves as its body (default /410.html)")
+	mapFile := fs.String("map-file", "", "apache-map: where the map file will be, for the config lines in its header (default /etc/apache2/gone-map.txt)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -202,7 +203,7 @@ func (c *rulesClient) export(ctx context.Context, e env, fs *flag.FlagSet, args 
 		return err
 	}
 	var buf bytes.Buffer
-	ex, err := rulefile.Write(*format, &buf, specs, time.Now(), rulefile.WriteOptions{Host: *host, GonePage: *page})
+	ex, err := rulefile.Write(*format, &buf, specs, time.Now(), rulefile.WriteOptions{Host: *host, GonePage: *page, MapFile: *mapFile})
 	if err != nil {
 		return usageError("%v", err)
 	}
