@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,4 +63,27 @@ func TestRulesImportExportCheck(t *testing.T) {
 	loop := writeFile(t, "loop.nginx.conf", "location = /x { return 301 /y; }\nlocation = /y { return 301 /x; }\nlocation = /p { return 301 /q; }\nlocation = /q { return 301 /r; }\n")
 	s.gone("", "rules", "check", loop, "--flatten").want(t, "check a file", exitFailed, "loop: loop: /x → /y → /x", "chain: chain of moves: /p → /q", "flatten /p: 301 /q → 301 /r")
 	s.gone("", "rules", "import", redirects, "--format", "nginx").want(t, "a file of another format", exitUsage, "does not look like nginx but like netlify")
+}
+
+// TestProxyRulesKeepsUnknownReasonsAsText: a list from elsewhere whose
+// reason is a code of no catalog no longer stops gone proxy at start; the
+// 410 answers with the reason as text, and Netlify's file is read by its
+// name.
+func TestProxyRulesKeepsUnknownReasonsAsText(t *testing.T) {
+	csv := writeFile(t, "gone.csv", "path,status,reason\n/promo,410,promotion_ended\n")
+	redirects := writeFile(t, "_redirects", "/old-page /gone.html 410!\n")
+	url := proxyInProcess(t, "--rules", csv, "--rules", redirects)
+	for path, want := range map[string]string{"/promo": "promotion ended", "/old-page": ""} {
+		req, _ := http.NewRequest("GET", url+path, nil)
+		req.Header.Set("Accept", "application/problem+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 410 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d %s; want 410 with the reason %q", path, resp.StatusCode, body, want)
+		}
+	}
 }
