@@ -30,6 +30,8 @@ type server struct {
 	memos gone.Memoizer
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
+	// metricsAccess says who may read GET /metrics.
+	metricsAccess MetricsAccess
 	// limit is nil unless WithShedding was given.
 	limit *limiter
 	// hub wakes change streams; feed tunes them; stop ends them.

@@ -63,6 +63,9 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	if *poll <= 0 {
 		return usageError("--rules-poll must be positive")
 	}
+	if *bf.ops.metricsPublic {
+		return usageError("the proxy never serves /metrics on its public listener; use --metrics-addr")
+	}
 
 	ln, err := listen(*addr)
 	if err != nil {
@@ -104,13 +107,20 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		}
 		b.log.Info("sitemap read", "paths", n)
 	}
+	stopMetrics, err := serveMetrics(ctx, e, b.log, *bf.ops.metricsAddr, b.reg)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	stop := make(chan struct{})
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = *timeout
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...),
+		// The admin prefix is on the public listener: its /metrics is no
+		// route (--metrics-addr serves the registry instead).
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(httpapi.MetricsHidden))...),
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.

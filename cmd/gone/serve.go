@@ -60,8 +60,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	stopMetrics, err := serveMetrics(ctx, e, b.log, *bf.ops.metricsAddr, b.reg)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	stop := make(chan struct{})
-	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...)
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))...)
 	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, "/", stop)
 }
 
