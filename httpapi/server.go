@@ -39,6 +39,8 @@ type server struct {
 	feed    FeedSettings
 	stop    <-chan struct{}
 	streams atomic.Int64 // open change streams
+	// tokenStreams counts the open change streams of each caller.
+	tokenStreams streamCounts
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
 	// limiter counts failed authentications; nil when disabled.
