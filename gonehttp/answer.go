@@ -74,7 +74,7 @@ func (r *Rules) build(e *entry, now time.Time) *answers {
 		if !d.Sunset.IsZero() {
 			a.passHdr.Set("Sunset", d.Sunset.UTC().Format(http.TimeFormat))
 			if d.Alternative != "" {
-				a.passHdr.Set("Link", "<"+d.Alternative+`>; rel="sunset"`)
+				a.passHdr.Set("Link", "<"+gone.LinkTarget(d.Alternative)+`>; rel="sunset"`)
 			}
 		}
 		return a

@@ -64,7 +64,7 @@ func DecisionProblem(cfg *gone.Config, p gone.Policy, lng, instance, id string, 
 		}
 		prob.Alternative = d.Alternative
 		if d.Alternative != "" {
-			h.Set("Link", "<"+d.Alternative+`>; rel="alternate"`)
+			h.Set("Link", "<"+gone.LinkTarget(d.Alternative)+`>; rel="alternate"`)
 		}
 	case gone.AnswerUnavailable:
 		secs := cappedRetryAfter(d.RetryAfter, now, maxRetry)
@@ -109,7 +109,7 @@ func (s *server) writeRepresentation(w http.ResponseWriter, r *http.Request, d g
 		if link == "" {
 			link = s.prefix + "/" + rec.Collection
 		}
-		h.Set("Link", "<"+link+`>; rel="sunset"`)
+		h.Set("Link", "<"+gone.LinkTarget(link)+`>; rel="sunset"`)
 	}
 	if !d.Deprecation.IsZero() {
 		h.Set("Deprecation", "@"+strconv.FormatInt(d.Deprecation.Unix(), 10))
