@@ -65,8 +65,9 @@ func (r *Rules) answersFor(e *entry, now time.Time) *answers {
 
 // build decides the rule at now and renders what can be rendered ahead.
 func (r *Rules) build(e *entry, now time.Time) *answers {
-	d := gone.DecideRule(e.rec, now)
-	a := &answers{decision: d, until: nextChange(e.rec, now)}
+	rec := e.record()
+	d := gone.DecideRule(rec, now)
+	a := &answers{decision: d, until: nextChange(rec, now)}
 	switch d.Answer {
 	case gone.AnswerOK:
 		a.pass = true
@@ -114,7 +115,7 @@ func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *preb
 		h.Set("Location", d.Location)
 		h.Set("Cache-Control", "no-cache")
 		h.Set("Content-Length", "0")
-		return &prebuilt{status: gone.RedirectStatus(e.rec), header: h}
+		return &prebuilt{status: gone.RedirectStatus(e.record()), header: h}
 	}
 	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, instance, instance, d, now, r.maxRetry, h)
 	prob.Type = r.problemBase + prob.Type[len("/problems/"):]

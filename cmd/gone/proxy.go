@@ -138,11 +138,9 @@ func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) e
 	if err != nil {
 		return fmt.Errorf("--rules %s: %w", name, err)
 	}
-	if len(res.Refused) > 0 {
-		for _, r := range res.Refused {
-			fmt.Fprintf(e.stderr, "%s:%d: %s\n", name, r.Line, r.Err)
-		}
-		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, len(res.Refused))
+	if res.RefusedLines() > 0 {
+		res.PrintRefused(e.stderr, name, maxRefusedShown)
+		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, res.RefusedLines())
 	}
 	sum, err := svc.SetRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, nil)
 	if err != nil {
