@@ -14,10 +14,10 @@ import (
 // when a rule's answers are built (once per rule until its next change).
 type rule struct {
 	id, reason, alternative, deletedBy, movedTo string
-	data                                         []byte
-	version                                      int64
-	created, updated, deleted, restorable        int64
-	expires, unavailable, deprecated             int64
+	data                                        []byte
+	version                                     int64
+	created, updated, deleted, restorable       int64
+	expires, unavailable, deprecated            int64
 }
 
 // strings shares equal strings across the rules of one load.
