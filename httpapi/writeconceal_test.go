@@ -105,6 +105,21 @@ func TestRefusedWritesTellNoMoreThanAReads(t *testing.T) {
 			}
 		})
 	}
+	// A batch row on such an id is refused as the PUT is, naming no fact.
+	t.Run("batch", func(t *testing.T) {
+		t.Parallel()
+		e, writer := setup(t)
+		w := e.do(req{method: "POST", path: "/api/accounts/_batch", body: `{"id":"ret0","data":{"plan":"free"}}` + "\n",
+			token: writer, header: map[string]string{"Content-Type": "application/jsonl"}})
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"status":409`) {
+			t.Fatalf("batch with a retired id: %d %s, want 200 with a 409 row", w.Code, w.Body)
+		}
+		for _, leak := range []string{"deletedAt", "terms of service", `"state"`, "alternative"} {
+			if strings.Contains(w.Body.String(), leak) {
+				t.Errorf("batch row on a concealed retired id tells %s: %s", leak, w.Body)
+			}
+		}
+	})
 	e, _ := setup(t)
 	// The admin, who may read the lifecycle view, still gets the facts.
 	w := e.admin("PUT", "/api/accounts/ret0", `{"plan":"free"}`)
