@@ -130,7 +130,7 @@ func median(ds []time.Duration) time.Duration {
 // metricsWorld is the demo world as `gone serve` wires it for metrics: the
 // store timed, the read cache counted, the trash and tombstones counted at
 // scrape time, and the API's own counters, all in one registry.
-func metricsWorld(t *testing.T) (http.Handler, *prometheus.Registry) {
+func metricsWorld(t *testing.T) (h http.Handler, reg *prometheus.Registry, writer string) {
 	t.Helper()
 	ctx := context.Background()
 	raw, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gone.db"))
@@ -138,7 +138,7 @@ func metricsWorld(t *testing.T) (http.Handler, *prometheus.Registry) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { raw.Close() })
-	reg := prometheus.NewRegistry()
+	reg = prometheus.NewRegistry()
 	cache := readcache.New(metrics.InstrumentStore(raw, reg), readcache.DefaultMaxEntries, true)
 	metrics.RegisterCache(reg, cache)
 	svc := gone.NewService(cache, demo.Config())
@@ -172,10 +172,15 @@ func metricsWorld(t *testing.T) (http.Handler, *prometheus.Registry) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	writer, _, err = svc.CreateToken(ctx, gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}},
+		gone.TokenRequest{Name: "writer", Scopes: []gone.Scope{gone.ScopeWrite}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tokens := httpapi.NewTokens()
 	tokens.Add(demotest.AdminToken, "admin", true)
 	tokens.Add(demotest.ReaderToken, "reader", false)
-	return httpapi.NewServer(slog.New(slog.DiscardHandler), svc, tokens, httpapi.WithMetrics(reg)), reg
+	return httpapi.NewServer(slog.New(slog.DiscardHandler), svc, tokens, httpapi.WithMetrics(reg)), reg, writer
 }
 
 // snapshot reads every series of reg: a counter's or a gauge's value, a
@@ -227,26 +232,40 @@ func moved(before, after map[string]float64) map[string]float64 {
 // Promise (invariant 7): no metric tells apart what the answer does not.
 // Every read of the oracle suite (anonymous, with a read token, on a
 // full-disclosure and on a concealing collection, first from the store and
-// again from memory) is done once for a hidden id and once for an id that
-// never existed, and the metrics are read around each: whatever moved must
-// move alike.
+// again from memory), and every refused write of a write token that reads
+// the id as never existed, is done once for a hidden id and once for an id
+// that never existed, and the metrics are read around each: whatever moved
+// must move alike.
 func TestMetricsTellNothingTheAnswerDoesNot(t *testing.T) {
-	h, reg := metricsWorld(t)
-	cases := []struct {
+	h, reg, writer := metricsWorld(t)
+	type oracleCase struct {
 		name, method, hidden, never, token string
-	}{
-		{"soft-deleted, anonymous", "GET", "/api/users/del0", "/api/users/nev0", ""},
-		{"soft-deleted, read token", "GET", "/api/users/del0", "/api/users/nev0", demotest.ReaderToken},
-		{"soft-deleted, HEAD", "HEAD", "/api/users/del0", "/api/users/nev0", ""},
-		{"concealed trash, read token", "GET", "/api/accounts/del0", "/api/accounts/nev0", demotest.ReaderToken},
-		{"concealed retired, read token", "GET", "/api/accounts/ret0", "/api/accounts/nev1", demotest.ReaderToken},
-		{"concealed retired, HEAD", "HEAD", "/api/accounts/ret0", "/api/accounts/nev1", demotest.ReaderToken},
+		body                               string
+		header                             map[string]string
 	}
-	read := func(method, path, token string) (int, map[string]float64) {
+	cases := []oracleCase{
+		{name: "soft-deleted, anonymous", method: "GET", hidden: "/api/users/del0", never: "/api/users/nev0", token: ""},
+		{name: "soft-deleted, read token", method: "GET", hidden: "/api/users/del0", never: "/api/users/nev0", token: demotest.ReaderToken},
+		{name: "soft-deleted, HEAD", method: "HEAD", hidden: "/api/users/del0", never: "/api/users/nev0", token: ""},
+		{name: "concealed trash, read token", method: "GET", hidden: "/api/accounts/del0", never: "/api/accounts/nev0", token: demotest.ReaderToken},
+		{name: "concealed retired, read token", method: "GET", hidden: "/api/accounts/ret0", never: "/api/accounts/nev1", token: demotest.ReaderToken},
+		{name: "concealed retired, HEAD", method: "HEAD", hidden: "/api/accounts/ret0", never: "/api/accounts/nev1", token: demotest.ReaderToken},
+		{name: "concealed retired, PATCH", method: "PATCH", hidden: "/api/accounts/ret0", never: "/api/accounts/nev1", token: writer, body: `{}`},
+		{name: "concealed trash, DELETE with If-Match", method: "DELETE", hidden: "/api/accounts/del0", never: "/api/accounts/nev0", token: writer,
+			header: map[string]string{"If-Match": `"9"`}},
+		{name: "soft-deleted, PATCH", method: "PATCH", hidden: "/api/users/del0", never: "/api/users/nev0", token: writer, body: `{"a":1}`},
+	}
+	read := func(c oracleCase, path string) (int, map[string]float64) {
 		before := snapshot(t, reg)
-		r := httptest.NewRequest(method, path, nil)
-		if token != "" {
-			r.Header.Set("Authorization", "Bearer "+token)
+		r := httptest.NewRequest(c.method, path, strings.NewReader(c.body))
+		if c.body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		for k, v := range c.header {
+			r.Header.Set(k, v)
+		}
+		if c.token != "" {
+			r.Header.Set("Authorization", "Bearer "+c.token)
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
@@ -254,8 +273,8 @@ func TestMetricsTellNothingTheAnswerDoesNot(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, pass := range []string{"first read", "repeated read"} {
-			hs, hm := read(c.method, c.hidden, c.token)
-			ns, nm := read(c.method, c.never, c.token)
+			hs, hm := read(c, c.hidden)
+			ns, nm := read(c, c.never)
 			if hs != http.StatusNotFound || ns != http.StatusNotFound {
 				t.Fatalf("%s, %s: %s %s = %d and %s = %d, want 404 and 404", c.name, pass, c.method, c.hidden, hs, c.never, ns)
 			}
