@@ -27,22 +27,26 @@ type idleBody struct {
 	io.ReadCloser
 	rc   *http.ResponseController
 	idle time.Duration
-	// done stops deadline changes once the body is read or the request
-	// is over: the connection then belongs to the server again.
+	// done stops deadline changes once the body is read or the handler
+	// returned.
 	done atomic.Bool
 }
 
 // withIdleBody returns r with its body wrapped, and a func to call when
-// the request is over.
+// the handler returns.
 func withIdleBody(w http.ResponseWriter, r *http.Request, idle time.Duration) (*http.Request, func()) {
 	if idle <= 0 || r.Body == nil || r.Body == http.NoBody {
 		return r, func() {}
 	}
 	b := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: idle}
+	// A first deadline now: a body nobody reads (a rule answered) is
+	// still read by the server after the handler, to reuse the
+	// connection, and that read must be bounded too.
+	_ = b.rc.SetReadDeadline(time.Now().Add(idle))
 	r2 := new(http.Request)
 	*r2 = *r
 	r2.Body = b
-	return r2, b.finish
+	return r2, b.handlerDone
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
@@ -55,21 +59,22 @@ func (b *idleBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	switch {
 	case err == io.EOF:
-		b.finish()
+		// Once the body is read, the server reads the connection in the
+		// background to notice a client that goes away; a deadline left
+		// behind would end the request there.
+		if b.done.CompareAndSwap(false, true) {
+			_ = b.rc.SetReadDeadline(time.Time{})
+		}
 	case err != nil && isTimeout(err):
 		return n, fmt.Errorf("%w: no bytes for %s: %w", errSlowBody, b.idle, err)
 	}
 	return n, err
 }
 
-// finish clears the deadline: once the body is read, the server reads
-// the connection in the background to notice a client that goes away,
-// and a deadline left behind would end the request there.
-func (b *idleBody) finish() {
-	if b.done.CompareAndSwap(false, true) {
-		_ = b.rc.SetReadDeadline(time.Time{})
-	}
-}
+// handlerDone stops deadline changes: the connection belongs to the
+// server again, which discards an unread body under the deadline last set
+// and then sets its own for the next request.
+func (b *idleBody) handlerDone() { b.done.Store(true) }
 
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
