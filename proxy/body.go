@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,28 @@ type idleBody struct {
 	// done stops deadline changes once the body is read or the handler
 	// returned.
 	done atomic.Bool
+	// deadline is the read deadline last set (Unix nanoseconds). When it
+	// passes, the server cancels the request's context from inside the
+	// read, so the transport may report the cancellation before this
+	// body's error: stalledBody tells the two apart by the clock.
+	deadline atomic.Int64
+}
+
+// stalledBody reports whether r's body is unfinished and its read
+// deadline has passed.
+func stalledBody(r *http.Request) bool {
+	b, ok := r.Context().Value(idleBodyKey{}).(*idleBody)
+	return ok && !b.done.Load() && time.Now().UnixNano() >= b.deadline.Load()
+}
+
+type idleBodyKey struct{}
+
+func (b *idleBody) setDeadline() {
+	d := time.Now().Add(b.idle)
+	b.deadline.Store(d.UnixNano())
+	// An error here (a writer without deadlines) leaves the read
+	// unbounded, as it was.
+	_ = b.rc.SetReadDeadline(d)
 }
 
 // withIdleBody returns r with its body wrapped, and a func to call when
@@ -42,9 +65,10 @@ func withIdleBody(w http.ResponseWriter, r *http.Request, idle time.Duration) (*
 	// A first deadline now: a body nobody reads (a rule answered) is
 	// still read by the server after the handler, to reuse the
 	// connection, and that read must be bounded too.
-	_ = b.rc.SetReadDeadline(time.Now().Add(idle))
-	r2 := new(http.Request)
-	*r2 = *r
+	b.setDeadline()
+	// In the context too: ReverseProxy hands its error handler the
+	// outgoing request, whose body is wrapped again.
+	r2 := r.WithContext(context.WithValue(r.Context(), idleBodyKey{}, b))
 	r2.Body = b
 	return r2, b.handlerDone
 }
@@ -53,9 +77,7 @@ func (b *idleBody) Read(p []byte) (int, error) {
 	if b.done.Load() {
 		return b.ReadCloser.Read(p)
 	}
-	// An error here (a writer without deadlines) leaves the read unbounded,
-	// as it was.
-	_ = b.rc.SetReadDeadline(time.Now().Add(b.idle))
+	b.setDeadline()
 	n, err := b.ReadCloser.Read(p)
 	switch {
 	case err == io.EOF:

@@ -126,6 +126,15 @@ func TestMaxUpstream(t *testing.T) {
 		first <- err
 	}()
 	deadline := time.Now().Add(5 * time.Second)
+	for seen := false; !seen; {
+		for _, g := range up.take() {
+			seen = seen || g.Path == "/stream"
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("GET /stream never reached the upstream")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for {
 		resp, body := raw(t, srv, "GET", "/page", nil)
 		if resp.StatusCode == http.StatusServiceUnavailable {
@@ -133,6 +142,11 @@ func TestMaxUpstream(t *testing.T) {
 				t.Errorf("past the cap: 503 with Retry-After %q, body %s; want a Retry-After and the busy problem", resp.Header.Get("Retry-After"), body)
 			}
 			break
+		}
+		select {
+		case err := <-first:
+			t.Fatalf("GET /stream ended (%v) before the cap was seen", err)
+		default:
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("GET /page while /stream holds the only slot: status %d, want 503", resp.StatusCode)

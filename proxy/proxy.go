@@ -180,7 +180,7 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.Suggest(r.URL.EscapedPath()))
 		return
 	}
-	if errors.Is(err, errSlowBody) {
+	if errors.Is(err, errSlowBody) || stalledBody(r) {
 		// Before the check of the context, which the server cancelled
 		// when the read deadline passed; the connection is not reused,
 		// but the answer can still be written.
