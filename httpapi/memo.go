@@ -166,13 +166,10 @@ func (s *server) memoizable(r *http.Request) (collection, id string, ok bool) {
 	if !ok || collection == "" || id == "" || strings.IndexByte(id, '/') >= 0 {
 		return "", "", false
 	}
-	for _, k := range [...]string{"Authorization", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Origin", framingHeader} {
+	for _, k := range [...]string{"Authorization", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Origin"} {
 		if _, set := r.Header[k]; set {
 			return "", "", false
 		}
-	}
-	if len(r.RequestURI) > MaxURIBytes || headerBytes(r) > MaxHeaderBytes {
-		return "", "", false
 	}
 	return collection, id, true
 }
