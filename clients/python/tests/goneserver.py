@@ -95,13 +95,14 @@ class Gone:
         assert r.ok, f"{method} {path}: {r.status_code} {r.text}"
         return r
 
-    def requests_for(self, path: str) -> list[tuple[str, int]]:
-        """(method, status) of every request for path this process has
-        logged, oldest first. Call sync() first so the log is complete."""
+    def requests_for(self, path: str, method: str | None = None) -> list[tuple[str, int]]:
+        """(method, status) of every request for path (with method, when
+        given) this process has logged, oldest first. Call sync() first so
+        the log is complete."""
         seen = []
         for line in self.log.read_text(errors="replace").splitlines():
             m = _LOG.search(line)
-            if m and m.group(2).strip('"') == path:
+            if m and m.group(2).strip('"') == path and method in (None, m.group(1)):
                 seen.append((m.group(1), int(m.group(3))))
         return seen
 
