@@ -20,7 +20,9 @@ import itertools
 import json
 import random
 import time
-from typing import Any, Callable, Iterable, Iterator, Mapping
+# List, not list, in annotations below Client.list: type checkers read
+# "list" there as the method.
+from typing import Any, Callable, Iterable, Iterator, List, Mapping
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -232,13 +234,13 @@ class Client:
         target = resource_path(collection, id)
         return self._write("PATCH", target + "/lifecycle", json.dumps(dict(change)), "application/json", _conditions(if_match, None), target=target)
 
-    def batch(self, collection: str, rows: Iterable[Mapping[str, Any]]) -> list[BatchResult]:
+    def batch(self, collection: str, rows: Iterable[Mapping[str, Any]]) -> List[BatchResult]:
         """Creates or replaces rows ({"id": …, "data": {…}}) of one collection
         in one request. Each row is checked and audited like a PUT and fails
         alone (BatchResult.error); a row that holds the same data is left
         alone, so sending a batch again is safe, and the client does not:
         the server may have applied part of it, and the caller decides."""
-        rows = list(rows)
+        rows = [*rows]  # iterated twice: for the body, then to forget them
         body = "".join(json.dumps({"id": r["id"], "data": r["data"]}) + "\n" for r in rows)
         path = f"/api/{quote(collection, safe='')}/_batch"
         try:
@@ -280,7 +282,7 @@ class Client:
             req["expiresIn"] = expires_in
         return self._write("POST", "/api/tokens", json.dumps(req), "application/json", {})
 
-    def tokens(self) -> list[dict[str, Any]]:
+    def tokens(self) -> List[dict[str, Any]]:
         """Every token, revoked and expired ones included (never a secret)."""
         return self._get_json("/api/tokens").get("tokens") or []
 

@@ -164,7 +164,7 @@ def error_for(method: str, url: str, status: int, headers: Any, body: bytes) -> 
                 problem = parsed
         except ValueError:
             pass  # not JSON (a proxy's page): the status says enough
-    if 300 <= status < 400:
+    if status in (301, 302, 303, 307, 308):
         return Moved(status, problem, url, method, location=headers.get("Location"))
     cls = _BY_STATUS.get(status, GoneClientError)
     if issubclass(cls, Unavailable):
