@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // framingHeader is the header GuardFraming adds to a request for
@@ -222,9 +223,9 @@ func (s *server) checkFraming(next http.Handler) http.Handler {
 		// The language is negotiated only when refusing: a request
 		// that passes needs none here.
 		refuse := func(status int, detail string) {
-			lng := lang(r)
+			lng := answer.Language(r)
 			w.Header().Set("Connection", "close")
-			writeProblem(w, lng, newProblem(r, lng, status, detail))
+			answer.Write(w, lng, newProblem(r, lng, status, detail))
 		}
 		switch {
 		case verdict == "conflict":

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/gonehttp/gone/answer"
 )
 
 // Shedding bounds the work in progress, so that under overload the requests
@@ -85,13 +87,13 @@ func (s *server) shed(next http.Handler) http.Handler {
 		}
 		if !s.limit.acquire(r.Context().Done()) {
 			s.metrics.shed()
-			lng := lang(r)
+			lng := answer.Language(r)
 			h := w.Header()
 			h.Set("Retry-After", "1")
 			h.Set("Cache-Control", "no-store")
-			p := newProblem(r, lng, http.StatusServiceUnavailable, text(lng, msgOverloaded))
+			p := newProblem(r, lng, http.StatusServiceUnavailable, answer.Text(lng, answer.MsgOverloaded))
 			p.RetryAfter = 1
-			writeProblem(w, lng, p)
+			answer.Write(w, lng, p)
 			return
 		}
 		defer s.limit.release()
