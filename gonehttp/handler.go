@@ -18,6 +18,13 @@ import (
 // belongs to next, and gone never reads it here.
 func Handler(next http.Handler, rules *Rules) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TransferEncoding) > 0 {
+			// Without edge.Serve in front, net/http reads a request with
+			// both Content-Length and Transfer-Encoding as chunked and
+			// keeps the connection: closing it after this answer means
+			// nothing a front proxy took for this body is ever served.
+			w.Header().Set("Connection", "close")
+		}
 		r, ok := rules.Normalize(w, r)
 		if !ok {
 			return
