@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -199,4 +200,23 @@ func LanguageIndex(r *http.Request) int {
 		negotiated.Store(h, l)
 	}
 	return l
+}
+
+// AddLanguage adds a language to the catalog, or replaces its texts: every
+// front door then negotiates it and answers in it. Keys texts lacks are
+// said in the default language. Call it before serving: the catalog is
+// read without a lock.
+func AddLanguage(tag string, texts map[string]string) error {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return fmt.Errorf("answer: language %q: %w", tag, err)
+	}
+	name := t.String()
+	if i, ok := langIndex[name]; ok {
+		catalog[i].texts = texts
+	} else {
+		catalog = append(catalog, lang{tag: t, name: name, texts: texts})
+	}
+	indexCatalog()
+	return nil
 }
