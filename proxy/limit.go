@@ -1,6 +1,10 @@
 package proxy
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/gonehttp/gone/answer"
+)
 
 // limitUpstream lets at most n requests be at the upstream at once and
 // answers the others at once with 503 and Retry-After, rather than
@@ -15,15 +19,10 @@ func (p *proxy) limitUpstream(n int, next http.Handler) http.Handler {
 		default:
 			p.cfg.Log.WarnContext(r.Context(), "upstream busy: request refused", "path", r.URL.Path, "max", n)
 			w.Header().Set("Retry-After", "5")
-			p.cfg.Rules.WriteProblem(w, r, http.StatusServiceUnavailable, busyText)
+			p.cfg.Rules.WriteProblem(w, r, http.StatusServiceUnavailable, answer.MsgUpstreamBusy)
 			return
 		}
 		defer func() { <-slots }()
 		next.ServeHTTP(w, r)
 	})
-}
-
-var busyText = map[string]string{
-	"en": "The site behind this address is busy. Try again shortly.",
-	"es": "El sitio detrás de esta dirección está ocupado. Inténtalo de nuevo en breve.",
 }

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/gonehttp"
 )
 
@@ -186,7 +187,7 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		// but the answer can still be written.
 		p.cfg.Log.InfoContext(r.Context(), "request body stalled", "path", r.URL.Path, "err", err)
 		w.Header().Set("Connection", "close")
-		p.cfg.Rules.WriteProblem(w, r, http.StatusRequestTimeout, slowBodyText)
+		p.cfg.Rules.WriteProblem(w, r, http.StatusRequestTimeout, answer.MsgBodyStalled)
 		return
 	}
 	if r.Context().Err() != nil {
@@ -199,25 +200,12 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		status = http.StatusGatewayTimeout
 	}
 	p.cfg.Log.WarnContext(r.Context(), "upstream failed", "path", r.URL.Path, "status", status, "err", err)
-	msg := upstreamText[status]
+	msg := answer.MsgBadGateway
+	if status == http.StatusGatewayTimeout {
+		msg = answer.MsgGatewayTimeout
+	}
 	w.Header().Set("Retry-After", "5")
 	p.cfg.Rules.WriteProblem(w, r, status, msg)
-}
-
-var slowBodyText = map[string]string{
-	"en": "The request body stopped arriving.",
-	"es": "El cuerpo de la petición dejó de llegar.",
-}
-
-var upstreamText = map[int]map[string]string{
-	http.StatusBadGateway: {
-		"en": "The site behind this address did not answer. Try again shortly.",
-		"es": "El sitio detrás de esta dirección no respondió. Inténtalo de nuevo en breve.",
-	},
-	http.StatusGatewayTimeout: {
-		"en": "The site behind this address took too long to answer. Try again shortly.",
-		"es": "El sitio detrás de esta dirección tardó demasiado en responder. Inténtalo de nuevo en breve.",
-	},
 }
 
 // errUpstream404 makes ReverseProxy hand an upstream 404 to upstreamError,
