@@ -75,7 +75,7 @@ func checkAlternative(alt string) error {
 		// It goes into Link: <…>; a < > " or another byte no URI holds
 		// could end the target and add a link of the writer's choosing
 		// (rel=stylesheet, another origin). Non-ASCII text is escaped
-		// where the header is written (LinkTarget).
+		// where the header is written (answer.LinkValue).
 		if c := alt[i]; c < 0x80 && !uriByte(c) {
 			return invalid("alternative", "must be a path or http(s) URL: percent-encode "+string(c)+" and any of < > \" { } | ^ `")
 		}

@@ -144,22 +144,3 @@ func TestCheckAlternative(t *testing.T) {
 		}
 	}
 }
-
-// LinkTarget escapes what a Link header's <…> cannot hold, whatever a
-// record holds (one stored before the alternative was checked, or written
-// to the store directly), so no alternative adds a link of its own.
-func TestLinkTarget(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct{ in, want string }{
-		{"/api/promotions/current", "/api/promotions/current"},
-		{"https://example.com/a;b,c?x=1&y=2#f", "https://example.com/a;b,c?x=1&y=2#f"},
-		{`/x>;rel=stylesheet,<https://evil.example/x.css`, "/x%3E;rel=stylesheet,%3Chttps://evil.example/x.css"},
-		{`/a"b c`, "/a%22b%20c"},
-		{"/señales", "/se%C3%B1ales"},
-		{"/a\r\nSet-Cookie: x", "/a%0D%0ASet-Cookie:%20x"},
-	} {
-		if got := LinkTarget(tt.in); got != tt.want {
-			t.Errorf("LinkTarget(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

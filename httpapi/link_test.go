@@ -26,7 +26,7 @@ func TestLinkHeaderCannotBeInjected(t *testing.T) {
 	}
 	w := e.get("/api/users/inj")
 	must(t, w, http.StatusGone, "GET /api/users/inj")
-	if got, want := w.Header().Values("Link"), []string{`</x%3E;rel=stylesheet,%3Chttps://evil.example/x.css>; rel="alternate"`}; len(got) != 1 || got[0] != want[0] {
+	if got, want := w.Header().Values("Link"), []string{`</x%3E%3Brel=stylesheet%2C%3Chttps://evil.example/x.css>; rel="alternate"`}; len(got) != 1 || got[0] != want[0] {
 		t.Errorf("Link = %q, want %q", got, want)
 	}
 }

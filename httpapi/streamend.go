@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // Why a change stream ended, in its end event.
@@ -60,9 +61,9 @@ func (s *server) tokenEnd(r *http.Request) *streamEnd {
 	case gone.ErrorCode(err) != gone.EUNAUTHORIZED:
 		return &streamEnd{Reason: endUnavailable, Message: "The token could not be checked again: the store did not answer; reconnect."}
 	case errors.As(err, &e) && e.Token != nil:
-		end := &streamEnd{Reason: endRevoked, Message: gone.ErrorMessage(err), At: stamp(e.Token.RevokedAt)}
+		end := &streamEnd{Reason: endRevoked, Message: gone.ErrorMessage(err), At: answer.Stamp(e.Token.RevokedAt)}
 		if e.Token.State(s.svc.Now()) == gone.TokenExpired {
-			end.Reason, end.At = endExpired, stamp(e.Token.ExpiresAt)
+			end.Reason, end.At = endExpired, answer.Stamp(e.Token.ExpiresAt)
 		}
 		return end
 	default:
@@ -105,7 +106,7 @@ func (c *streamCounts) close(name string) {
 func (s *server) writeTooManyStreams(w http.ResponseWriter, r *http.Request) {
 	const retry = 5 * time.Second
 	w.Header().Set("Retry-After", "5")
-	s.writeErrorWith(w, r, gone.Errorf(gone.ETOOMANY, "This token holds as many change streams as it may on this server; close one, or read pages without Accept: text/event-stream."), func(p *Problem) {
+	s.writeErrorWith(w, r, gone.Errorf(gone.ETOOMANY, "This token holds as many change streams as it may on this server; close one, or read pages without Accept: text/event-stream."), func(p *answer.Problem) {
 		p.RetryAfter = int(retry.Seconds())
 	})
 }

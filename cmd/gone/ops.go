@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/metrics"
 )
@@ -122,7 +123,8 @@ func serveMetrics(ctx context.Context, e env, log *slog.Logger, addr string, reg
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		// Through the same framing guard as every other listener.
+		if err := edge.Serve(srv, ln, edge.Config{Log: log}); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("metrics listener stopped", "err", err)
 		}
 	}()
