@@ -121,3 +121,10 @@ type InboxStore interface {
 	// RemoveIgnorePattern deletes a pattern, or returns ENOTFOUND.
 	RemoveIgnorePattern(ctx context.Context, pattern string) error
 }
+
+// MissRecorder is told about the unknown paths a front door answers 404
+// (inbox.Recorder). RecordMiss must return at once: it runs on the
+// request's path.
+type MissRecorder interface {
+	RecordMiss(path, referrer, userAgent string)
+}
