@@ -56,7 +56,7 @@ func TestInboxServe(t *testing.T) {
 	}
 	e.do(req{path: "/api/usres/123", header: map[string]string{"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"}})
 	e.do(req{method: "POST", path: "/nowhere", body: `{}`, token: adminToken}) // not a GET: not counted
-	e.do(req{path: "/api/users/999"})                                         // a known route's unknown id: not counted
+	e.do(req{path: "/api/users/999"})                                          // a known route's unknown id: not counted
 	e.do(req{path: "/wp-login.php"})
 	if err := rec.Flush(ctx); err != nil {
 		t.Fatal(err)
