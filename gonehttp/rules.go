@@ -44,6 +44,9 @@ type Rules struct {
 	seen map[int64]bool
 
 	langs langMemo
+
+	// misses hears of the unknown paths NotFound answers (inbox.go).
+	misses gone.MissRecorder
 }
 
 // entry is one rule with its answers, built on first use.
