@@ -12,6 +12,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/proxy"
 	"github.com/gonehttp/gone/rulefile"
 )
@@ -44,6 +45,10 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	preserveHost := fs.Bool("preserve-host", false, "send the caller's Host header to the upstream, not the upstream URL's")
 	timeout := fs.Duration("upstream-timeout", 60*time.Second, "how long to wait for the upstream's response headers (then 504)")
 	bf, err := addBackendFlags(fs, e)
+	if err != nil {
+		return err
+	}
+	inf, err := addInboxFlags(fs, e)
 	if err != nil {
 		return err
 	}
@@ -104,14 +109,27 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		}
 		b.log.Info("sitemap read", "paths", n)
 	}
+	// The inbox stops (and flushes) before the store closes.
+	rec, is, stopInbox, err := inf.start(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopInbox()
 	stop := make(chan struct{})
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = *timeout
+	opts := bf.apiOptions(b, stop)
+	var misses gone.MissRecorder
+	if rec != nil {
+		misses = rec
+		opts = append(opts, httpapi.WithInbox(inbox.New(b.svc, is, rec, known.Suggest)))
+	}
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...),
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, opts...),
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		Misses:  misses,
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
 	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)
