@@ -143,3 +143,17 @@ func TestRecorderReloadsPatterns(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// BenchmarkRecordMiss is what recording adds to a 404: a channel send
+// (or, with the queue full, a counted drop).
+func BenchmarkRecordMiss(b *testing.B) {
+	r := NewRecorder(openStore(b), Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r.RecordMiss("/p/"+string(rune('a'+i%26)), "https://ref.example/", "Mozilla/5.0")
+	}
+}
