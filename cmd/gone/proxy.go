@@ -13,6 +13,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/proxy"
 	"github.com/gonehttp/gone/rulefile"
 )
@@ -53,6 +54,10 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	fs.Var(&publicHosts, "public-host", "a name the site is reached by, sent as X-Forwarded-Host (repeatable; the first is used for any other Host; env GONE_PUBLIC_HOSTS)")
 	fs.Var(&upgrades, "allow-upgrade", "a path prefix below which protocol upgrades (WebSocket) are forwarded (repeatable)")
 	bf, err := addBackendFlags(fs, e)
+	if err != nil {
+		return err
+	}
+	inf, err := addInboxFlags(fs, e)
 	if err != nil {
 		return err
 	}
@@ -135,16 +140,29 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		}
 		b.log.Info("sitemap read", "paths", n)
 	}
+	// The inbox stops (and flushes) before the store closes.
+	rec, is, stopInbox, err := inf.start(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopInbox()
 	stop := make(chan struct{})
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = *timeout
+	opts := bf.apiOptions(b, stop)
+	var misses gone.MissRecorder
+	if rec != nil {
+		misses = rec
+		opts = append(opts, httpapi.WithInbox(inbox.New(b.svc, is, rec, known.Suggest)))
+	}
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
 		BodyIdleTimeout: idle, MaxUpstream: *maxUpstream, TrustedProxies: fronts,
 		PublicHosts: publicHosts, AllowUpgrade: upgrades,
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...),
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, opts...),
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		Misses:  misses,
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
 	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)
