@@ -119,6 +119,7 @@ func NotFound(w http.ResponseWriter, r *http.Request, rules *Rules) {
 			return
 		}
 	}
+	rules.recordMiss(r, path)
 	d := gone.DecideRule(nil, now)
 	rules.writeNow(w, r, path, d, now, "")
 }

@@ -42,6 +42,9 @@ type Rules struct {
 	mu   sync.Mutex
 	seq  int64
 	seen map[int64]bool
+
+	// misses hears of the unknown paths NotFound answers (inbox.go).
+	misses gone.MissRecorder
 }
 
 // entry is one rule with its answers, built on first use.

@@ -94,6 +94,11 @@ func (s *server) allowed(path string) []string {
 // the closest real one: want when the caller knows it, otherwise the nearest
 // route by edit distance over the route table and collection names.
 func (s *server) routeNotFound(w http.ResponseWriter, r *http.Request, want string) {
+	if _, explained := w.(*recorder); !explained {
+		// Every unknown route comes here; explain's rehearsal of one
+		// (a *recorder) is an admin's question, not a miss.
+		s.recordMiss(r)
+	}
 	lng := answer.Language(r)
 	if want == "" {
 		want = s.suggest(r.Context(), r.URL.Path, false)

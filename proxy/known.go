@@ -131,9 +131,14 @@ func (k *Known) Len() int {
 }
 
 // Suggest returns the known path nearest to path by edit distance (at most
-// maxSuggestDistance edits), or "", within MaxSuggestCells of work and while
-// ctx lasts.
-func (k *Known) Suggest(ctx context.Context, path string) string {
+// maxSuggestDistance edits), or "", within MaxSuggestCells of work.
+func (k *Known) Suggest(path string) string {
+	return k.SuggestContext(context.Background(), path)
+}
+
+// SuggestContext is Suggest that also stops when ctx ends: a 404's
+// suggestion, given up when its request is.
+func (k *Known) SuggestContext(ctx context.Context, path string) string {
 	best, _ := k.suggest(ctx, path)
 	return best
 }

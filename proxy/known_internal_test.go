@@ -45,7 +45,7 @@ func TestSuggestStaysWithinItsBudget(t *testing.T) {
 		}
 	}
 	// And the budget still finds what is near: a one-edit typo of a path.
-	if got, want := k.Suggest(context.Background(), strings.Replace(query, "zzzzzzzz", "0000004X", 1)), query[:len(query)-8]+"00000040"; got == "" {
+	if got, want := k.Suggest(strings.Replace(query, "zzzzzzzz", "0000004X", 1)), query[:len(query)-8]+"00000040"; got == "" {
 		t.Errorf("Suggest(one edit from %s) = %q, want a suggestion", want, got)
 	}
 }
@@ -106,6 +106,6 @@ func BenchmarkSuggestWorstCase(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
-		k.Suggest(ctx, query)
+		k.SuggestContext(ctx, query)
 	}
 }

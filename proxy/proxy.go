@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/gonehttp"
 )
@@ -71,6 +72,9 @@ type Config struct {
 	// admin API's (which logs and counts its own): the request log and
 	// metrics.
 	Observe func(http.Handler) http.Handler
+	// Misses, when set, hears of every path the upstream answers 404 to
+	// a GET or HEAD: the 404 inbox (inbox.Recorder). It must not block.
+	Misses gone.MissRecorder
 }
 
 type proxy struct {
@@ -178,7 +182,7 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 // path is missing when only the upstream is.
 func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errUpstream404) {
-		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.Suggest(r.Context(), r.URL.EscapedPath()))
+		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.SuggestContext(r.Context(), r.URL.EscapedPath()))
 		return
 	}
 	if errors.Is(err, errSlowBody) || stalledBody(r) {
@@ -217,6 +221,9 @@ var errUpstream404 = errors.New("the upstream answered 404")
 func (p *proxy) modifyResponse(resp *http.Response) error {
 	if err := p.refuseUpgrade(resp); err != nil {
 		return err
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		p.recordMiss(resp.Request)
 	}
 	if p.cfg.Known == nil {
 		return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/proxy"
 	"github.com/gonehttp/gone/rulefile"
 )
@@ -53,6 +54,10 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	fs.Var(&publicHosts, "public-host", "a name the site is reached by, sent as X-Forwarded-Host (repeatable; the first is used for any other Host; env GONE_PUBLIC_HOSTS)")
 	fs.Var(&upgrades, "allow-upgrade", "a path prefix below which protocol upgrades (WebSocket) are forwarded (repeatable)")
 	bf, err := addBackendFlags(fs, e)
+	if err != nil {
+		return err
+	}
+	inf, err := addInboxFlags(fs, e)
 	if err != nil {
 		return err
 	}
@@ -143,9 +148,21 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopMetrics()
+	// The inbox stops (and flushes) before the store closes.
+	rec, is, stopInbox, err := inf.start(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopInbox()
 	stop := make(chan struct{})
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = *timeout
+	opts := bf.apiOptions(b, stop)
+	var misses gone.MissRecorder
+	if rec != nil {
+		misses = rec
+		opts = append(opts, httpapi.WithInbox(inbox.New(b.svc, is, rec, known.Suggest)))
+	}
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
@@ -153,8 +170,9 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		PublicHosts: publicHosts, AllowUpgrade: upgrades,
 		// The admin prefix is on the public listener: its /metrics is no
 		// route (--metrics-addr serves the registry instead).
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(httpapi.MetricsHidden))...),
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden))...),
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		Misses:  misses,
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
 	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)

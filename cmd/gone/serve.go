@@ -20,6 +20,7 @@ import (
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
@@ -38,6 +39,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	withDemo := fs.Bool("demo", false, "load the seeds' demo world where it is absent")
+	inf, err := addInboxFlags(fs, e)
+	if err != nil {
+		return err
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,8 +71,18 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopMetrics()
+	// The inbox stops (and flushes) before the store closes.
+	rec, is, stopInbox, err := inf.start(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopInbox()
 	stop := make(chan struct{})
-	h := httpapi.NewServer(b.log, b.svc, b.tokens, append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))...)
+	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))
+	if rec != nil {
+		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
+	}
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, opts...)
 	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, "/", stop)
 }
 
@@ -106,7 +121,9 @@ type backend struct {
 	svc    *gone.Service
 	reg    *prometheus.Registry
 	tokens *httpapi.Tokens
-	close  func()
+	// inbox is the store's 404 inbox, nil if it keeps none.
+	inbox gone.InboxStore
+	close func()
 }
 
 // listen opens addr, with the error a person can act on.
@@ -175,7 +192,8 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() {
+	is, _ := store.(gone.InboxStore)
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, inbox: is, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
