@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // handleLifecycle shows an id's state and its history to an admin.
@@ -34,8 +35,8 @@ func (s *server) handleLifecycle() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		localized(w, lang(r))
-		writeJSON(w, http.StatusOK, response{s.lifecycleView(rec, lang(r)), nonNil(hist)})
+		localized(w, answer.Language(r))
+		writeJSON(w, http.StatusOK, response{s.lifecycleView(rec, answer.Language(r)), nonNil(hist)})
 	})
 }
 
@@ -212,7 +213,7 @@ func (s *server) handleExplain() http.Handler {
 			// caller gets the same 404 with a suggestion.
 			nf := record(r, u.Path, func(w http.ResponseWriter, r *http.Request) { s.routeNotFound(w, r, "") })
 			v := verdict{Status: nf.Status, Answer: gone.AnswerNotFound, Response: nf}
-			suggestion := s.suggest(u.Path, false)
+			suggestion := s.suggest(r.Context(), u.Path, false)
 			answer := "No"
 			if suggestion != "" {
 				answer = "No: did you mean " + suggestion + "?"
@@ -246,7 +247,7 @@ func (s *server) handleExplain() http.Handler {
 }
 
 func (s *server) verdict(r *http.Request, p gone.Policy, id string, d gone.Decision) verdict {
-	v := verdict{Status: answerStatus[d.Answer], Answer: d.Answer}
+	v := verdict{Status: answer.StatusOfAnswer(d.Answer), Answer: d.Answer}
 	if d.Answer == gone.AnswerMoved {
 		v.Location = s.resourcePath(p.Collection, d.Location)
 	}

@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/internal/editdist"
 )
 
@@ -14,21 +16,32 @@ import (
 // be from a suggestion: enough for "usres" → "users" or a missing "/api".
 const maxSuggestDistance = 4
 
+// maxSuggestPath and maxSuggestCells bound the work of one suggestion, which
+// any caller can ask for with a 404: no suggestion for a longer path, and
+// at most maxSuggestCells cells of the edit distance tables over every
+// candidate together (the candidates are the GET routes times the
+// collections, so a config with thousands of collections would otherwise
+// cost a request milliseconds each).
+const (
+	maxSuggestPath  = 256
+	maxSuggestCells = 100_000
+)
+
 // handleUnknownRoute answers paths that match no route.
 // A path that a route knows under other methods gets 405 with Allow (RFC
 // 9110 §15.5.6) instead: the catch-all "/" pattern keeps the mux from
 // answering that itself.
 func (s *server) handleUnknownRoute() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if IsPreflight(r) {
+		if answer.IsPreflight(r) {
 			// So a page can read the 404 (and its suggestion) that follows.
 			s.preflight(w, r)
 			return
 		}
 		if allow := s.allowed(r.URL.Path); len(allow) > 0 {
-			lng := lang(r)
+			lng := answer.Language(r)
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeProblem(w, lng, newProblem(r, lng, http.StatusMethodNotAllowed,
+			answer.Write(w, lng, newProblem(r, lng, http.StatusMethodNotAllowed,
 				"This endpoint does not support "+r.Method+"; it supports "+strings.Join(allow, ", ")+"."))
 			return
 		}
@@ -81,45 +94,66 @@ func (s *server) allowed(path string) []string {
 // the closest real one: want when the caller knows it, otherwise the nearest
 // route by edit distance over the route table and collection names.
 func (s *server) routeNotFound(w http.ResponseWriter, r *http.Request, want string) {
-	lng := lang(r)
+	if _, explained := w.(*recorder); !explained {
+		// Every unknown route comes here; explain's rehearsal of one
+		// (a *recorder) is an admin's question, not a miss.
+		s.recordMiss(r)
+	}
+	lng := answer.Language(r)
 	if want == "" {
-		want = s.suggest(r.URL.Path, false)
+		want = s.suggest(r.Context(), r.URL.Path, false)
 	} else {
 		// A cleaned path is suggested as is only when it is a real route.
-		want = s.suggest(want, true)
+		want = s.suggest(r.Context(), want, true)
 	}
-	msg := text(lng, msgRouteNotFound)
+	msg := answer.Text(lng, answer.MsgRouteNotFound)
 	if want != "" {
-		msg = fmt.Sprintf(text(lng, msgRouteSuggest), want)
+		msg = fmt.Sprintf(answer.Text(lng, answer.MsgRouteSuggest), want)
 	}
 	p := newProblem(r, lng, http.StatusNotFound, msg)
 	p.Suggestion = want
-	w.Header().Set("Cache-Control", maxAge(gone.DefaultNotFoundMaxAge))
-	writeProblem(w, lng, p)
+	w.Header()["Cache-Control"] = answer.MaxAge(gone.DefaultNotFoundMaxAge)
+	answer.Write(w, lng, p)
 }
 
 // suggest returns the route closest to path, or "". Path parameters take the
 // caller's own segments: it never suggests an id the caller did not type.
 // With exact, path itself is a valid answer.
-func (s *server) suggest(path string, exact bool) string {
-	if len(path) > 512 {
-		return ""
+func (s *server) suggest(ctx context.Context, path string, exact bool) string {
+	best, _ := s.suggestCounted(ctx, path, exact)
+	return best
+}
+
+// suggestCounted is suggest, also saying how many cells it computed; it
+// stops at maxSuggestCells or when ctx ends, with the nearest route so far.
+func (s *server) suggestCounted(ctx context.Context, path string, exact bool) (string, int) {
+	if len(path) > maxSuggestPath {
+		return "", 0
 	}
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	last := segs[len(segs)-1]
 	best, bestDist := "", maxSuggestDistance+1
-	for _, c := range s.candidates(segs, last) {
+	budget := editdist.NewBudget(maxSuggestCells)
+	cands := s.candidates(segs, last)
+	if exact && slices.Contains(cands, path) {
+		return path, 0
+	}
+	for i, c := range cands {
 		if c == path {
-			if exact {
-				return c
-			}
 			continue
 		}
-		if d := editdist.Within(path, c, bestDist); d < bestDist {
+		if i%64 == 0 && ctx.Err() != nil {
+			break
+		}
+		d, ok := budget.Within(path, c, bestDist)
+		if !ok {
+			break
+		}
+		if d < bestDist {
 			best, bestDist = c, d
 		}
 	}
-	return best
+	return best, budget.Used()
 }
 
 // candidates instantiates every GET route pattern with the configured

@@ -137,6 +137,9 @@ func (c *rulesClient) do(ctx context.Context, method, path string, query url.Val
 		}
 		return &exitError{code: exitFailed, err: errors.New(msg)}
 	}
+	if out == nil {
+		return nil // 204: nothing to read
+	}
 	if b, ok := out.(*[]byte); ok {
 		*b = raw
 		return nil
@@ -346,3 +349,7 @@ func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
+
+// maxRefusedShown is how many refused lines an import prints before it
+// only counts the rest: the first are the ones to fix.
+const maxRefusedShown = 20

@@ -37,9 +37,7 @@ func readRuleFile(e env, name, format string) (*rulefile.Result, string, error) 
 	if err != nil {
 		return nil, format, usageError("%s: %v", name, err)
 	}
-	for _, r := range res.Refused {
-		fmt.Fprintf(e.stderr, "%s:%d: %s\n", name, r.Line, r.Err)
-	}
+	res.PrintRefused(e.stderr, name, maxRefusedShown)
 	return res, format, nil
 }
 
@@ -64,8 +62,8 @@ func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, a
 	if err != nil {
 		return err
 	}
-	if len(res.Refused) > 0 && !*skip && !*dryRun {
-		return &exitError{code: exitFailed, err: fmt.Errorf("rules import %s: %d lines refused; nothing imported (--skip-refused imports the other %d)", name, len(res.Refused), len(res.Rules))}
+	if res.RefusedLines() > 0 && !*skip && !*dryRun {
+		return &exitError{code: exitFailed, err: fmt.Errorf("rules import %s: %d lines refused; nothing imported (--skip-refused imports the other %d)", name, res.RefusedLines(), len(res.Rules))}
 	}
 	q := url.Values{}
 	if *dryRun {
@@ -88,8 +86,9 @@ func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, a
 		}
 		return &exitError{code: exitFailed, err: fmt.Errorf("%v; nothing imported", err)}
 	}
-	// The reader's refusals are the dry run's too.
-	sum.Refused += len(res.Refused)
+	// The reader's refusals are the dry run's too (the first
+	// rulefile.MaxRefusedKept of them with their line).
+	sum.Refused += res.RefusedLines()
 	for _, r := range res.Refused {
 		if *dryRun {
 			sum.Rules = append(sum.Rules, gone.RuleDiff{Line: r.Line, Outcome: gone.RuleRefused, Error: r.Err})
@@ -101,10 +100,10 @@ func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, a
 			return err
 		}
 	} else {
-		printImport(e.stdout, format, len(res.Rules)+len(res.Refused), sum)
+		printImport(e.stdout, format, len(res.Rules)+res.RefusedLines(), sum)
 	}
-	if len(res.Refused) > 0 && !*dryRun {
-		return &exitError{code: exitFailed, err: fmt.Errorf("%d lines refused and skipped", len(res.Refused))}
+	if res.RefusedLines() > 0 && !*dryRun {
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d lines refused and skipped", res.RefusedLines())}
 	}
 	return nil
 }

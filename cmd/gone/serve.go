@@ -18,7 +18,9 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
@@ -37,6 +39,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	withDemo := fs.Bool("demo", false, "load the seeds' demo world where it is absent")
+	inf, err := addInboxFlags(fs, e)
+	if err != nil {
+		return err
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,8 +66,23 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	stopMetrics, err := serveMetrics(ctx, e, b.log, *bf.ops.metricsAddr, b.reg)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	// The inbox stops (and flushes) before the store closes.
+	rec, is, stopInbox, err := inf.start(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopInbox()
 	stop := make(chan struct{})
-	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...)
+	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))
+	if rec != nil {
+		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
+	}
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, opts...)
 	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, "/", stop)
 }
 
@@ -100,7 +121,9 @@ type backend struct {
 	svc    *gone.Service
 	reg    *prometheus.Registry
 	tokens *httpapi.Tokens
-	close  func()
+	// inbox is the store's 404 inbox, nil if it keeps none.
+	inbox gone.InboxStore
+	close func()
 }
 
 // listen opens addr, with the error a person can act on.
@@ -169,7 +192,8 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() {
+	is, _ := store.(gone.InboxStore)
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, inbox: is, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
@@ -189,10 +213,7 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 		ReadTimeout:       writeTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
-		// Above httpapi.MaxHeaderBytes and MaxURIBytes, so an overlong
-		// request gets gone's 414 or 431 problem, not net/http's plain 431.
-		MaxHeaderBytes: 1 << 20,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(stop) })
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
@@ -201,9 +222,10 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 	}
 
 	errc := make(chan error, 1)
-	// GuardFraming refuses requests with both Content-Length and
-	// Transfer-Encoding and closes their connection (RFC 9112 §6.3).
-	go func() { errc <- srv.Serve(httpapi.GuardFraming(ln)) }()
+	// The edge refuses what could be framed two ways and closes its
+	// connection (RFC 9112 §6), and what is too large to serve.
+	cfg := edge.Config{Log: log, ProblemBase: consoleBase + "problems/"}
+	go func() { errc <- edge.Serve(srv, ln, cfg) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
