@@ -32,9 +32,9 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func runProxy(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "proxy", proxyUsage)
-	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
-	upstream := fs.String("upstream", envOr(e, "GONE_UPSTREAM", ""), "the site or API behind the proxy, e.g. http://127.0.0.1:3000 (env GONE_UPSTREAM)")
-	prefix := fs.String("admin-prefix", envOr(e, "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix), "path prefix of gone's own API (env GONE_ADMIN_PREFIX)")
+	addr := envString(fs, e, "addr", "GONE_ADDR", "127.0.0.1:8080", "listen address")
+	upstream := envString(fs, e, "upstream", "GONE_UPSTREAM", "", "the site or API behind the proxy, e.g. http://127.0.0.1:3000")
+	prefix := envString(fs, e, "admin-prefix", "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix, "path prefix of gone's own API")
 	var ruleFiles stringList
 	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable): nginx, Apache or CSV")
 	poll := fs.Duration("rules-poll", 100*time.Millisecond, "how often to look for rule changes made by other instances")
@@ -89,7 +89,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	rulesDone := make(chan struct{})
 	go func() { defer close(rulesDone); rules.Run(rctx, *poll, *reload) }()
 	defer func() { stopRules(); <-rulesDone }()
-	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.String())
+	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.Redacted())
 
 	known := proxy.NewKnown()
 	if *sitemap != "" {

@@ -26,10 +26,10 @@ type remote struct {
 // environment fallbacks.
 func addRemoteFlags(fs *flag.FlagSet, e env) *remote {
 	r := &remote{}
-	fs.StringVar(&r.url, "url", envOr(e, "GONE_URL", "http://127.0.0.1:8080"), "server URL (env GONE_URL)")
-	fs.StringVar(&r.token, "token", envOr(e, "GONE_TOKEN", ""), "bearer token (env GONE_TOKEN)")
-	fs.StringVar(&r.output, "output", envOr(e, "GONE_OUTPUT", "json"), "output format: json or table (env GONE_OUTPUT)")
-	fs.StringVar(&r.lang, "lang", envOr(e, "GONE_LANG", ""), "language of the server's messages, e.g. en or es (env GONE_LANG)")
+	envStringVar(fs, e, &r.url, "url", "GONE_URL", "http://127.0.0.1:8080", "server URL")
+	envStringVar(fs, e, &r.token, "token", "GONE_TOKEN", "", "bearer token")
+	envStringVar(fs, e, &r.output, "output", "GONE_OUTPUT", "json", "output format: json or table")
+	envStringVar(fs, e, &r.lang, "lang", "GONE_LANG", "", "language of the server's messages, e.g. en or es")
 	return r
 }
 

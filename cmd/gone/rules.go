@@ -38,17 +38,17 @@ rest in one transaction.`
 
 func runRules(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(e.stderr, "Usage: gone %s\n", rulesUsage)
+		// The flags every rules command shares; each command's --help
+		// adds its own.
+		fs, _ := newRulesFlags(e, "rules")
+		fs.Usage()
 		if len(args) == 0 {
 			return &exitError{code: exitUsage}
 		}
 		return nil
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlagSet(e, "rules "+sub, rulesUsage)
-	r := addRemoteFlags(fs, e)
-	prefix := fs.String("prefix", envOr(e, "GONE_ADMIN_PREFIX", "/_gone/"), "the proxy's admin prefix; \"/\" for gone serve (env GONE_ADMIN_PREFIX)")
-	rc := &rulesClient{remote: r, prefix: prefix}
+	fs, rc := newRulesFlags(e, "rules "+sub)
 	switch sub {
 	case "add":
 		return rc.add(ctx, e, fs, args)
@@ -63,6 +63,15 @@ func runRules(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "Usage: gone %s\n", rulesUsage)
 	return usageError("unknown rules command %q", sub)
+}
+
+// newRulesFlags returns the flag set of a rules command with the flags
+// they all share.
+func newRulesFlags(e env, name string) (*flag.FlagSet, *rulesClient) {
+	fs := newFlagSet(e, name, rulesUsage)
+	r := addRemoteFlags(fs, e)
+	prefix := envString(fs, e, "prefix", "GONE_ADMIN_PREFIX", "/_gone/", "the proxy's admin prefix; \"/\" for gone serve")
+	return fs, &rulesClient{remote: r, prefix: prefix}
 }
 
 type rulesClient struct {
@@ -121,6 +130,12 @@ func (c *rulesClient) do(ctx context.Context, method, path string, query url.Val
 		msg := fmt.Sprintf("%s %s: %d %s", method, path, resp.StatusCode, http.StatusText(resp.StatusCode))
 		if p.Message != "" {
 			msg += ": " + p.Message
+		}
+		if resp.StatusCode == http.StatusNotFound && method != "DELETE" && strings.Trim(*c.prefix, "/") != "" {
+			// Only DELETE answers 404 for a rule; elsewhere the route is
+			// missing, most often because --url is gone serve, which
+			// keeps its rules at /rules.
+			msg += fmt.Sprintf("\n(no rules API below %s at %s: against gone serve, give --prefix /)", *c.prefix, c.remote.url)
 		}
 		return &exitError{code: exitFailed, err: errors.New(msg)}
 	}

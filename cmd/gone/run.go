@@ -144,7 +144,7 @@ func newFlagSet(e env, name, usage string) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: gone %s\n\nFlags:\n", usage)
-		fs.PrintDefaults()
+		printFlags(e.stderr, fs)
 	}
 	return fs
 }

@@ -31,7 +31,7 @@ const shutdownTimeout = 10 * time.Second
 
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--config FILE] [--demo] [--purge-interval 1m]")
-	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
+	addr := envString(fs, e, "addr", "GONE_ADDR", "127.0.0.1:8080", "listen address")
 	bf, err := addBackendFlags(fs, e)
 	if err != nil {
 		return err
@@ -75,8 +75,8 @@ type backendFlags struct {
 
 func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 	bf := backendFlags{
-		dsn:        fs.String("db", envOr(e, "GONE_DB", "./gone.db"), "SQLite file, or a postgres:// URL (env GONE_DB)"),
-		configPath: fs.String("config", envOr(e, "GONE_CONFIG", ""), "collections config file (env GONE_CONFIG); the demo's when empty"),
+		dsn:        envString(fs, e, "db", "GONE_DB", "./gone.db", "SQLite file, or a postgres:// URL"),
+		configPath: envString(fs, e, "config", "GONE_CONFIG", "", "collections config file; the demo's when empty"),
 	}
 	var err error
 	if bf.ops, err = addOpsFlags(fs, e); err != nil {
