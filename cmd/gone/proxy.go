@@ -63,6 +63,10 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	if *poll <= 0 {
 		return usageError("--rules-poll must be positive")
 	}
+	tlsCfg, err := bf.tls.config()
+	if err != nil {
+		return err
+	}
 
 	ln, err := listen(*addr)
 	if err != nil {
@@ -114,7 +118,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
-	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)
+	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, stop)
 }
 
 // importAtStart applies a gone list as the admin, all of it or nothing.

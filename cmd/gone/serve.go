@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -43,6 +44,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
+	if *bf.configPath == "" && !*withDemo {
+		// A server run for real must not quietly serve the demo's world.
+		return usageError("%s", needConfig)
+	}
+	bf.demo = *withDemo
+	tlsCfg, err := bf.tls.config()
+	if err != nil {
+		return err
+	}
 	// The port first: when it is taken, nothing else happens (no database
 	// file is created, no token is printed).
 	ln, err := listen(*addr)
@@ -62,13 +72,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	stop := make(chan struct{})
 	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...)
-	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, "/", stop)
+	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 30*time.Second, "/", stop)
 }
 
 // backendFlags are the flags of everything that runs over a store: serve
 // and proxy.
 type backendFlags struct {
 	dsn, configPath *string
+	demo            bool // serve --demo: the demo's collections without a config
+	tls             tlsFlags
 	ops             opsFlags
 	tune            tuning
 }
@@ -76,8 +88,9 @@ type backendFlags struct {
 func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 	bf := backendFlags{
 		dsn:        envString(fs, e, "db", "GONE_DB", "./gone.db", "SQLite file, or a postgres:// URL"),
-		configPath: envString(fs, e, "config", "GONE_CONFIG", "", "collections config file; the demo's when empty"),
+		configPath: envString(fs, e, "config", "GONE_CONFIG", "", "collections config file (JSON; lines starting with // are comments)"),
 	}
+	bf.tls = addTLSFlags(fs, e)
 	var err error
 	if bf.ops, err = addOpsFlags(fs, e); err != nil {
 		return bf, err
@@ -132,7 +145,7 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 			logOut.Close()
 		}
 	}()
-	cfg, err := loadConfig(*bf.configPath)
+	cfg, err := bf.config()
 	if err != nil {
 		return nil, err
 	}
@@ -177,12 +190,13 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	}}, nil
 }
 
-// serveOn serves h on ln until ctx ends, then gives in-flight requests
-// shutdownTimeout to finish; stop closes first, so change streams end.
+// serveOn serves h on ln (over TLS when tlsCfg is not nil) until ctx ends,
+// then gives in-flight requests shutdownTimeout to finish; stop closes
+// first, so change streams end.
 // writeTimeout 0 lets a response take as long as it needs (the proxy
 // streams). The admin console is announced below consoleBase ("/" for
 // serve, the admin prefix for the proxy).
-func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h http.Handler, writeTimeout time.Duration, consoleBase string, stop chan struct{}) error {
+func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, tlsCfg *tls.Config, h http.Handler, writeTimeout time.Duration, consoleBase string, stop chan struct{}) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -195,15 +209,21 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(stop) })
-	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
+	scheme := "http"
+	// GuardFraming refuses requests with both Content-Length and
+	// Transfer-Encoding and closes their connection (RFC 9112 §6.3); over
+	// TLS it reads the decrypted HTTP/1.1 bytes (see tlsListener).
+	served := httpapi.GuardFraming(ln)
+	if tlsCfg != nil {
+		scheme, served = "https", newTLSListener(ln, tlsCfg)
+	}
+	fmt.Fprintf(e.stdout, "listening on %s://%s\n", scheme, ln.Addr())
 	if consoleBase != "" {
-		fmt.Fprintf(e.stdout, "admin console: http://%s%sadmin/\n", ln.Addr(), consoleBase)
+		fmt.Fprintf(e.stdout, "admin console: %s://%s%sadmin/\n", scheme, ln.Addr(), consoleBase)
 	}
 
 	errc := make(chan error, 1)
-	// GuardFraming refuses requests with both Content-Length and
-	// Transfer-Encoding and closes their connection (RFC 9112 §6.3).
-	go func() { errc <- srv.Serve(httpapi.GuardFraming(ln)) }()
+	go func() { errc <- srv.Serve(served) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -222,11 +242,29 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 	return nil
 }
 
-// loadConfig reads the collections config, or the demo's without one.
-func loadConfig(path string) (*gone.Config, error) {
-	if path == "" {
+// needConfig is what serve says when it has neither --config nor --demo.
+const needConfig = `serve needs to know which collections it serves: give --config FILE (or set GONE_CONFIG), or --demo for the seeds' demo world.
+A minimal config file:
+
+  {"collections": [{"name": "users", "restoreWindow": "30d"}]}
+
+examples/production/gone.json is a commented example, and README.md ("Configuration") lists every field.`
+
+// config is the collections config: the file's; the demo's under --demo
+// without one; and without either (only the proxy, whose paths are rules)
+// no collections.
+func (bf backendFlags) config() (*gone.Config, error) {
+	switch {
+	case *bf.configPath != "":
+		return loadConfig(*bf.configPath)
+	case bf.demo:
 		return demo.Config(), nil
 	}
+	return &gone.Config{Collections: map[string]gone.Policy{}, Reasons: map[string]map[string]string{}}, nil
+}
+
+// loadConfig reads the collections config file at path.
+func loadConfig(path string) (*gone.Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
