@@ -185,10 +185,20 @@ func fail(e env, r *remote, what string, err error) error {
 	case errors.Is(err, client.ErrUnavailable), errors.Is(err, client.ErrTooManyRequests):
 		fmt.Fprintf(w, "gone: %s is temporarily unavailable (%d %s).\n", what, ce.Status, statusText(ce.Status))
 		showLine(w, "", msg)
-		if ce.RetryAfter > 0 {
+		switch {
+		case !ce.AvailableAt.IsZero():
+			// The body's availableAt is the real end; Retry-After is
+			// capped by the server (--max-retry-after), so it may be
+			// sooner.
+			fmt.Fprintf(w, "  available again at %s", ce.AvailableAt.UTC().Format(time.RFC3339))
+			if ce.RetryAfter > 0 {
+				fmt.Fprintf(w, "; retry after %s", ce.RetryAfter)
+			}
+			fmt.Fprintln(w)
+		case ce.RetryAfter > 0:
 			at := time.Now().Add(ce.RetryAfter).UTC().Truncate(time.Second)
 			fmt.Fprintf(w, "  retry after %s (at %s)\n", ce.RetryAfter, at.Format(time.RFC3339))
-		} else {
+		default:
 			fmt.Fprintln(w, "  retry later")
 		}
 		return &exitError{code: exitFailed}
