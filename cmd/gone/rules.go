@@ -24,7 +24,7 @@ import (
 const rulesUsage = `rules <add|list|rm|import|explain> [flags] [args]
 
   gone rules add PATH[*] gone|moved|unavailable|removed [--to URL] [--status 301]
-                 [--at TIME] [--reason TEXT] [--alternative URL]
+                 [--at TIME|+2h] [--reason TEXT] [--alternative URL]
   gone rules list [--limit N] [--page-size N]
   gone rules rm PATH[*]                 send the path back to the upstream
   gone rules import FILE [--format nginx|apache|csv] [--skip-refused]
@@ -182,7 +182,7 @@ func (c *rulesClient) print(e env, v any, rows []ruleRow) error {
 func (c *rulesClient) add(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
 	to := fs.String("to", "", "moved: the new path or URL")
 	status := fs.Int("status", 0, "moved: 301 or 308 (the default)")
-	atStr := fs.String("at", "", "gone: when the path went (past) or goes (future); unavailable: until when (RFC 3339)")
+	atStr := fs.String("at", "", "gone: when the path went (past) or goes (future); unavailable: until when (RFC 3339, or +DURATION from now such as +2h)")
 	reason := fs.String("reason", "", "why, shown to callers of a 410")
 	alt := fs.String("alternative", "", "a path or URL to use instead")
 	pos, err := parseArgs(fs, args)
@@ -195,9 +195,10 @@ func (c *rulesClient) add(ctx context.Context, e env, fs *flag.FlagSet, args []s
 	spec := gone.RuleSpec{Action: gone.RuleAction(pos[1]), To: *to, Status: *status, Reason: *reason, Alternative: *alt}
 	spec.Path = pos[0]
 	if *atStr != "" {
-		t, err := time.Parse(time.RFC3339, *atStr)
-		if err != nil {
-			return usageError("--at %q: want RFC 3339, e.g. 2026-12-01T06:00:00Z", *atStr)
+		// +DURATION spares the reader GNU date's -d, which BSD date lacks.
+		t, err := parseWhen(*atStr, time.Now())
+		if err != nil || t.IsZero() {
+			return usageError("--at %q: want RFC 3339 (2026-12-01T06:00:00Z) or +DURATION from now (+2h)", *atStr)
 		}
 		spec.At = t
 	}
