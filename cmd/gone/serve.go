@@ -31,7 +31,7 @@ import (
 const shutdownTimeout = 10 * time.Second
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--config FILE] [--demo] [--purge-interval 1m]")
+	fs := newFlagSet(e, "serve", "serve (--config FILE | --demo) [--addr HOST:PORT] [--db PATH|postgres://…] [--tls-cert FILE --tls-key FILE] [--purge-interval 1m]")
 	addr := envString(fs, e, "addr", "GONE_ADDR", "127.0.0.1:8080", "listen address")
 	bf, err := addBackendFlags(fs, e)
 	if err != nil {
