@@ -493,8 +493,9 @@ func DecideRule(rec *Record, now time.Time) Decision {
 
 // MatchRule returns the rule that answers for the normalized path, read
 // from the store (the exact rule, else the longest prefix), or a nil
-// record when none does. It reads every rule: it is for explain, not for
-// the request path, which keeps a table in memory.
+// record when none does; EINVALID when the path's readings are answered
+// by different rules (RuleTable.Lookup). It reads every rule: it is for
+// explain, not for the request path, which keeps a table in memory.
 func (s *Service) MatchRule(ctx context.Context, path string) (*Record, RuleKey, error) {
 	recs, err := s.Rules(ctx)
 	if err != nil {
@@ -506,6 +507,6 @@ func (s *Service) MatchRule(ctx context.Context, path string) (*Record, RuleKey,
 			set[k] = r
 		}
 	}
-	rec, key, _ := NewRuleTable[*Record]().With(set, nil).Match(path)
-	return rec, key, nil
+	rec, key, _, err := NewRuleTable[*Record]().With(set, nil).Lookup(path)
+	return rec, key, err
 }

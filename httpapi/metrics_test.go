@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 )
 
 // newMetricsEnv is newEnv with metrics on.
@@ -20,7 +21,8 @@ func newMetricsEnv(t *testing.T) (*env, *prometheus.Registry) {
 	tokens := httpapi.NewTokens()
 	tokens.Add(adminToken, "admin", true)
 	tokens.Add(readerToken, "reader", false)
-	e.h = e.world.Check(httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg)))
+	e.h = e.world.Check(httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg),
+		httpapi.WithInbox(inbox.New(e.svc, e.world.Store, nil, nil))))
 	return e, reg
 }
 

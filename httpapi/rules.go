@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // MaxImportBytes is the largest body POST /rules/import accepts: about
@@ -42,16 +43,16 @@ func NewRuleView(rec *gone.Record, now time.Time) RuleView {
 	d := gone.DecideRule(rec, now)
 	v := RuleView{
 		Key: k.String(), Path: k.Path, Prefix: k.Prefix, State: d.State,
-		MovedTo: rec.MovedTo, DeletedAt: stamp(rec.DeletedAt), RestorableUntil: stamp(rec.RestorableUntil),
-		ExpiresAt: stamp(rec.ExpiresAt), UnavailableUntil: stamp(rec.UnavailableUntil),
-		Reason: rec.Reason, Alternative: rec.Alternative, Version: rec.Version, UpdatedAt: stamp(rec.UpdatedAt),
+		MovedTo: rec.MovedTo, DeletedAt: answer.Stamp(rec.DeletedAt), RestorableUntil: answer.Stamp(rec.RestorableUntil),
+		ExpiresAt: answer.Stamp(rec.ExpiresAt), UnavailableUntil: answer.Stamp(rec.UnavailableUntil),
+		Reason: rec.Reason, Alternative: rec.Alternative, Version: rec.Version, UpdatedAt: answer.Stamp(rec.UpdatedAt),
 	}
 	switch d.Answer {
 	case gone.AnswerOK:
 	case gone.AnswerMoved:
 		v.Status = gone.RedirectStatus(rec)
 	default:
-		v.Status = answerStatus[d.Answer]
+		v.Status = answer.StatusOfAnswer(d.Answer)
 	}
 	return v
 }
@@ -219,6 +220,14 @@ func (s *server) handleExplainRule() http.Handler {
 		ex.Normalized = norm
 		ex.Steps = []gone.Step{{Question: "Is the path valid?", Answer: "Yes: " + norm}}
 		rec, key, err := s.svc.MatchRule(r.Context(), norm)
+		if gone.ErrorCode(err) == gone.EINVALID {
+			// The proxy refuses it too: its readings have different rules.
+			ex.Steps = append(ex.Steps, gone.Step{Question: "Do all its readings have the same rule?", Answer: "No: " + gone.ErrorMessage(err)})
+			ex.Status, ex.Answer = http.StatusBadRequest, "refused: never matched, never forwarded"
+			w.Header().Set("Cache-Control", "no-store")
+			writeJSON(w, http.StatusOK, ex)
+			return
+		}
 		if err != nil {
 			s.writeError(w, r, err)
 			return

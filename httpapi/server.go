@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/inbox"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond it).
@@ -41,6 +42,10 @@ type server struct {
 	maxRetryAfter time.Duration
 	// limiter counts failed authentications; nil when disabled.
 	limiter *authLimiter
+	// inbox is the 404 inbox's admin side, nil unless WithInbox; misses
+	// hears of unknown routes, nil unless WithMisses (see inbox.go).
+	inbox  *inbox.Inbox
+	misses gone.MissRecorder
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
@@ -64,7 +69,6 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	// browser needs to read its Retry-After.
 	h = s.cors(h)
 	h = s.recoverPanics(h)
-	h = s.checkFraming(h)
 	h = s.sharedCacheSafe(h)
 	h = s.observe(h)
 	return h

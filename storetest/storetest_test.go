@@ -32,6 +32,7 @@ type memStore struct {
 	audit  []gone.AuditEvent
 	seq    int64
 	closed bool
+	inbox  memInbox // meminbox_test.go
 }
 
 func newMemStore() *memStore {

@@ -34,6 +34,9 @@ func TestHelpShowsNoSecret(t *testing.T) {
 	for _, sub := range []string{"create", "list", "revoke"} {
 		invocations = append(invocations, []string{"token", sub})
 	}
+	for _, sub := range []string{"list", "gone", "redirect", "ignore", "dismiss"} {
+		invocations = append(invocations, []string{"inbox", sub})
+	}
 	s := &cliServer{t: t}
 	for _, inv := range invocations {
 		for _, tail := range [][]string{{"--help"}, {"--no-such-flag"}, {"-h"}} {

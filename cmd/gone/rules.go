@@ -139,6 +139,9 @@ func (c *rulesClient) do(ctx context.Context, method, path string, query url.Val
 		}
 		return &exitError{code: exitFailed, err: errors.New(msg)}
 	}
+	if out == nil {
+		return nil // 204: nothing to read
+	}
 	return json.Unmarshal(raw, out)
 }
 

@@ -19,7 +19,9 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
@@ -38,6 +40,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	withDemo := fs.Bool("demo", false, "load the seeds' demo world where it is absent")
+	inf, err := addInboxFlags(fs, e)
+	if err != nil {
+		return err
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,8 +76,18 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	// The inbox stops (and flushes) before the store closes.
+	rec, is, stopInbox, err := inf.start(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopInbox()
 	stop := make(chan struct{})
-	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...)
+	opts := bf.apiOptions(b, stop)
+	if rec != nil {
+		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
+	}
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, opts...)
 	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 30*time.Second, "/", stop)
 }
 
@@ -113,7 +129,9 @@ type backend struct {
 	svc    *gone.Service
 	reg    *prometheus.Registry
 	tokens *httpapi.Tokens
-	close  func()
+	// inbox is the store's 404 inbox, nil if it keeps none.
+	inbox gone.InboxStore
+	close func()
 }
 
 // listen opens addr, with the error a person can act on.
@@ -182,7 +200,8 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() {
+	is, _ := store.(gone.InboxStore)
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, inbox: is, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
@@ -203,19 +222,12 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, tlsC
 		ReadTimeout:       writeTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
-		// Above httpapi.MaxHeaderBytes and MaxURIBytes, so an overlong
-		// request gets gone's 414 or 431 problem, not net/http's plain 431.
-		MaxHeaderBytes: 1 << 20,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(stop) })
 	scheme := "http"
-	// GuardFraming refuses requests with both Content-Length and
-	// Transfer-Encoding and closes their connection (RFC 9112 §6.3); over
-	// TLS it reads the decrypted HTTP/1.1 bytes (see tlsListener).
-	served := httpapi.GuardFraming(ln)
 	if tlsCfg != nil {
-		scheme, served = "https", newTLSListener(ln, tlsCfg)
+		scheme = "https"
 	}
 	fmt.Fprintf(e.stdout, "listening on %s://%s\n", scheme, ln.Addr())
 	if consoleBase != "" {
@@ -223,7 +235,11 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, tlsC
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(served) }()
+	// The edge refuses what could be framed two ways and closes its
+	// connection (RFC 9112 §6), and what is too large to serve; with TLS
+	// it terminates TLS below that guard.
+	cfg := edge.Config{Log: log, ProblemBase: consoleBase + "problems/", TLS: tlsCfg}
+	go func() { errc <- edge.Serve(srv, ln, cfg) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
