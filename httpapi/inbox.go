@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -47,9 +48,9 @@ func (s *server) withInbox(h func(w http.ResponseWriter, r *http.Request, ib *in
 
 // inboxEntry adds the nearest route as the suggestion where the inbox
 // knows no path nearer: on gone serve, whose misses are unknown routes.
-func (s *server) inboxEntry(e inbox.Entry) inbox.Entry {
+func (s *server) inboxEntry(ctx context.Context, e inbox.Entry) inbox.Entry {
 	if e.Suggestion == "" && s.misses != nil {
-		e.Suggestion = s.suggest(e.Path, false)
+		e.Suggestion = s.suggest(ctx, e.Path, false)
 	}
 	return e
 }
@@ -93,7 +94,7 @@ func (s *server) handleInbox() http.Handler {
 			resp.Next = nextCursor(strconv.Itoa(offset + limit))
 		}
 		for _, e := range es {
-			resp.Entries = append(resp.Entries, s.inboxEntry(e))
+			resp.Entries = append(resp.Entries, s.inboxEntry(r.Context(), e))
 		}
 		writeJSON(w, http.StatusOK, resp)
 	})
@@ -107,7 +108,7 @@ func (s *server) handleInboxEntry() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, s.inboxEntry(e))
+		writeJSON(w, http.StatusOK, s.inboxEntry(r.Context(), e))
 	})
 }
 

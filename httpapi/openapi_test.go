@@ -128,7 +128,7 @@ var routeStatuses = map[string][]int{
 	"GET /openapi.json":     {200},
 	"GET /{$}":              {200},
 	"GET /admin/":           {200, 304},
-	"GET /metrics":          {200},
+	"GET /metrics":          {200, 401, 403},
 }
 
 func init() {

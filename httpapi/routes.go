@@ -66,7 +66,8 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", console.Prefix, console.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.routeNotFound(w, r, "")
 	})))
-	if s.metrics != nil {
+	if s.servesMetrics() {
+		// A read token for every collection by default (WithMetricsAccess).
 		handle("GET", "/metrics", s.handleMetrics())
 	}
 

@@ -31,6 +31,8 @@ type server struct {
 	memos gone.Memoizer
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
+	// metricsAccess says who may read GET /metrics.
+	metricsAccess MetricsAccess
 	// limit is nil unless WithShedding was given.
 	limit *limiter
 	// hub wakes change streams; feed tunes them; stop ends them.
@@ -38,6 +40,8 @@ type server struct {
 	feed    FeedSettings
 	stop    <-chan struct{}
 	streams atomic.Int64 // open change streams
+	// tokenStreams counts the open change streams of each caller.
+	tokenStreams streamCounts
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
 	// limiter counts failed authentications; nil when disabled.

@@ -182,7 +182,7 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 // path is missing when only the upstream is.
 func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errUpstream404) {
-		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.Suggest(r.URL.EscapedPath()))
+		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.SuggestContext(r.Context(), r.URL.EscapedPath()))
 		return
 	}
 	if errors.Is(err, errSlowBody) || stalledBody(r) {

@@ -77,6 +77,9 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	if *poll <= 0 {
 		return usageError("--rules-poll must be positive")
 	}
+	if *bf.ops.metricsPublic {
+		return usageError("the proxy never serves /metrics on its public listener; use --metrics-addr")
+	}
 	if *maxUpstream < 0 {
 		return usageError("--upstream-max-conns must be 0 (no cap) or more")
 	}
@@ -144,6 +147,11 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		}
 		b.log.Info("sitemap read", "paths", n)
 	}
+	stopMetrics, err := serveMetrics(ctx, e, b.log, *bf.ops.metricsAddr, b.reg)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	// The inbox stops (and flushes) before the store closes.
 	rec, is, stopInbox, err := inf.start(ctx, b)
 	if err != nil {
@@ -164,7 +172,9 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
 		BodyIdleTimeout: idle, MaxUpstream: *maxUpstream, TrustedProxies: fronts,
 		PublicHosts: publicHosts, AllowUpgrade: upgrades,
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, opts...),
+		// The admin prefix is on the public listener: its /metrics is no
+		// route (--metrics-addr serves the registry instead).
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden))...),
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
 		Misses:  misses,
 	})
@@ -183,11 +193,9 @@ func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) e
 	if err != nil {
 		return fmt.Errorf("--rules %s: %w", name, err)
 	}
-	if len(res.Refused) > 0 {
-		for _, r := range res.Refused {
-			fmt.Fprintf(e.stderr, "%s:%d: %s\n", name, r.Line, r.Err)
-		}
-		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, len(res.Refused))
+	if res.RefusedLines() > 0 {
+		res.PrintRefused(e.stderr, name, maxRefusedShown)
+		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, res.RefusedLines())
 	}
 	sum, err := svc.SetRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, nil)
 	if err != nil {

@@ -76,6 +76,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	stopMetrics, err := serveMetrics(ctx, e, b.log, *bf.ops.metricsAddr, b.reg)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	// The inbox stops (and flushes) before the store closes.
 	rec, is, stopInbox, err := inf.start(ctx, b)
 	if err != nil {
@@ -83,7 +88,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer stopInbox()
 	stop := make(chan struct{})
-	opts := bf.apiOptions(b, stop)
+	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))
 	if rec != nil {
 		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
 	}
