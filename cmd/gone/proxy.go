@@ -36,9 +36,9 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func runProxy(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "proxy", proxyUsage)
-	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
-	upstream := fs.String("upstream", envOr(e, "GONE_UPSTREAM", ""), "the site or API behind the proxy, e.g. http://127.0.0.1:3000 (env GONE_UPSTREAM)")
-	prefix := fs.String("admin-prefix", envOr(e, "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix), "path prefix of gone's own API (env GONE_ADMIN_PREFIX)")
+	addr := envString(fs, e, "addr", "GONE_ADDR", "127.0.0.1:8080", "listen address")
+	upstream := envString(fs, e, "upstream", "GONE_UPSTREAM", "", "the site or API behind the proxy, e.g. http://127.0.0.1:3000")
+	prefix := envString(fs, e, "admin-prefix", "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix, "path prefix of gone's own API")
 	var ruleFiles stringList
 	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable), in any format rules import reads")
 	poll := fs.Duration("rules-poll", 100*time.Millisecond, "how often to look for rule changes made by other instances")
@@ -102,6 +102,10 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	if idle == 0 {
 		idle = -1 // proxy.Config: negative is no bound
 	}
+	tlsCfg, err := bf.tls.config()
+	if err != nil {
+		return err
+	}
 
 	ln, err := listen(*addr)
 	if err != nil {
@@ -128,7 +132,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	rulesDone := make(chan struct{})
 	go func() { defer close(rulesDone); rules.Run(rctx, *poll, *reload) }()
 	defer func() { stopRules(); <-rulesDone }()
-	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.String())
+	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.Redacted())
 
 	known := proxy.NewKnown()
 	if *sitemap != "" {
@@ -175,7 +179,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		Misses:  misses,
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
-	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)
+	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, stop)
 }
 
 // importAtStart applies a gone list as the admin, all of it or nothing,

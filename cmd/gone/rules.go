@@ -23,7 +23,7 @@ import (
 const rulesUsage = `rules <add|list|rm|import|export|check|explain> [flags] [args]
 
   gone rules add PATH[*] gone|moved|unavailable|removed [--to URL] [--status 301]
-                 [--at TIME] [--reason TEXT] [--alternative URL]
+                 [--at TIME|+2h] [--reason TEXT] [--alternative URL]
   gone rules list [--limit N] [--page-size N]
   gone rules rm PATH[*]                 send the path back to the upstream
   gone rules import FILE [--format F] [--dry-run] [--flatten]
@@ -47,17 +47,17 @@ docs/proxy.md says what each can and cannot carry.`
 
 func runRules(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(e.stderr, "Usage: gone %s\n", rulesUsage)
+		// The flags every rules command shares; each command's --help
+		// adds its own.
+		fs, _ := newRulesFlags(e, "rules")
+		fs.Usage()
 		if len(args) == 0 {
 			return &exitError{code: exitUsage}
 		}
 		return nil
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlagSet(e, "rules "+sub, rulesUsage)
-	r := addRemoteFlags(fs, e)
-	prefix := fs.String("prefix", envOr(e, "GONE_ADMIN_PREFIX", "/_gone/"), "the proxy's admin prefix; \"/\" for gone serve (env GONE_ADMIN_PREFIX)")
-	rc := &rulesClient{remote: r, prefix: prefix}
+	fs, rc := newRulesFlags(e, "rules "+sub)
 	switch sub {
 	case "add":
 		return rc.add(ctx, e, fs, args)
@@ -76,6 +76,15 @@ func runRules(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "Usage: gone %s\n", rulesUsage)
 	return usageError("unknown rules command %q", sub)
+}
+
+// newRulesFlags returns the flag set of a rules command with the flags
+// they all share.
+func newRulesFlags(e env, name string) (*flag.FlagSet, *rulesClient) {
+	fs := newFlagSet(e, name, rulesUsage)
+	r := addRemoteFlags(fs, e)
+	prefix := envString(fs, e, "prefix", "GONE_ADMIN_PREFIX", "/_gone/", "the proxy's admin prefix; \"/\" for gone serve")
+	return fs, &rulesClient{remote: r, prefix: prefix}
 }
 
 type rulesClient struct {
@@ -135,6 +144,12 @@ func (c *rulesClient) do(ctx context.Context, method, path string, query url.Val
 		if p.Message != "" {
 			msg += ": " + p.Message
 		}
+		if resp.StatusCode == http.StatusNotFound && method != "DELETE" && strings.Trim(*c.prefix, "/") != "" {
+			// Only DELETE answers 404 for a rule; elsewhere the route is
+			// missing, most often because --url is gone serve, which
+			// keeps its rules at /rules.
+			msg += fmt.Sprintf("\n(no rules API below %s at %s: against gone serve, give --prefix /)", *c.prefix, c.remote.url)
+		}
 		return &exitError{code: exitFailed, err: errors.New(msg)}
 	}
 	if out == nil {
@@ -187,7 +202,7 @@ func (c *rulesClient) print(e env, v any, rows []ruleRow) error {
 func (c *rulesClient) add(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
 	to := fs.String("to", "", "moved: the new path or URL")
 	status := fs.Int("status", 0, "moved: 301 or 308 (the default)")
-	atStr := fs.String("at", "", "gone: when the path went (past) or goes (future); unavailable: until when (RFC 3339)")
+	atStr := fs.String("at", "", "gone: when the path went (past) or goes (future); unavailable: until when (RFC 3339, or +DURATION from now such as +2h)")
 	reason := fs.String("reason", "", "why, shown to callers of a 410")
 	alt := fs.String("alternative", "", "a path or URL to use instead")
 	pos, err := parseArgs(fs, args)
@@ -200,9 +215,10 @@ func (c *rulesClient) add(ctx context.Context, e env, fs *flag.FlagSet, args []s
 	spec := gone.RuleSpec{Action: gone.RuleAction(pos[1]), To: *to, Status: *status, Reason: *reason, Alternative: *alt}
 	spec.Path = pos[0]
 	if *atStr != "" {
-		t, err := time.Parse(time.RFC3339, *atStr)
-		if err != nil {
-			return usageError("--at %q: want RFC 3339, e.g. 2026-12-01T06:00:00Z", *atStr)
+		// +DURATION spares the reader GNU date's -d, which BSD date lacks.
+		t, err := parseWhen(*atStr, time.Now())
+		if err != nil || t.IsZero() {
+			return usageError("--at %q: want RFC 3339 (2026-12-01T06:00:00Z) or +DURATION from now (+2h)", *atStr)
 		}
 		spec.At = t
 	}
