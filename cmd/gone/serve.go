@@ -20,6 +20,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/edge"
+	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/internal/logbuf"
@@ -87,8 +88,18 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopInbox()
+	// Path rules (GET /rules, the inbox's 410s and 308s) are answered on
+	// every path no route of the API serves, as gone proxy answers them.
+	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithMaxRetryAfter(*bf.ops.maxRetryAfter))
+	if err != nil {
+		return err
+	}
+	rctx, stopRules := context.WithCancel(ctx)
+	rulesDone := make(chan struct{})
+	go func() { defer close(rulesDone); rules.Run(rctx, 100*time.Millisecond, time.Minute) }()
+	defer func() { stopRules(); <-rulesDone }()
 	stop := make(chan struct{})
-	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))
+	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()), httpapi.WithRules(rules))
 	if rec != nil {
 		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
 	}
