@@ -97,9 +97,7 @@ func Load(ctx context.Context, svc *gone.Service) error {
 			}
 		}
 		at, _ := time.Parse(time.RFC3339, st.at)
-		s := *svc
-		s.Now = func() time.Time { return at }
-		if err := st.run(ctx, &s, admin); err != nil {
+		if err := st.run(ctx, svc.At(at), admin); err != nil {
 			return fmt.Errorf("demo %s: %w", st.id, err)
 		}
 	}

@@ -70,7 +70,7 @@ func WithProblemBase(base string) Option { return func(r *Rules) { r.problemBase
 func WithMaxRetryAfter(d time.Duration) Option { return func(r *Rules) { r.maxRetry = d } }
 
 // Load reads every rule from svc's store and returns the table. It also
-// sets svc.RulesChanged, so a rule changed through svc (its admin API, an
+// registers with svc.OnRulesChanged, so a rule changed through svc (its admin API, an
 // import) is answered from the next request on.
 func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error) {
 	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: answer.DefaultMaxRetryAfter, seen: map[int64]bool{}}
@@ -93,15 +93,11 @@ func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error
 	}
 	r.seq = seq
 	r.table.Store(t)
-	prev := svc.RulesChanged
-	svc.RulesChanged = func(ctx context.Context) {
-		if prev != nil {
-			prev(ctx)
-		}
+	svc.OnRulesChanged(func(ctx context.Context) {
 		if err := r.Sync(ctx); err != nil {
 			r.log.WarnContext(ctx, "rules: sync after a change failed; the next poll retries", "err", err)
 		}
-	}
+	})
 	return r, nil
 }
 

@@ -37,8 +37,7 @@ func corsFront(t *testing.T, up string) string {
 	t.Cleanup(func() { store.Close() })
 	cfg := demo.Config()
 	cfg.CORS = gone.CORS{Origins: []string{pageOrigin}, MaxAge: time.Minute}
-	svc := gone.NewService(store, cfg)
-	svc.Now = func() time.Time { return demotest.Now }
+	svc := gone.NewService(store, cfg, gone.WithClock(func() time.Time { return demotest.Now }))
 	spec := gone.RuleSpec{RuleKey: gone.RuleKey{Path: "/old"}, Action: gone.RuleGone,
 		At: at("2026-06-01T00:00:00Z"), Reason: "Retired", Alternative: "/new"}
 	if _, err := svc.SetRules(ctx, gone.Caller{Name: "test", Scopes: []gone.Scope{gone.ScopeAdmin}}, []gone.RuleSpec{spec}, nil); err != nil {
