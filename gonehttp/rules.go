@@ -31,8 +31,8 @@ type Rules struct {
 	problemBase string
 	// maxRetry caps the Retry-After of 503 answers.
 	maxRetry time.Duration
-	// cors is the service's CORS policy (the config's cors.*), applied to
-	// every answer gone makes here, as httpapi applies it to the API's.
+	// cors is the front doors' CORS policy (WithCORS), applied to every
+	// answer gone makes here, as httpapi applies it to the API's.
 	cors answer.CORS
 
 	table atomic.Pointer[gone.RuleTable[*entry]]
@@ -65,6 +65,10 @@ func WithLogger(log *slog.Logger) Option { return func(r *Rules) { r.log = log }
 // where gone's API documents them.
 func WithProblemBase(base string) Option { return func(r *Rules) { r.problemBase = base } }
 
+// WithCORS sets the CORS policy every answer follows (the config's cors.*,
+// as the API follows it); none by default.
+func WithCORS(p answer.CORSPolicy) Option { return func(r *Rules) { r.cors = answer.NewCORS(p) } }
+
 // WithMaxRetryAfter caps the Retry-After of 503 answers (default
 // answer.DefaultMaxRetryAfter); the body's availableAt keeps the exact end.
 func WithMaxRetryAfter(d time.Duration) Option { return func(r *Rules) { r.maxRetry = d } }
@@ -74,9 +78,6 @@ func WithMaxRetryAfter(d time.Duration) Option { return func(r *Rules) { r.maxRe
 // import) is answered from the next request on.
 func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error) {
 	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: answer.DefaultMaxRetryAfter, seen: map[int64]bool{}}
-	if svc.Config != nil {
-		r.cors = answer.NewCORS(svc.Config.CORS)
-	}
 	for _, o := range opts {
 		o(r)
 	}
