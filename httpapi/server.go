@@ -41,6 +41,10 @@ type server struct {
 	maxRetryAfter time.Duration
 	// limiter counts failed authentications; nil when disabled.
 	limiter *authLimiter
+	// hooks keeps webhook subscriptions; nil when the store does not.
+	hooks gone.WebhookStore
+	// sitemaps tunes /sitemap.xml and /sitemap-removed.xml.
+	sitemaps SitemapSettings
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
@@ -52,6 +56,9 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 		opt(s)
 	}
 	s.feed = s.feed.withDefaults()
+	if s.hooks == nil {
+		s.hooks, _ = svc.Store.(gone.WebhookStore)
+	}
 	s.memos, _ = svc.Store.(gone.Memoizer)
 	s.hub = newChangeHub(svc.Store, s.feed.Poll, log)
 	mux := http.NewServeMux()

@@ -71,6 +71,7 @@ type backendFlags struct {
 	dsn, configPath *string
 	ops             opsFlags
 	tune            tuning
+	webhooksPoll    *time.Duration
 }
 
 func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
@@ -82,6 +83,9 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 	if bf.ops, err = addOpsFlags(fs, e); err != nil {
 		return bf, err
 	}
+	if bf.webhooksPoll, err = addWebhookFlags(fs, e); err != nil {
+		return bf, err
+	}
 	bf.tune, err = addTuningFlags(fs, e)
 	return bf, err
 }
@@ -90,7 +94,8 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 // admin prefix alike; stop closes when the server shuts down.
 func (bf backendFlags) apiOptions(b *backend, stop chan struct{}) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
-		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop)}
+		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop),
+		httpapi.WithWebhooks(b.hooks)}
 }
 
 // backend is what serve and proxy share: the store, the service over it,
@@ -100,6 +105,7 @@ type backend struct {
 	svc    *gone.Service
 	reg    *prometheus.Registry
 	tokens *httpapi.Tokens
+	hooks  gone.WebhookStore
 	close  func()
 }
 
@@ -156,6 +162,8 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	}
 	// The purger stops first: no pass outlives the store.
 	closers = append(closers, startPurger(ctx, log, svc, *bf.ops.purgeInterval, metrics.NewPurger(reg)))
+	hooks, _ := store.(gone.WebhookStore)
+	closers = append(closers, startDeliverer(ctx, log, hooks, svc, *bf.webhooksPoll))
 
 	tokens := httpapi.NewTokens()
 	admin := e.getenv("GONE_ADMIN_TOKEN")
@@ -169,7 +177,7 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, close: func() {
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, hooks: hooks, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
