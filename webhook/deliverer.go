@@ -24,7 +24,8 @@ type Options struct {
 	// second of the write).
 	Poll time.Duration
 	// Lease is how long one instance delivers before another may take
-	// over, if it stops renewing (default 15s).
+	// over, if it stops renewing (default 6s: deliveries pause that long
+	// after the deliverer's process dies).
 	Lease time.Duration
 	// Backoff is the wait before the first retry; each further failure
 	// doubles it, up to MaxBackoff (defaults 1s and 1h).
@@ -66,7 +67,7 @@ func New(store gone.WebhookStore, records gone.Store, cfg *gone.Config, o Option
 		o.APIPrefix = "/api"
 	}
 	o.Poll = or(o.Poll, 100*time.Millisecond)
-	o.Lease = or(o.Lease, 15*time.Second)
+	o.Lease = or(o.Lease, 6*time.Second)
 	o.Backoff = or(o.Backoff, time.Second)
 	o.MaxBackoff = or(o.MaxBackoff, time.Hour)
 	o.Timeout = or(o.Timeout, 10*time.Second)
