@@ -6,10 +6,13 @@
 package sitemap
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
 	"io"
+	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/gonehttp/gone"
@@ -145,4 +148,49 @@ func Removed(ctx context.Context, store gone.Store, collections []string, path f
 		out = out[:MaxURLs]
 	}
 	return out, nil
+}
+
+// RemovedHandler serves the removed sitemap of the proxy's rules at
+// /sitemap-removed.xml: the paths a rule retired within window, below
+// base (the request's own scheme and host when empty).
+func RemovedHandler(store gone.Store, now func() time.Time, window time.Duration, base string) http.Handler {
+	if window <= 0 {
+		window = DefaultRemovedWindow
+	}
+	rulePath := func(_, id string) string {
+		k, _ := gone.ParseRuleID(id)
+		return k.Path
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		entries, err := Removed(r.Context(), store, []string{gone.RulesCollection}, rulePath, now(), window)
+		if err != nil {
+			// Unsure is 503, never a list that may miss retired paths.
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Retry-After", "5")
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"title":"Service Unavailable","status":503,"detail":"The rules could not be read. Try again shortly."}`+"\n")
+			return
+		}
+		b := base
+		if b == "" {
+			b = "http://" + r.Host
+			if r.TLS != nil {
+				b = "https://" + r.Host
+			}
+		}
+		var buf bytes.Buffer
+		WriteURLSet(&buf, b, entries)
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+		if r.Method == http.MethodGet {
+			w.Write(buf.Bytes())
+		}
+	})
 }

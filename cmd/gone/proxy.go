@@ -14,6 +14,7 @@ import (
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/proxy"
 	"github.com/gonehttp/gone/rulefile"
+	sitemaps "github.com/gonehttp/gone/sitemap"
 )
 
 const proxyUsage = `proxy --upstream URL [--addr HOST:PORT] [--db PATH|postgres://…] [--rules FILE]…
@@ -110,8 +111,9 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...),
-		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		Admin:          httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...),
+		Observe:        httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Store, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
 	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)

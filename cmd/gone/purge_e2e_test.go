@@ -191,6 +191,16 @@ func TestPurgeInFrontOfProxy(t *testing.T) {
 			took := e.becomes("rule gone", "/blog/2019/hello", 410, start)
 			e.cached("/blog/2019/hello", 410)
 			t.Logf("%s: cached 200 -> 410 under the proxy in %v", c.kind, took)
+			// The proxy lists the retired path for search engines.
+			resp, err := e.httpc.Get("http://" + addr + "/sitemap-removed.xml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if want := "<loc>http://" + addr + "/blog/2019/hello</loc><lastmod>" + start.UTC().Format("2006-01-02T"); resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+				t.Errorf("GET /sitemap-removed.xml from the proxy: %d\n%s\nwant it to hold %s", resp.StatusCode, b, want)
+			}
 
 			// A removed path (404, restorable) comes back when its rule
 			// is cleared: the cached 404 turns into the upstream's 200.

@@ -72,6 +72,7 @@ type backendFlags struct {
 	ops             opsFlags
 	tune            tuning
 	webhooksPoll    *time.Duration
+	search          searchFlags
 }
 
 func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
@@ -86,6 +87,7 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 	if bf.webhooksPoll, err = addWebhookFlags(fs, e); err != nil {
 		return bf, err
 	}
+	bf.search = addSearchFlags(fs, e)
 	bf.tune, err = addTuningFlags(fs, e)
 	return bf, err
 }
@@ -95,7 +97,7 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 func (bf backendFlags) apiOptions(b *backend, stop chan struct{}) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
 		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop),
-		httpapi.WithWebhooks(b.hooks)}
+		httpapi.WithWebhooks(b.hooks), httpapi.WithSitemaps(b.sitemaps)}
 }
 
 // backend is what serve and proxy share: the store, the service over it,
@@ -106,7 +108,9 @@ type backend struct {
 	reg    *prometheus.Registry
 	tokens *httpapi.Tokens
 	hooks  gone.WebhookStore
-	close  func()
+	// sitemaps are the checked --site-url and --removed-window.
+	sitemaps httpapi.SitemapSettings
+	close    func()
 }
 
 // listen opens addr, with the error a person can act on.
@@ -139,6 +143,10 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 		}
 	}()
 	cfg, err := loadConfig(*bf.configPath)
+	if err != nil {
+		return nil, err
+	}
+	sitemaps, err := bf.search.settings()
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +185,7 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, hooks: hooks, close: func() {
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, hooks: hooks, sitemaps: sitemaps, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
