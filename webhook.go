@@ -48,13 +48,16 @@ const (
 	PurgeVarnish WebhookKind = "varnish"     // PURGE <path> to Varnish
 	BanVarnish   WebhookKind = "varnish-ban" // BAN with X-Ban-Url: ^<path>, prefixes included
 	PurgeNginx   WebhookKind = "nginx"       // PURGE <path> to nginx's cache_purge
+	// IndexNow tells search engines (the IndexNow protocol) that the URL
+	// changed: Secret is the site's key, Host the site's host name.
+	IndexNow WebhookKind = "indexnow"
 )
 
 // WebhookKinds lists the kinds, for validation and help texts.
-var WebhookKinds = []WebhookKind{WebhookJSON, PurgeVarnish, BanVarnish, PurgeNginx}
+var WebhookKinds = []WebhookKind{WebhookJSON, PurgeVarnish, BanVarnish, PurgeNginx, IndexNow}
 
-// Purges reports whether the kind purges a cache rather than posting JSON.
-func (k WebhookKind) Purges() bool { return k != WebhookJSON }
+// Purges reports whether the kind purges a cache.
+func (k WebhookKind) Purges() bool { return k == PurgeVarnish || k == BanVarnish || k == PurgeNginx }
 
 // WebhookEvent is one change as a subscription's filter sees it.
 type WebhookEvent struct {
@@ -86,7 +89,7 @@ func (w *Webhook) Check() error {
 		w.Kind = WebhookJSON
 	}
 	if !slices.Contains(WebhookKinds, w.Kind) {
-		fields["kind"] = "must be one of webhook, varnish, varnish-ban, nginx"
+		fields["kind"] = "must be one of webhook, varnish, varnish-ban, nginx, indexnow"
 	}
 	if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		fields["url"] = "must be an http(s) URL such as https://example.com/hooks"
@@ -99,8 +102,18 @@ func (w *Webhook) Check() error {
 	case w.Kind == WebhookJSON && !validSecret(w.Secret):
 		fields["secret"] = `must be "whsec_" and the base64 of 24 to 64 random bytes`
 	}
-	if w.Host != "" && !w.Kind.Purges() {
-		fields["host"] = "only purge targets send a Host"
+	if w.Kind == IndexNow && len(w.Types) == 0 {
+		// Search engines are told of retired and moved URLs.
+		w.Types = []ChangeType{ChangeGone, ChangeExpired, ChangeMoved}
+	}
+	if w.Kind == IndexNow && !validIndexNowKey(w.Secret) {
+		fields["secret"] = "must be the site's IndexNow key: 8 to 128 letters, digits and -"
+	}
+	switch {
+	case w.Kind == IndexNow && (w.Host == "" || strings.ContainsAny(w.Host, "/:")):
+		fields["host"] = "must be the site's host name, e.g. www.example.com"
+	case w.Host != "" && !w.Kind.Purges() && w.Kind != IndexNow:
+		fields["host"] = "only purge and IndexNow targets take a host"
 	}
 	for _, c := range w.Collections {
 		if !ValidCollection(c) && c != RulesCollection {
@@ -145,6 +158,19 @@ func NewWebhookSecret() string {
 func WebhookKey(secret string) ([]byte, bool) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	return b, err == nil && strings.HasPrefix(secret, "whsec_")
+}
+
+// validIndexNowKey checks a key as the IndexNow protocol defines it.
+func validIndexNowKey(k string) bool {
+	if len(k) < 8 || len(k) > 128 {
+		return false
+	}
+	for _, c := range k {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 func validSecret(s string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -398,5 +399,56 @@ func TestOneDelivererAmongMany(t *testing.T) {
 		if c != 1 {
 			t.Errorf("%s delivered %d times", id, c)
 		}
+	}
+}
+
+// TestIndexNow checks the request IndexNow's documentation describes
+// (POST, JSON with host, key and urlList, UTF-8), sent for retired and
+// moved URLs only.
+func TestIndexNow(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	rcv := newReceiver(t)
+	rcv.status.Store(202) // IndexNow's "accepted, key validation pending"
+	w.subscribe(t, &gone.Webhook{Name: "bing", Kind: gone.IndexNow, URL: rcv.URL + "/indexnow", Secret: "a1b2c3d4e5f6a7b8", Host: "www.example.com"})
+	ctx := context.Background()
+	rec, _ := w.svc.Create(ctx, writer, "posts", json.RawMessage(`{}`)) // created: not sent
+	if _, err := w.svc.Delete(ctx, writer, "posts", rec.ID, gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
+		t.Fatal(err)
+	}
+	d := w.deliverer(webhook.Options{})
+	steps(t, d, func() bool { return len(rcv.requests()) == 1 })
+	step(t, d)
+	reqs := rcv.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("IndexNow got %d requests, want 1 (the create is not sent)", len(reqs))
+	}
+	r := reqs[0]
+	if ct := r.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Errorf("Content-Type = %q, want application/json; charset=utf-8", ct)
+	}
+	var body struct {
+		Host    string   `json:"host"`
+		Key     string   `json:"key"`
+		URLList []string `json:"urlList"`
+	}
+	dec := json.NewDecoder(strings.NewReader(string(r.body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		t.Fatalf("body %s: %v", r.body, err)
+	}
+	want := "https://www.example.com/api/posts/" + rec.ID
+	if body.Host != "www.example.com" || body.Key != "a1b2c3d4e5f6a7b8" || len(body.URLList) != 1 || body.URLList[0] != want {
+		t.Errorf("IndexNow body = %+v; want host www.example.com, the key, and urlList [%s]", body, want)
+	}
+	log, _ := w.store.WebhookAttempts(ctx, "bing", 1)
+	if len(log) != 1 || !log[0].Delivered || log[0].Status != 202 {
+		t.Errorf("log = %+v; want one delivery answered 202", log)
+	}
+	bad := &gone.Webhook{Name: "bad", Kind: gone.IndexNow, URL: rcv.URL, Secret: "short", Host: "https://x"}
+	err := bad.Check()
+	var ge *gone.Error
+	if !errors.As(err, &ge) || ge.Fields["secret"] == "" || ge.Fields["host"] == "" {
+		t.Errorf("Check(bad IndexNow) = %v; want secret and host refused", err)
 	}
 }

@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,6 +32,9 @@ func request(ctx context.Context, w *gone.Webhook, m gone.WebhookMessage, now ti
 		req.Header.Set("webhook-signature", Sign(w.Secret, m.ID, now, m.Body))
 		req.Header.Set("User-Agent", userAgent)
 		return req, nil
+	}
+	if w.Kind == gone.IndexNow {
+		return indexNowRequest(ctx, w, m)
 	}
 	method, target := "PURGE", m.Path
 	ban := w.Kind == gone.BanVarnish || (w.Kind == gone.PurgeVarnish && m.Prefix)
@@ -93,4 +97,25 @@ func (d *Deliverer) send(ctx context.Context, w *gone.Webhook, m gone.WebhookMes
 	}
 	a.Error = fmt.Sprintf("HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(snippet))
 	return a
+}
+
+// indexNowRequest is the IndexNow protocol's POST of one changed URL
+// (https://www.indexnow.org/documentation): the site's host, its key, and
+// the URL, absolute on https://host.
+func indexNowRequest(ctx context.Context, w *gone.Webhook, m gone.WebhookMessage) (*http.Request, error) {
+	body, err := json.Marshal(struct {
+		Host    string   `json:"host"`
+		Key     string   `json:"key"`
+		URLList []string `json:"urlList"`
+	}{w.Host, w.Secret, []string{"https://" + w.Host + m.Path}})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("User-Agent", userAgent)
+	return req, nil
 }

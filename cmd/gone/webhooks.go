@@ -38,10 +38,10 @@ func runWebhooks(ctx context.Context, e env, args []string) error {
 	var req client.WebhookRequest
 	var colls, types *string
 	if sub == "create" {
-		fs.StringVar(&req.Kind, "kind", "webhook", "webhook (signed JSON), varnish, varnish-ban or nginx (cache purges)")
-		fs.StringVar(&req.Host, "host", "", "purge targets: the Host header the cache keyed its copies by")
+		fs.StringVar(&req.Kind, "kind", "webhook", "webhook (signed JSON), varnish, varnish-ban or nginx (cache purges), indexnow (search engines)")
+		fs.StringVar(&req.Host, "host", "", "purge targets: the Host header the cache keyed its copies by; indexnow: the site's host name")
 		fs.StringVar(&req.PathPrefix, "path-prefix", "", "only changes of paths that start with this")
-		fs.StringVar(&req.Secret, "secret", "", "webhooks: the signing secret (whsec_ and base64); made for you when empty")
+		fs.StringVar(&req.Secret, "secret", "", "webhooks: the signing secret (whsec_ and base64), made for you when empty; indexnow: the site's key")
 		colls = fs.String("collection", "", "comma-separated collections; empty for every one (_rules for the proxy's rules)")
 		types = fs.String("type", "", "comma-separated change types (created, deleted, restored, gone, expired, moved, …); empty for every one")
 	}
