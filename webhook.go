@@ -31,6 +31,10 @@ type Webhook struct {
 
 	CreatedAt time.Time
 	CreatedBy string
+	// SinceSeq is the audit log's last sequence number when the
+	// subscription was created (the store sets it): it hears of the
+	// changes after it, none before.
+	SinceSeq int64
 	// Failures counts the attempts that failed since the last success.
 	Failures int
 	// PausedAt is set when the subscription failed too often; nothing is
@@ -239,7 +243,8 @@ type WebhookBatch struct {
 // deliverer's cursor into the audit log and its lease. sqlite.Store and
 // postgres.Store implement it; storetest defines it.
 type WebhookStore interface {
-	// CreateWebhook adds w, or returns ECONFLICT if its name is taken.
+	// CreateWebhook adds w, or returns ECONFLICT if its name is taken. It
+	// sets w.SinceSeq to the audit log's last sequence number.
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	// UpdateWebhook replaces the named subscription with fn's result,
 	// in one transaction, or returns ENOTFOUND. Failures, PausedAt and

@@ -14,7 +14,7 @@ import (
 
 var _ gone.WebhookStore = (*Store)(nil)
 
-const webhookColumns = `name, kind, url, secret, host, collections, path_prefix, types, created_at, created_by, failures, paused_at, paused_reason`
+const webhookColumns = `name, kind, url, secret, host, collections, path_prefix, types, created_at, created_by, since_seq, failures, paused_at, paused_reason`
 
 // exec runs fn in one transaction, as Update does.
 func (s *Store) exec(ctx context.Context, fn func(pgx.Tx) error) error {
@@ -24,8 +24,17 @@ func (s *Store) exec(ctx context.Context, fn func(pgx.Tx) error) error {
 // CreateWebhook adds w, or returns ECONFLICT if its name is taken.
 func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook) error {
 	return s.exec(ctx, func(tx pgx.Tx) error {
+		// The audit lock orders appends and commits (see AppendAudit):
+		// holding it, MAX(seq) is the last event committed or to commit
+		// before this subscription exists.
+		if _, err := tx.Exec(ctx, auditLock); err != nil {
+			return fmt.Errorf("postgres: audit lock: %w", err)
+		}
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&w.SinceSeq); err != nil {
+			return fmt.Errorf("postgres: create webhook %s: %w", w.Name, err)
+		}
 		tag, err := tx.Exec(ctx, `INSERT INTO webhooks (`+webhookColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (name) DO NOTHING`, webhookArgs(w)...)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (name) DO NOTHING`, webhookArgs(w)...)
 		if err != nil {
 			return fmt.Errorf("postgres: create webhook %s: %w", w.Name, err)
 		}
@@ -38,7 +47,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook) error {
 
 func webhookArgs(w *gone.Webhook) []any {
 	return []any{w.Name, string(w.Kind), w.URL, w.Secret, w.Host, strings.Join(w.Collections, " "), w.PathPrefix,
-		joinTypes(w.Types), w.CreatedAt, w.CreatedBy, w.Failures, toDB(w.PausedAt), w.PausedReason}
+		joinTypes(w.Types), w.CreatedAt, w.CreatedBy, w.SinceSeq, w.Failures, toDB(w.PausedAt), w.PausedReason}
 }
 
 // UpdateWebhook replaces the named subscription with fn's result; the row
@@ -56,8 +65,8 @@ func (s *Store) UpdateWebhook(ctx context.Context, name string, fn func(*gone.We
 		w.Name = name
 		out = w
 		_, err = tx.Exec(ctx, `UPDATE webhooks SET kind = $2, url = $3, secret = $4, host = $5, collections = $6,
-			path_prefix = $7, types = $8, created_at = $9, created_by = $10, failures = $11, paused_at = $12,
-			paused_reason = $13 WHERE name = $1`, webhookArgs(w)...)
+			path_prefix = $7, types = $8, created_at = $9, created_by = $10, since_seq = $11, failures = $12,
+			paused_at = $13, paused_reason = $14 WHERE name = $1`, webhookArgs(w)...)
 		if err != nil {
 			return fmt.Errorf("postgres: update webhook %s: %w", name, err)
 		}
@@ -124,7 +133,7 @@ func scanWebhook(row pgx.Row) (*gone.Webhook, error) {
 		paused             *time.Time
 	)
 	if err := row.Scan(&w.Name, &kind, &w.URL, &w.Secret, &w.Host, &colls, &w.PathPrefix, &types,
-		&w.CreatedAt, &w.CreatedBy, &w.Failures, &paused, &w.PausedReason); err != nil {
+		&w.CreatedAt, &w.CreatedBy, &w.SinceSeq, &w.Failures, &paused, &w.PausedReason); err != nil {
 		return nil, err
 	}
 	w.Kind, w.Collections, w.Types = gone.WebhookKind(kind), strings.Fields(colls), splitTypes(types)

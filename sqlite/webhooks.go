@@ -13,7 +13,7 @@ import (
 
 var _ gone.WebhookStore = (*Store)(nil)
 
-const webhookColumns = `name, kind, url, secret, host, collections, path_prefix, types, created_at, created_by, failures, paused_at, paused_reason`
+const webhookColumns = `name, kind, url, secret, host, collections, path_prefix, types, created_at, created_by, since_seq, failures, paused_at, paused_reason`
 
 // ms stores a time as unix milliseconds, the zero time as NULL.
 func ms(t time.Time) any {
@@ -45,14 +45,19 @@ func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook) error {
 		if n > 0 {
 			return gone.Errorf(gone.ECONFLICT, "A subscription is already named %q.", w.Name)
 		}
+		// The write lock is held (BEGIN IMMEDIATE): no event commits
+		// between this read and the insert.
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&w.SinceSeq); err != nil {
+			return fmt.Errorf("sqlite: webhook %s: %w", w.Name, err)
+		}
 		return putWebhook(ctx, tx, w)
 	})
 }
 
 func putWebhook(ctx context.Context, tx *sql.Tx, w *gone.Webhook) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO webhooks (`+webhookColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO webhooks (`+webhookColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.Name, string(w.Kind), w.URL, w.Secret, w.Host, strings.Join(w.Collections, " "), w.PathPrefix, joinTypes(w.Types),
-		ms(w.CreatedAt), w.CreatedBy, w.Failures, ms(w.PausedAt), w.PausedReason)
+		ms(w.CreatedAt), w.CreatedBy, w.SinceSeq, w.Failures, ms(w.PausedAt), w.PausedReason)
 	if err != nil {
 		return fmt.Errorf("sqlite: put webhook %s: %w", w.Name, err)
 	}
@@ -145,7 +150,7 @@ func scanWebhook(row interface{ Scan(...any) error }) (*gone.Webhook, error) {
 		created, pausedAtVal sql.NullInt64
 	)
 	if err := row.Scan(&w.Name, &kind, &w.URL, &w.Secret, &w.Host, &colls, &w.PathPrefix, &types,
-		&created, &w.CreatedBy, &w.Failures, &pausedAtVal, &w.PausedReason); err != nil {
+		&created, &w.CreatedBy, &w.SinceSeq, &w.Failures, &pausedAtVal, &w.PausedReason); err != nil {
 		return nil, err
 	}
 	w.Kind, w.Collections, w.Types = gone.WebhookKind(kind), strings.Fields(colls), splitTypes(types)

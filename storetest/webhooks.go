@@ -30,7 +30,7 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 
 	t.Run("Subscriptions", func(t *testing.T) {
 		t.Parallel()
-		_, s := stores(t)
+		store, s := stores(t)
 		if _, err := s.Webhook(ctx(t), "a"); gone.ErrorCode(err) != gone.ENOTFOUND {
 			t.Errorf("Webhook(absent) error = %v, want ENOTFOUND", err)
 		}
@@ -59,8 +59,19 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		if _, err := s.UpdateWebhook(ctx(t), "b", func(*gone.Webhook) error { return nil }); gone.ErrorCode(err) != gone.ENOTFOUND {
 			t.Errorf("UpdateWebhook(absent) error = %v, want ENOTFOUND", err)
 		}
-		if err := s.CreateWebhook(ctx(t), hook("0-first")); err != nil {
+		// A subscription starts after the audit log's last event.
+		if err := store.Update(ctx(t), func(tx gone.Tx) error {
+			return tx.AppendAudit(ctx(t), gone.AuditEvent{At: t0, Action: gone.ActionCreate, Collection: "users", ID: "1"})
+		}); err != nil {
 			t.Fatal(err)
+		}
+		evs, _ := store.Audit(ctx(t), gone.AuditQuery{Newest: true, Limit: 1})
+		first := hook("0-first")
+		if err := s.CreateWebhook(ctx(t), first); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Webhook(ctx(t), "0-first"); len(evs) != 1 || got.SinceSeq != evs[0].Seq || want.SinceSeq != 0 {
+			t.Errorf("SinceSeq = %d (and %d before any event); want the last event's seq %v, and 0", got.SinceSeq, want.SinceSeq, seqs(evs))
 		}
 		all, err := s.Webhooks(ctx(t))
 		if err != nil || len(all) != 2 || all[0].Name != "0-first" || all[1].Name != "a" {

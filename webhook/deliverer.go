@@ -234,7 +234,9 @@ func (d *Deliverer) messages(subs []*gone.Webhook, c change, now time.Time) []go
 	var out []gone.WebhookMessage
 	var body []byte
 	for _, w := range subs {
-		if !w.Wants(c.WebhookEvent) {
+		// A subscription hears of changes after its creation (a timer's
+		// change has no seq: it happens now).
+		if !w.Wants(c.WebhookEvent) || (c.Seq != 0 && c.Seq <= w.SinceSeq) {
 			continue
 		}
 		m := gone.WebhookMessage{Webhook: w.Name, ID: c.msgID, Path: c.Path, Prefix: c.prefix, CreatedAt: now}

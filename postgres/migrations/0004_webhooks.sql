@@ -11,6 +11,8 @@ CREATE TABLE webhooks (
 	types         text NOT NULL DEFAULT '',
 	created_at    timestamptz NOT NULL,
 	created_by    text NOT NULL DEFAULT '',
+	-- The audit log's last seq at creation: only later changes are sent.
+	since_seq     bigint NOT NULL DEFAULT 0,
 	failures      integer NOT NULL DEFAULT 0,
 	paused_at     timestamptz,
 	paused_reason text NOT NULL DEFAULT ''

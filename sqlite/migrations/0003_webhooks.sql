@@ -13,6 +13,7 @@ CREATE TABLE webhooks (
 	types         TEXT    NOT NULL DEFAULT '',
 	created_at    INTEGER NOT NULL,
 	created_by    TEXT    NOT NULL DEFAULT '',
+	since_seq     INTEGER NOT NULL DEFAULT 0,
 	failures      INTEGER NOT NULL DEFAULT 0,
 	paused_at     INTEGER,
 	paused_reason TEXT    NOT NULL DEFAULT ''
