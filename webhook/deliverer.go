@@ -239,6 +239,9 @@ func (d *Deliverer) messages(subs []*gone.Webhook, c change, now time.Time) []go
 		if !w.Wants(c.WebhookEvent) || (c.Seq != 0 && c.Seq <= w.SinceSeq) {
 			continue
 		}
+		if w.Kind == gone.IndexNow && !d.public(c.Collection) {
+			continue // search engines never hear of what policy hides
+		}
 		m := gone.WebhookMessage{Webhook: w.Name, ID: c.msgID, Path: c.Path, Prefix: c.prefix, CreatedAt: now}
 		if w.Kind == gone.WebhookJSON {
 			if body == nil {
@@ -249,6 +252,16 @@ func (d *Deliverer) messages(subs []*gone.Webhook, c change, now time.Time) []go
 		out = append(out, m)
 	}
 	return out
+}
+
+// public reports whether the world may learn of changes in collection:
+// the proxy's rules, and collections neither private nor concealed.
+func (d *Deliverer) public(collection string) bool {
+	if collection == gone.RulesCollection {
+		return true
+	}
+	p, ok := d.cfg.Policy(collection)
+	return ok && !p.Private && p.Disclosure != gone.DiscloseConceal
 }
 
 // timers returns the checks that e's record asks for: its expiry, and

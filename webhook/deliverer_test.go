@@ -23,7 +23,8 @@ import (
 
 const testConfig = `{"collections": [
 	{"name": "users", "restoreWindow": "1h"},
-	{"name": "posts"}
+	{"name": "posts"},
+	{"name": "accounts", "disclosure": "conceal"}
 ]}`
 
 var writer = gone.Caller{Name: "tester", Scopes: []gone.Scope{gone.ScopeAdmin}}
@@ -412,6 +413,10 @@ func TestIndexNow(t *testing.T) {
 	rcv.status.Store(202) // IndexNow's "accepted, key validation pending"
 	w.subscribe(t, &gone.Webhook{Name: "bing", Kind: gone.IndexNow, URL: rcv.URL + "/indexnow", Secret: "a1b2c3d4e5f6a7b8", Host: "www.example.com"})
 	ctx := context.Background()
+	acct, _ := w.svc.Create(ctx, writer, "accounts", json.RawMessage(`{}`))
+	if _, err := w.svc.Delete(ctx, writer, "accounts", acct.ID, gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
+		t.Fatal(err) // concealed: never told to search engines
+	}
 	rec, _ := w.svc.Create(ctx, writer, "posts", json.RawMessage(`{}`)) // created: not sent
 	if _, err := w.svc.Delete(ctx, writer, "posts", rec.ID, gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
@@ -421,7 +426,7 @@ func TestIndexNow(t *testing.T) {
 	step(t, d)
 	reqs := rcv.requests()
 	if len(reqs) != 1 {
-		t.Fatalf("IndexNow got %d requests, want 1 (the create is not sent)", len(reqs))
+		t.Fatalf("IndexNow got %d requests, want 1 (neither the create nor the concealed account is sent)", len(reqs))
 	}
 	r := reqs[0]
 	if ct := r.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
