@@ -3,11 +3,9 @@ package gonehttp
 import (
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/answer"
 )
 
 // Handler answers the paths rules has a rule for and passes every other
@@ -20,6 +18,13 @@ import (
 // belongs to next, and gone never reads it here.
 func Handler(next http.Handler, rules *Rules) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TransferEncoding) > 0 {
+			// Without edge.Serve in front, net/http reads a request with
+			// both Content-Length and Transfer-Encoding as chunked and
+			// keeps the connection: closing it after this answer means
+			// nothing a front proxy took for this body is ever served.
+			w.Header().Set("Connection", "close")
+		}
 		r, ok := rules.Normalize(w, r)
 		if !ok {
 			return
@@ -70,15 +75,14 @@ func (rs *Rules) Serve(w http.ResponseWriter, r *http.Request, next http.Handler
 			w.Header()[k] = append([]string(nil), v...)
 		}
 		next.ServeHTTP(w, r)
-	case httpapi.IsPreflight(r) && rs.cors.Enabled():
+	case answer.IsPreflight(r) && rs.cors.Enabled():
 		// A page asks before sending a request with a token or a JSON
 		// body: the answer is the policy's, so the request itself can
 		// then read the rule's 410 (or 308, 503).
 		if err := rs.cors.Preflight(w, r); err != nil {
-			msg := gone.ErrorMessage(err)
-			rs.WriteProblem(w, r, http.StatusForbidden, map[string]string{"en": msg})
+			rs.writeProblem(w, r, http.StatusForbidden, gone.ErrorMessage(err))
 		}
-	case a.prebuilt[0][0] == nil:
+	case len(a.prebuilt) == 0:
 		rs.writeNow(w, r, path, a.decision, now, "")
 	default:
 		l, html := rs.negotiate(r)
@@ -112,42 +116,26 @@ func NotFound(w http.ResponseWriter, r *http.Request, rules *Rules) {
 
 // writeBadPath answers 400 for a path gone will neither match nor forward.
 func (rs *Rules) writeBadPath(w http.ResponseWriter, r *http.Request, err error) {
-	msg := gone.ErrorMessage(err)
-	rs.WriteProblem(w, r, http.StatusBadRequest, map[string]string{"en": msg, "es": msg})
+	rs.writeProblem(w, r, http.StatusBadRequest, gone.ErrorMessage(err))
 }
 
-// WriteProblem answers r with a problem of status (no-store), as
-// problem+json or as the HTML page by r's Accept, with detail in the
-// language r asks for ("en" is the fallback). Headers already set in w
+// WriteProblem answers r with a problem of status (no-store) whose detail
+// is the catalog's text for key, as problem+json or as the HTML page by
+// r's Accept, in the language r asks for. Headers already set in w
 // (Retry-After) are kept.
-func (rs *Rules) WriteProblem(w http.ResponseWriter, r *http.Request, status int, detail map[string]string) {
-	l, html := rs.negotiate(r)
-	lng := langNames[l]
-	msg, ok := detail[lng]
-	if !ok {
-		msg = detail["en"]
-	}
-	title := http.StatusText(status)
-	prob := &httpapi.Problem{
-		Type: rs.problemBase + problemType(status), Title: title, Status: status,
-		Detail: msg, Instance: r.URL.EscapedPath(), Error: title, Message: msg,
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	rs.sendProblem(w, r, lng, html, prob)
+func (rs *Rules) WriteProblem(w http.ResponseWriter, r *http.Request, status int, key string) {
+	rs.writeProblem(w, r, status, answer.Text(answer.Language(r), key))
 }
 
-func problemType(status int) string {
-	switch status {
-	case http.StatusBadRequest:
-		return "invalid"
-	case http.StatusForbidden:
-		return "forbidden"
-	case http.StatusNotFound:
-		return "not-found"
-	case http.StatusServiceUnavailable:
-		return "unavailable"
-	}
-	return "upstream"
+// writeProblem is WriteProblem with a detail that is not in the catalog
+// (an error's message).
+func (rs *Rules) writeProblem(w http.ResponseWriter, r *http.Request, status int, detail string) {
+	l, html := rs.negotiate(r)
+	lng := answer.Languages()[l]
+	prob := answer.New(r.URL.EscapedPath(), lng, status, detail)
+	prob.Rebase(rs.problemBase)
+	w.Header()["Cache-Control"] = answer.NoStore
+	rs.sendProblem(w, r, lng, html, prob)
 }
 
 // negotiate picks the answer's language and whether it is the HTML page:
@@ -159,33 +147,5 @@ func (rs *Rules) negotiate(r *http.Request) (lang int, html bool) {
 		j := strings.Index(accept, "json")
 		html = j < 0 || j > i
 	}
-	return rs.langs.get(r), html
-}
-
-// langMemo remembers the language negotiated for each Accept-Language
-// value, since browsers send a handful of distinct ones; it stops growing
-// at langMemoMax entries, after which negotiation simply runs each time.
-type langMemo struct {
-	m sync.Map
-	n atomic.Int32
-}
-
-const langMemoMax = 4096
-
-func (m *langMemo) get(r *http.Request) int {
-	h := r.Header.Get("Accept-Language")
-	if h == "" {
-		return langEN
-	}
-	if v, ok := m.m.Load(h); ok {
-		return v.(int)
-	}
-	l := langEN
-	if httpapi.Language(r) == "es" {
-		l = langES
-	}
-	if m.n.Add(1) <= langMemoMax {
-		m.m.Store(h, l)
-	}
-	return l
+	return answer.LanguageIndex(r), html
 }

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/answer"
 )
 
 // Rules is the in-memory table of path rules. Create it with Load.
@@ -33,7 +33,7 @@ type Rules struct {
 	maxRetry time.Duration
 	// cors is the service's CORS policy (the config's cors.*), applied to
 	// every answer gone makes here, as httpapi applies it to the API's.
-	cors httpapi.CORS
+	cors answer.CORS
 
 	table atomic.Pointer[gone.RuleTable[*entry]]
 
@@ -42,8 +42,6 @@ type Rules struct {
 	mu   sync.Mutex
 	seq  int64
 	seen map[int64]bool
-
-	langs langMemo
 }
 
 // entry is one rule with its answers, built on first use.
@@ -65,16 +63,16 @@ func WithLogger(log *slog.Logger) Option { return func(r *Rules) { r.log = log }
 func WithProblemBase(base string) Option { return func(r *Rules) { r.problemBase = base } }
 
 // WithMaxRetryAfter caps the Retry-After of 503 answers (default
-// httpapi.DefaultMaxRetryAfter); the body's availableAt keeps the exact end.
+// answer.DefaultMaxRetryAfter); the body's availableAt keeps the exact end.
 func WithMaxRetryAfter(d time.Duration) Option { return func(r *Rules) { r.maxRetry = d } }
 
 // Load reads every rule from svc's store and returns the table. It also
 // sets svc.RulesChanged, so a rule changed through svc (its admin API, an
 // import) is answered from the next request on.
 func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error) {
-	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: httpapi.DefaultMaxRetryAfter, seen: map[int64]bool{}}
+	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: answer.DefaultMaxRetryAfter, seen: map[int64]bool{}}
 	if svc.Config != nil {
-		r.cors = httpapi.NewCORS(svc.Config.CORS)
+		r.cors = answer.NewCORS(svc.Config.CORS)
 	}
 	for _, o := range opts {
 		o(r)

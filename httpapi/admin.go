@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // handleLifecycle shows an id's state and its history to an admin.
@@ -34,8 +35,8 @@ func (s *server) handleLifecycle() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		localized(w, lang(r))
-		writeJSON(w, http.StatusOK, response{s.lifecycleView(rec, lang(r)), nonNil(hist)})
+		localized(w, answer.Language(r))
+		writeJSON(w, http.StatusOK, response{s.lifecycleView(rec, answer.Language(r)), nonNil(hist)})
 	})
 }
 
@@ -246,7 +247,7 @@ func (s *server) handleExplain() http.Handler {
 }
 
 func (s *server) verdict(r *http.Request, p gone.Policy, id string, d gone.Decision) verdict {
-	v := verdict{Status: answerStatus[d.Answer], Answer: d.Answer}
+	v := verdict{Status: answer.StatusOfAnswer(d.Answer), Answer: d.Answer}
 	if d.Answer == gone.AnswerMoved {
 		v.Location = s.resourcePath(p.Collection, d.Location)
 	}

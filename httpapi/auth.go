@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // Tokens are the bootstrap tokens a server takes from its environment
@@ -105,14 +106,14 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 // problem whose tokenState says which refusal it is (revoked, expired or
 // unknown), and when a revoked or expired token stopped working.
 func (s *server) refuseToken(w http.ResponseWriter, r *http.Request, err error) {
-	s.writeErrorWith(w, r, err, func(p *Problem) {
+	s.writeErrorWith(w, r, err, func(p *answer.Problem) {
 		p.TokenState = gone.TokenUnknown
 		var e *gone.Error
 		if errors.As(err, &e) && e.Token != nil {
 			p.TokenState = e.Token.State(s.svc.Now())
-			p.RevokedAt = stamp(e.Token.RevokedAt)
+			p.RevokedAt = answer.Stamp(e.Token.RevokedAt)
 			if p.TokenState == gone.TokenExpired {
-				p.ExpiredAt = stamp(e.Token.ExpiresAt)
+				p.ExpiredAt = answer.Stamp(e.Token.ExpiresAt)
 			}
 		}
 	})

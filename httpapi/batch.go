@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // MaxBatchBytes is the largest batch body accepted (413 beyond it); a batch
@@ -30,12 +31,12 @@ type batchLine struct {
 // line Line. Status is the status the same PUT would have got (201, 200, or
 // the problem's); an unchanged row answers 200 with Outcome "unchanged".
 type batchResult struct {
-	Line    int      `json:"line"`
-	ID      string   `json:"id,omitempty"`
-	Status  int      `json:"status"`
-	Outcome string   `json:"outcome,omitempty"`
-	ETag    string   `json:"etag,omitempty"`
-	Problem *Problem `json:"problem,omitempty"`
+	Line    int             `json:"line"`
+	ID      string          `json:"id,omitempty"`
+	Status  int             `json:"status"`
+	Outcome string          `json:"outcome,omitempty"`
+	ETag    string          `json:"etag,omitempty"`
+	Problem *answer.Problem `json:"problem,omitempty"`
 }
 
 // handleBatch creates or replaces many resources of one collection from a
@@ -71,7 +72,7 @@ func (s *server) handleBatch() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		lng := lang(r)
+		lng := answer.Language(r)
 		h := w.Header()
 		h.Set("Content-Type", batchMediaType)
 		h.Set("Cache-Control", "no-store")
@@ -82,7 +83,7 @@ func (s *server) handleBatch() http.Handler {
 		// A store failure gives every row left the same error: its problem
 		// is made (and, for a 500, logged) once, not once per row.
 		var lastErr error
-		var lastProblem Problem
+		var lastProblem answer.Problem
 		for i, res := range results {
 			out := batchResult{Line: lines[i], ID: rows[i].ID}
 			err := res.Err

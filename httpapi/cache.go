@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+
+	"github.com/gonehttp/gone/answer"
 )
 
 // sharedCacheSafe keeps every answer from leaking through a shared cache
@@ -43,7 +45,7 @@ func (w *cacheWriter) fix() {
 	}
 	w.done = true
 	h := w.ResponseWriter.Header()
-	h["Vary"] = appendHeader(h["Vary"], hdrAuthorization)
+	h["Vary"] = answer.AppendHeader(h["Vary"], answer.VaryAuthorization)
 	if w.private {
 		h.Set("Cache-Control", privateCacheControl(h.Get("Cache-Control")))
 	}

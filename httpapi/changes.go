@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // changePage bounds one read of the audit log by one stream or page.
@@ -125,7 +126,7 @@ func (s *server) readChanges(r *http.Request, q changesQuery, since int64) (out 
 	if err != nil {
 		return nil, since, false, &gone.Error{Code: gone.EUNAVAILABLE, Message: "The audit log did not answer.", Err: err}
 	}
-	caller, lng := callerFrom(r.Context()), lang(r)
+	caller, lng := callerFrom(r.Context()), answer.Language(r)
 	last = since
 	for _, e := range events {
 		last = e.Seq
@@ -195,7 +196,7 @@ func (s *server) handleChanges() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		localized(w, lang(r))
+		localized(w, answer.Language(r))
 		writeJSON(w, http.StatusOK, page{Changes: nonNil(out), Last: last, More: more})
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // FeedSettings tune the change feed (GET /api/changes as Server-Sent
@@ -85,7 +86,7 @@ func (s *server) streamChanges(w http.ResponseWriter, r *http.Request, q changes
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	localized(w, lang(r))
+	localized(w, answer.Language(r))
 	w.WriteHeader(http.StatusOK)
 	send := func(b []byte) bool {
 		// Each write gets its own deadline: the server's WriteTimeout is

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/internal/demotest"
 )
 
@@ -27,7 +27,7 @@ func (l *countingListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
-// GuardFraming keeps kept-alive connections alive: many writes with bodies
+// The edge keeps kept-alive connections alive: many writes with bodies
 // go over one connection, one after the other, and none fails. (A deadline
 // that net/http sets between requests once closed the connection, and a
 // POST sent on it failed with a broken pipe.)
@@ -39,7 +39,7 @@ func TestGuardFramingKeepsConnectionsAlive(t *testing.T) {
 	}
 	counted := &countingListener{Listener: ln}
 	srv := &http.Server{Handler: w.Handler(nil)}
-	go srv.Serve(httpapi.GuardFraming(counted))
+	go edge.Serve(srv, counted, edge.Config{})
 	t.Cleanup(func() { srv.Close() })
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
 	for i := range 30 {

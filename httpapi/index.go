@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // collectionInfo is one collection in the API index: what a caller needs
@@ -36,7 +37,7 @@ func (s *server) handleIndex() http.Handler {
 		Reasons     []reasonInfo     `json:"reasons"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		lng := lang(r)
+		lng := answer.Language(r)
 		resp := response{Collections: []collectionInfo{}, Reasons: []reasonInfo{}}
 		for _, name := range s.collections {
 			p, _ := s.svc.Config.Policy(name)

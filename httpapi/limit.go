@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // DefaultAuthFailures is how many failed authentications a client address
@@ -201,7 +202,7 @@ func clientAddr(r *http.Request) string {
 func (s *server) writeTooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	s.writeErrorWith(w, r, gone.Errorf(gone.ETOOMANY, "Too many failed authentications from this address; retry in %d s.", secs), func(p *Problem) {
+	s.writeErrorWith(w, r, gone.Errorf(gone.ETOOMANY, "Too many failed authentications from this address; retry in %d s.", secs), func(p *answer.Problem) {
 		p.RetryAfter = secs
 	})
 }

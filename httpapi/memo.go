@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // The read path's memo: the answer to an anonymous GET or HEAD of one id is
@@ -55,13 +56,14 @@ func (a *answerMemo) Size() int {
 	return n
 }
 
-// memoSet holds an id's memos, one per language and method (GET, HEAD).
-type memoSet [2][2]*answerMemo
+// memoSet holds an id's memos, one per catalog language and method (GET,
+// HEAD), indexed as answer.Languages.
+type memoSet [][2]*answerMemo
 
 // Size is about what the set holds in memory, for the cache's bound.
 func (m *memoSet) Size() int {
 	n := 32
-	for _, byMethod := range m {
+	for _, byMethod := range *m {
 		for _, a := range byMethod {
 			if a != nil {
 				n += a.Size()
@@ -71,26 +73,13 @@ func (m *memoSet) Size() int {
 	return n
 }
 
-// memoLangs gives each catalog language its place in a memoSet, taken
-// from the catalog's own list so that the two cannot disagree.
-var memoLangs = func() map[string]int {
-	m := map[string]int{}
-	for i, tag := range languages[:min(len(languages), len(memoSet{}))] {
-		base, _ := tag.Base()
-		m[base.String()] = i
-	}
-	return m
-}()
-
-// memoSlot says which memo of a set answers a request in lng with
-// method; ok is false for a language the set has no place for (a third
-// one added to the catalog), whose reads then always take the full path.
-func memoSlot(lng, method string) (l, m int, ok bool) {
-	l, ok = memoLangs[lng]
+// memoSlot says which memo of a set answers a request in the catalog
+// language l with method.
+func memoSlot(method string) (m int) {
 	if method == http.MethodHead {
 		m = 1
 	}
-	return l, m, ok
+	return m
 }
 
 // pendingMemo is how handleRead tells replay that its answer may be kept:
@@ -105,7 +94,7 @@ type pendingMemo struct {
 // noteMemo records, for replay, that the answer to this read is d's.
 func noteMemo(r *http.Request, d gone.Decision) {
 	if p := infoFrom(r.Context()).memo; p != nil && !d.Until.IsZero() {
-		*p = pendingMemo{until: d.Until, status: answerStatus[d.Answer], state: d.State, answer: d.Answer}
+		*p = pendingMemo{until: d.Until, status: answer.StatusOfAnswer(d.Answer), state: d.State, answer: d.Answer}
 	}
 }
 
@@ -117,17 +106,14 @@ func noteMemo(r *http.Request, d gone.Decision) {
 func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo, next http.Handler) {
 	m := s.memos
 	collection, id, ok := s.memoizable(r)
-	var l, mt int
-	if ok {
-		l, mt, ok = memoSlot(lang(r), r.Method)
-	}
 	if !ok {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
 		return
 	}
+	l, mt := answer.LanguageIndex(r), memoSlot(r.Method)
 	kept, held, gen := m.Memo(collection, id)
 	if set, _ := kept.(*memoSet); set != nil {
-		if a := set[l][mt]; a != nil && s.svc.Now().Before(a.until) {
+		if a := (*set)[l][mt]; a != nil && s.svc.Now().Before(a.until) {
 			info.pattern = a.pattern
 			s.metrics.decision(gone.Decision{State: a.state, Answer: a.answer})
 			s.metrics.replay()
@@ -154,12 +140,12 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo
 	}
 	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, state: p.state, answer: p.answer, pattern: info.pattern}
 	m.KeepMemo(collection, id, gen, func(old any) any {
-		set := new(memoSet)
+		set := make(memoSet, len(answer.Languages()))
 		if o, ok := old.(*memoSet); ok {
-			*set = *o
+			copy(set, *o)
 		}
 		set[l][mt] = a
-		return set
+		return &set
 	})
 }
 
@@ -180,13 +166,10 @@ func (s *server) memoizable(r *http.Request) (collection, id string, ok bool) {
 	if !ok || collection == "" || id == "" || strings.IndexByte(id, '/') >= 0 {
 		return "", "", false
 	}
-	for _, k := range [...]string{"Authorization", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Origin", framingHeader} {
+	for _, k := range [...]string{"Authorization", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Origin"} {
 		if _, set := r.Header[k]; set {
 			return "", "", false
 		}
-	}
-	if len(r.RequestURI) > MaxURIBytes || headerBytes(r) > MaxHeaderBytes {
-		return "", "", false
 	}
 	return collection, id, true
 }

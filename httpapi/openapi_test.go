@@ -62,9 +62,9 @@ func (d openAPIDoc) operation(t *testing.T, method, path string) (statuses []int
 // authentications (429) and a token it could not check (503), and
 // cleanPaths a non-canonical path (404), before the mux routes; the
 // catch-all answers another method with 405; recoverPanics turns a panic
-// into 500; checkFraming answers ambiguous framing with 400, an overlong
-// target with 414 and overlong headers with 431.
-var anyRoute = []int{400, 401, 404, 405, 414, 429, 431, 500, 503}
+// into 500; the edge (gone serve's server) answers ambiguous framing with
+// 400 or 501, an overlong target with 414 and overlong headers with 431.
+var anyRoute = []int{400, 401, 404, 405, 414, 429, 431, 500, 501, 503}
 
 // routeStatuses is what each handler can send beyond anyRoute, read off
 // the handlers and the error codes of the Service calls they make (codeStatus

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // handleRead answers GET and HEAD of one id: one store lookup, one decision.
@@ -88,13 +89,13 @@ func (s *server) handleList() http.Handler {
 			if (q.State == "" || q.State == gone.StateLive) && q.ExpiresBefore.IsZero() {
 				page.Items = append(page.Items, liveItem{ID: rec.ID, Data: rec.Data})
 			} else {
-				page.Items = append(page.Items, s.lifecycleView(rec, lang(r)))
+				page.Items = append(page.Items, s.lifecycleView(rec, answer.Language(r)))
 			}
 		}
 		page.Next = nextCursor(next)
 		w.Header().Set("Cache-Control", "no-cache")
 		if q.State != "" && q.State != gone.StateLive || !q.ExpiresBefore.IsZero() {
-			localized(w, lang(r))
+			localized(w, answer.Language(r))
 		}
 		writeJSON(w, http.StatusOK, page)
 	})

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+
+	"github.com/gonehttp/gone/answer"
 )
 
 // docsURL is where the project's documentation lives.
@@ -24,7 +26,7 @@ func (s *server) handleRoot() http.Handler {
 		links := map[string]string{
 			"openapi":  "/openapi.json",
 			"docs":     docsURL,
-			"problems": problemBase + "{name}",
+			"problems": answer.Base + "{name}",
 			"health":   "/healthz",
 		}
 		for _, rt := range s.routes {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // MaxImportBytes is the largest body POST /rules/import accepts: about
@@ -42,16 +43,16 @@ func NewRuleView(rec *gone.Record, now time.Time) RuleView {
 	d := gone.DecideRule(rec, now)
 	v := RuleView{
 		Key: k.String(), Path: k.Path, Prefix: k.Prefix, State: d.State,
-		MovedTo: rec.MovedTo, DeletedAt: stamp(rec.DeletedAt), RestorableUntil: stamp(rec.RestorableUntil),
-		ExpiresAt: stamp(rec.ExpiresAt), UnavailableUntil: stamp(rec.UnavailableUntil),
-		Reason: rec.Reason, Alternative: rec.Alternative, Version: rec.Version, UpdatedAt: stamp(rec.UpdatedAt),
+		MovedTo: rec.MovedTo, DeletedAt: answer.Stamp(rec.DeletedAt), RestorableUntil: answer.Stamp(rec.RestorableUntil),
+		ExpiresAt: answer.Stamp(rec.ExpiresAt), UnavailableUntil: answer.Stamp(rec.UnavailableUntil),
+		Reason: rec.Reason, Alternative: rec.Alternative, Version: rec.Version, UpdatedAt: answer.Stamp(rec.UpdatedAt),
 	}
 	switch d.Answer {
 	case gone.AnswerOK:
 	case gone.AnswerMoved:
 		v.Status = gone.RedirectStatus(rec)
 	default:
-		v.Status = answerStatus[d.Answer]
+		v.Status = answer.StatusOfAnswer(d.Answer)
 	}
 	return v
 }

@@ -71,7 +71,6 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	// browser needs to read its Retry-After.
 	h = s.cors(h)
 	h = s.recoverPanics(h)
-	h = s.checkFraming(h)
 	h = s.sharedCacheSafe(h)
 	h = s.observe(h)
 	return h

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gonehttp/gone/answer"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -62,7 +63,7 @@ func TestShedAtOnceWhenFull(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type = %q, want a problem", ct)
 	}
-	var p Problem
+	var p answer.Problem
 	if err := json.Unmarshal([]byte(body), &p); err != nil || p.Status != 503 || p.RetryAfter != 1 || p.Detail == "" {
 		t.Errorf("body = %s (%v), want a 503 problem with retryAfter 1", body, err)
 	}

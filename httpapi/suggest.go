@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/internal/editdist"
 )
 
@@ -20,15 +21,15 @@ const maxSuggestDistance = 4
 // answering that itself.
 func (s *server) handleUnknownRoute() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if IsPreflight(r) {
+		if answer.IsPreflight(r) {
 			// So a page can read the 404 (and its suggestion) that follows.
 			s.preflight(w, r)
 			return
 		}
 		if allow := s.allowed(r.URL.Path); len(allow) > 0 {
-			lng := lang(r)
+			lng := answer.Language(r)
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeProblem(w, lng, newProblem(r, lng, http.StatusMethodNotAllowed,
+			answer.Write(w, lng, newProblem(r, lng, http.StatusMethodNotAllowed,
 				"This endpoint does not support "+r.Method+"; it supports "+strings.Join(allow, ", ")+"."))
 			return
 		}
@@ -81,21 +82,21 @@ func (s *server) allowed(path string) []string {
 // the closest real one: want when the caller knows it, otherwise the nearest
 // route by edit distance over the route table and collection names.
 func (s *server) routeNotFound(w http.ResponseWriter, r *http.Request, want string) {
-	lng := lang(r)
+	lng := answer.Language(r)
 	if want == "" {
 		want = s.suggest(r.URL.Path, false)
 	} else {
 		// A cleaned path is suggested as is only when it is a real route.
 		want = s.suggest(want, true)
 	}
-	msg := text(lng, msgRouteNotFound)
+	msg := answer.Text(lng, answer.MsgRouteNotFound)
 	if want != "" {
-		msg = fmt.Sprintf(text(lng, msgRouteSuggest), want)
+		msg = fmt.Sprintf(answer.Text(lng, answer.MsgRouteSuggest), want)
 	}
 	p := newProblem(r, lng, http.StatusNotFound, msg)
 	p.Suggestion = want
-	w.Header().Set("Cache-Control", maxAge(gone.DefaultNotFoundMaxAge))
-	writeProblem(w, lng, p)
+	w.Header()["Cache-Control"] = answer.MaxAge(gone.DefaultNotFoundMaxAge)
+	answer.Write(w, lng, p)
 }
 
 // suggest returns the route closest to path, or "". Path parameters take the

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // tokenView is a token as the API shows it: never its hash, and its secret
@@ -25,8 +26,8 @@ type tokenView struct {
 func (s *server) tokenView(t *gone.Token) tokenView {
 	return tokenView{
 		Name: t.Name, Scopes: t.Scopes, Collections: t.Collections, State: t.State(s.svc.Now()),
-		CreatedAt: stamp(t.CreatedAt), CreatedBy: t.CreatedBy, ExpiresAt: stamp(t.ExpiresAt),
-		RevokedAt: stamp(t.RevokedAt), RevokedBy: t.RevokedBy,
+		CreatedAt: answer.Stamp(t.CreatedAt), CreatedBy: t.CreatedBy, ExpiresAt: answer.Stamp(t.ExpiresAt),
+		RevokedAt: answer.Stamp(t.RevokedAt), RevokedBy: t.RevokedBy,
 	}
 }
 

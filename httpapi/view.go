@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // lifecycleView is the admin's view of one record: its state and every
@@ -40,10 +41,10 @@ func localized(w http.ResponseWriter, lng string) {
 func (s *server) lifecycleView(rec *gone.Record, lng string) lifecycleView {
 	v := lifecycleView{
 		Collection: rec.Collection, ID: rec.ID, State: rec.State(s.svc.Now()), Version: rec.Version,
-		CreatedAt: stamp(rec.CreatedAt), UpdatedAt: stamp(rec.UpdatedAt),
-		DeletedAt: stamp(rec.DeletedAt), RestorableUntil: stamp(rec.RestorableUntil), DeletedBy: rec.DeletedBy,
-		Alternative: rec.Alternative, ExpiresAt: stamp(rec.ExpiresAt),
-		UnavailableUntil: stamp(rec.UnavailableUntil), DeprecatedAt: stamp(rec.DeprecatedAt),
+		CreatedAt: answer.Stamp(rec.CreatedAt), UpdatedAt: answer.Stamp(rec.UpdatedAt),
+		DeletedAt: answer.Stamp(rec.DeletedAt), RestorableUntil: answer.Stamp(rec.RestorableUntil), DeletedBy: rec.DeletedBy,
+		Alternative: rec.Alternative, ExpiresAt: answer.Stamp(rec.ExpiresAt),
+		UnavailableUntil: answer.Stamp(rec.UnavailableUntil), DeprecatedAt: answer.Stamp(rec.DeprecatedAt),
 		Data: rec.Data,
 	}
 	if rec.MovedTo != "" {

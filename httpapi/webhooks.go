@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // WithWebhooks serves the webhook subscriptions kept in hooks (by default,
@@ -46,8 +47,8 @@ type deliveryView struct {
 
 func viewWebhook(w *gone.Webhook) webhookView {
 	return webhookView{Name: w.Name, Kind: w.Kind, URL: w.URL, Host: w.Host, Collections: w.Collections,
-		PathPrefix: w.PathPrefix, Types: w.Types, CreatedAt: stamp(w.CreatedAt), CreatedBy: w.CreatedBy,
-		Failures: w.Failures, PausedAt: stamp(w.PausedAt), PausedReason: w.PausedReason}
+		PathPrefix: w.PathPrefix, Types: w.Types, CreatedAt: answer.Stamp(w.CreatedAt), CreatedBy: w.CreatedBy,
+		Failures: w.Failures, PausedAt: answer.Stamp(w.PausedAt), PausedReason: w.PausedReason}
 }
 
 // webhookStore returns the store of subscriptions, or an error for a

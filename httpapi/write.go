@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 // writeTarget resolves the collection of a write, answering 404 with a
@@ -251,6 +252,6 @@ func (s *server) handleSetLifecycle() http.Handler {
 // writeLifecycle answers a lifecycle change with the record's lifecycle view.
 func (s *server) writeLifecycle(w http.ResponseWriter, r *http.Request, rec *gone.Record) {
 	w.Header().Set("Cache-Control", "no-store")
-	localized(w, lang(r))
-	writeJSON(w, http.StatusOK, s.lifecycleView(rec, lang(r)))
+	localized(w, answer.Language(r))
+	writeJSON(w, http.StatusOK, s.lifecycleView(rec, answer.Language(r)))
 }

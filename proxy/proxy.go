@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/gonehttp"
 )
 
@@ -164,20 +165,12 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		status = http.StatusGatewayTimeout
 	}
 	p.cfg.Log.WarnContext(r.Context(), "upstream failed", "path", r.URL.Path, "status", status, "err", err)
-	msg := upstreamText[status]
+	msg := answer.MsgBadGateway
+	if status == http.StatusGatewayTimeout {
+		msg = answer.MsgGatewayTimeout
+	}
 	w.Header().Set("Retry-After", "5")
 	p.cfg.Rules.WriteProblem(w, r, status, msg)
-}
-
-var upstreamText = map[int]map[string]string{
-	http.StatusBadGateway: {
-		"en": "The site behind this address did not answer. Try again shortly.",
-		"es": "El sitio detrás de esta dirección no respondió. Inténtalo de nuevo en breve.",
-	},
-	http.StatusGatewayTimeout: {
-		"en": "The site behind this address took too long to answer. Try again shortly.",
-		"es": "El sitio detrás de esta dirección tardó demasiado en responder. Inténtalo de nuevo en breve.",
-	},
 }
 
 // errUpstream404 makes ReverseProxy hand an upstream 404 to upstreamError,

@@ -16,8 +16,8 @@ const purgeBound = time.Second
 
 const purgeAdmin = "purge-admin-token"
 
-// edge is a cache in front of a gone front door, and gone's admin API.
-type edge struct {
+// front is a cache in front of a gone front door, and gone's admin API.
+type front struct {
 	t     *testing.T
 	cache string // http://host:port of the cache
 	admin string // base URL of gone's admin API (serve: /, proxy: /_gone)
@@ -25,7 +25,7 @@ type edge struct {
 	httpc *http.Client
 }
 
-func (e *edge) call(method, url, body string) (int, string) {
+func (e *front) call(method, url, body string) (int, string) {
 	e.t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+purgeAdmin)
@@ -42,7 +42,7 @@ func (e *edge) call(method, url, body string) (int, string) {
 }
 
 // get reads path through the cache as the public does.
-func (e *edge) get(path string) (int, string) {
+func (e *front) get(path string) (int, string) {
 	e.t.Helper()
 	resp, err := e.httpc.Get(e.cache + path)
 	if err != nil {
@@ -55,7 +55,7 @@ func (e *edge) get(path string) (int, string) {
 
 // cached reads path twice through the cache and checks that the second
 // answer is status and came from the cache.
-func (e *edge) cached(path string, status int) {
+func (e *front) cached(path string, status int) {
 	e.t.Helper()
 	e.get(path)
 	got, hit := e.get(path)
@@ -71,7 +71,7 @@ func (e *edge) cached(path string, status int) {
 
 // becomes waits until the cache answers path with status, and fails if
 // that takes longer than purgeBound after the write at start.
-func (e *edge) becomes(what, path string, status int, start time.Time) time.Duration {
+func (e *front) becomes(what, path string, status int, start time.Time) time.Duration {
 	e.t.Helper()
 	for {
 		got, _ := e.get(path)
@@ -91,7 +91,7 @@ func (e *edge) becomes(what, path string, status int, start time.Time) time.Dura
 	}
 }
 
-func (e *edge) subscribe(kind, purgePath string) {
+func (e *front) subscribe(kind, purgePath string) {
 	e.t.Helper()
 	if code, body := e.call("POST", e.admin+"/webhooks", `{"name":"cache","kind":"`+kind+`","url":"`+e.cache+purgePath+`"}`); code != 201 {
 		e.t.Fatalf("POST /webhooks: %d %s", code, body)
@@ -122,7 +122,7 @@ func TestPurgeInFrontOfServe(t *testing.T) {
 			vars := map[string]string{"GONE_ADMIN_TOKEN": purgeAdmin}
 			addr := startGone(t, vars, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "g.db"), "--webhooks-poll", "20ms")
 			cache := "http://" + c.start(t, addr)
-			e := &edge{t: t, cache: cache, admin: "http://" + addr, api: "http://" + addr + "/api", httpc: &http.Client{Timeout: 5 * time.Second}}
+			e := &front{t: t, cache: cache, admin: "http://" + addr, api: "http://" + addr + "/api", httpc: &http.Client{Timeout: 5 * time.Second}}
 			e.subscribe(c.kind, c.purgePath)
 
 			// A delete: promotions deletes permanently (410).
@@ -180,7 +180,7 @@ func TestPurgeInFrontOfProxy(t *testing.T) {
 			addr := startGone(t, vars, "proxy", "--addr", "127.0.0.1:0", "--upstream", upstream.URL,
 				"--db", filepath.Join(t.TempDir(), "g.db"), "--webhooks-poll", "20ms", "--rules-poll", "20ms")
 			cache := "http://" + c.start(t, addr)
-			e := &edge{t: t, cache: cache, admin: "http://" + addr + "/_gone", api: "http://" + addr + "/_gone", httpc: &http.Client{Timeout: 5 * time.Second}}
+			e := &front{t: t, cache: cache, admin: "http://" + addr + "/_gone", api: "http://" + addr + "/_gone", httpc: &http.Client{Timeout: 5 * time.Second}}
 			e.subscribe(c.kind, c.purgePath)
 
 			e.cached("/blog/2019/hello", 200)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
@@ -205,10 +206,7 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 		ReadTimeout:       writeTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
-		// Above httpapi.MaxHeaderBytes and MaxURIBytes, so an overlong
-		// request gets gone's 414 or 431 problem, not net/http's plain 431.
-		MaxHeaderBytes: 1 << 20,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(stop) })
 	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
@@ -217,9 +215,10 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 	}
 
 	errc := make(chan error, 1)
-	// GuardFraming refuses requests with both Content-Length and
-	// Transfer-Encoding and closes their connection (RFC 9112 §6.3).
-	go func() { errc <- srv.Serve(httpapi.GuardFraming(ln)) }()
+	// The edge refuses what could be framed two ways and closes its
+	// connection (RFC 9112 §6), and what is too large to serve.
+	cfg := edge.Config{Log: log, ProblemBase: consoleBase + "problems/"}
+	go func() { errc <- edge.Serve(srv, ln, cfg) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -66,8 +66,8 @@ func addTuningFlags(fs *flag.FlagSet, e env) (tuning, error) {
 		"requests handled at once before others queue; 0 turns shedding off")
 	t.maxQueue = intVar("max-queue", "GONE_MAX_QUEUE", 256*procs,
 		"requests that may wait for a slot; more are refused at once with 503")
-	t.queueWait = durVar("queue-wait", "GONE_QUEUE_WAIT", 20*time.Millisecond,
-		"longest a request waits for a slot before a 503")
+	t.queueWait = durVar("queue-wait", "GONE_QUEUE_WAIT", 100*time.Millisecond,
+		"longest a request waits for a slot before a 503 while the queue drains (5ms once it stands)")
 	t.logFlush = durVar("log-flush", "GONE_LOG_FLUSH", time.Second,
 		"how often the buffered request log is written out")
 	return t, err

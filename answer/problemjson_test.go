@@ -1,12 +1,10 @@
-package httpapi
+package answer
 
 import (
 	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
-
-	"github.com/gonehttp/gone"
 )
 
 // awkward are strings whose JSON escaping differs between encoders that
@@ -79,14 +77,4 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q:\n got %s\nwant %s", s, got, want)
 		}
 	})
-}
-
-// etagValue spells every version as gone.Record.ETag does, in the table
-// and past it.
-func TestETagValue(t *testing.T) {
-	for _, v := range []int64{0, 1, 2, 9, 10, 1023, 1024, 1 << 40, -1} {
-		if got, want := etagValue(v), (&gone.Record{Version: v}).ETag(); got != want {
-			t.Errorf("etagValue(%d) = %s, want %s", v, got, want)
-		}
-	}
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/answer"
 )
 
 // pathMark stands for the request path in a prebuilt body: a prefix rule
@@ -19,16 +19,15 @@ import (
 const pathMark = "__gone_request_path__"
 
 // answers are one rule's answers, decided by gone.Decide at one moment and
-// valid until the record's next scheduled change (an expiry, the end of a
-// restore window or of a maintenance), after which they are built again.
+// valid until the decision's Until (the record's next scheduled change: an
+// expiry, the end of a restore window or of a maintenance; zero for a 503,
+// whose Retry-After counts down), after which they are built again.
 type answers struct {
 	decision gone.Decision
-	// until is when the decision may change; zero for never.
-	until time.Time
 	// pass: the upstream answers; headers (Sunset, Deprecation) still apply.
 	pass     bool
 	passHdr  http.Header
-	prebuilt [2][2]*prebuilt // [language][format]; nil where built per request
+	prebuilt [][2]*prebuilt // [language (answer.Languages)][format]; nil where built per request
 }
 
 // prebuilt is an answer's exact bytes, split where the request path goes.
@@ -41,21 +40,14 @@ type prebuilt struct {
 }
 
 const (
-	langEN = iota
-	langES
-)
-
-const (
 	formatJSON = iota
 	formatHTML
 )
 
-var langNames = [2]string{"en", "es"}
-
 // answersFor returns the entry's answers at now, building them when there
 // are none yet or the ones there have lapsed.
 func (r *Rules) answersFor(e *entry, now time.Time) *answers {
-	if a := e.answers.Load(); a != nil && (a.until.IsZero() || now.Before(a.until)) {
+	if a := e.answers.Load(); a != nil && now.Before(a.decision.Until) {
 		return a
 	}
 	a := r.build(e, now)
@@ -66,7 +58,7 @@ func (r *Rules) answersFor(e *entry, now time.Time) *answers {
 // build decides the rule at now and renders what can be rendered ahead.
 func (r *Rules) build(e *entry, now time.Time) *answers {
 	d := gone.DecideRule(e.rec, now)
-	a := &answers{decision: d, until: nextChange(e.rec, now)}
+	a := &answers{decision: d}
 	switch d.Answer {
 	case gone.AnswerOK:
 		a.pass = true
@@ -74,7 +66,7 @@ func (r *Rules) build(e *entry, now time.Time) *answers {
 		if !d.Sunset.IsZero() {
 			a.passHdr.Set("Sunset", d.Sunset.UTC().Format(http.TimeFormat))
 			if d.Alternative != "" {
-				a.passHdr.Set("Link", "<"+d.Alternative+`>; rel="sunset"`)
+				a.passHdr.Set("Link", answer.LinkValue(d.Alternative, "sunset"))
 			}
 		}
 		return a
@@ -82,7 +74,8 @@ func (r *Rules) build(e *entry, now time.Time) *answers {
 		// Retry-After counts down every second: built per request.
 		return a
 	}
-	for l := range langNames {
+	a.prebuilt = make([][2]*prebuilt, len(answer.Languages()))
+	for l := range a.prebuilt {
 		for f := range 2 {
 			a.prebuilt[l][f] = r.render(e, d, l, f, now)
 		}
@@ -90,21 +83,9 @@ func (r *Rules) build(e *entry, now time.Time) *answers {
 	return a
 }
 
-// nextChange is the first scheduled time after now at which the record's
-// state may change; zero when none is.
-func nextChange(rec *gone.Record, now time.Time) time.Time {
-	var next time.Time
-	for _, t := range []time.Time{rec.RestorableUntil, rec.ExpiresAt, rec.UnavailableUntil} {
-		if t.After(now) && (next.IsZero() || t.Before(next)) {
-			next = t
-		}
-	}
-	return next
-}
-
 // render builds one answer for language l and format f.
 func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *prebuilt {
-	lng := langNames[l]
+	lng := answer.Languages()[l]
 	h := http.Header{}
 	instance := pathMark
 	if !e.key.Prefix {
@@ -116,8 +97,8 @@ func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *preb
 		h.Set("Content-Length", "0")
 		return &prebuilt{status: gone.RedirectStatus(e.rec), header: h}
 	}
-	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, instance, instance, d, now, r.maxRetry, h)
-	prob.Type = r.problemBase + prob.Type[len("/problems/"):]
+	prob := answer.ForDecision(r.svc.Config, gone.RulePolicy, lng, instance, instance, d, now, r.maxRetry, h)
+	prob.Rebase(r.problemBase)
 	body := encodeAnswer(h, lng, f == formatHTML, prob)
 	h.Del("Content-Length") // set per request: the path's length varies
 	pb := &prebuilt{status: prob.Status, header: h, parts: bytes.Split(body, []byte(pathMark))}
@@ -128,7 +109,7 @@ func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *preb
 }
 
 // write sends a prebuilt answer for the normalized request path.
-func (pb *prebuilt) write(w http.ResponseWriter, r *http.Request, path string, html bool, cors httpapi.CORS) {
+func (pb *prebuilt) write(w http.ResponseWriter, r *http.Request, path string, html bool, cors answer.CORS) {
 	h := w.Header()
 	for k, v := range pb.header {
 		h[k] = v
@@ -193,23 +174,17 @@ func (r *Rules) WriteNotFound(w http.ResponseWriter, req *http.Request, suggesti
 	r.writeNow(w, req, req.URL.EscapedPath(), gone.DecideRule(nil, now), now, suggestion)
 }
 
-// suggestText is the 404 message with a suggestion, by language.
-var suggestText = map[string]string{
-	"en": "Nothing exists at %s. Did you mean %s?",
-	"es": "No existe nada en %s. ¿Quisiste decir %s?",
-}
-
 // writeNow renders and sends an answer that cannot be prebuilt (503 with
 // its Retry-After counting down, or a 404 of NotFound).
 func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, d gone.Decision, now time.Time, suggestion string) {
 	l, html := r.negotiate(req)
-	lng := langNames[l]
+	lng := answer.Languages()[l]
 	h := w.Header()
-	prob := httpapi.DecisionProblem(r.svc.Config, gone.RulePolicy, lng, path, path, d, now, r.maxRetry, h)
-	prob.Type = r.problemBase + prob.Type[len("/problems/"):]
+	prob := answer.ForDecision(r.svc.Config, gone.RulePolicy, lng, path, path, d, now, r.maxRetry, h)
+	prob.Rebase(r.problemBase)
 	if suggestion != "" {
 		prob.Suggestion = suggestion
-		prob.Detail = fmt.Sprintf(suggestText[lng], path, suggestion)
+		prob.Detail = fmt.Sprintf(answer.Text(lng, answer.MsgPathSuggest), path, suggestion)
 		prob.Message = prob.Detail
 	}
 	r.sendProblem(w, req, lng, html, prob)
@@ -217,12 +192,12 @@ func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, 
 
 // encodeAnswer returns prob as the HTML page or as problem+json, and sets
 // the headers that go with it in h: every answer varies by Accept.
-func encodeAnswer(h http.Header, lng string, html bool, prob *httpapi.Problem) []byte {
+func encodeAnswer(h http.Header, lng string, html bool, prob *answer.Problem) []byte {
 	var body []byte
 	if html {
-		body = renderHTML(h, lng, prob)
+		body = answer.HTML(h, lng, prob)
 	} else {
-		body = httpapi.EncodeProblem(h, lng, prob)
+		body = answer.Encode(h, lng, prob)
 	}
 	h.Add("Vary", "Accept")
 	return body
@@ -230,7 +205,7 @@ func encodeAnswer(h http.Header, lng string, html bool, prob *httpapi.Problem) [
 
 // sendProblem writes prob in the negotiated format, with the CORS headers
 // the request calls for.
-func (r *Rules) sendProblem(w http.ResponseWriter, req *http.Request, lng string, html bool, prob *httpapi.Problem) {
+func (r *Rules) sendProblem(w http.ResponseWriter, req *http.Request, lng string, html bool, prob *answer.Problem) {
 	h := w.Header()
 	body := encodeAnswer(h, lng, html, prob)
 	r.cors.Headers(h, req)

@@ -1,0 +1,135 @@
+// Package edge is what every front door of gone mounts between a socket and
+// its handler: gone serve and gone proxy serve through Serve, and a Go
+// service that embeds the gonehttp middleware serves through it too, so
+// what one refuses, all refuse.
+//
+// Serve is one unit on purpose. The framing guard reads each connection's
+// bytes (framing.go) and decides there whether a request may be served; the
+// handler it wraps answers a refused request and closes its connection. A
+// door cannot mount one half without the other, and no header carries the
+// verdict from one to the other, so nothing a client sends can forge it and
+// nothing internal can reach an upstream.
+package edge
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/gonehttp/gone/answer"
+)
+
+// MaxURIBytes is the longest request target (path and query) gone serves;
+// a longer one is answered 414. RFC 9110 §4.1 asks for at least 8000.
+const MaxURIBytes = 16 << 10
+
+// MaxHeaderBytes is the most header data (request line included) gone
+// serves; more is answered 431. Serve raises the http.Server's own
+// MaxHeaderBytes above it, so that these answers are gone's problems
+// rather than net/http's plain-text 431.
+const MaxHeaderBytes = 64 << 10
+
+// Config is what Serve needs beside the server.
+type Config struct {
+	// Log receives a line per refused request; nil discards them.
+	Log *slog.Logger
+	// ProblemBase is where the door documents problem types (default
+	// answer.Base; the proxy serves them below its admin prefix).
+	ProblemBase string
+}
+
+// Serve serves srv's handler on ln behind the edge: every HTTP/1 request
+// whose framing could be read two ways (RFC 9112 §6: Content-Length with
+// Transfer-Encoding, several or unknown codings, conflicting lengths, a
+// folded header line) is refused with a problem and its connection closed
+// before any handler sees it; a connection that carried a chunked body is
+// closed once that request is answered; an overlong target or header block
+// is refused with 414 or 431. srv's Handler and ConnContext are wrapped,
+// and its MaxHeaderBytes raised to 1 MiB when lower.
+func Serve(srv *http.Server, ln net.Listener, cfg Config) error {
+	harden(srv, cfg)
+	return srv.Serve(guardListener{ln})
+}
+
+// harden wraps srv's handler in the guard's answering half and gives every
+// request's context its connection's guard.
+func harden(srv *http.Server, cfg Config) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ProblemBase == "" {
+		cfg.ProblemBase = answer.Base
+	}
+	if srv.MaxHeaderBytes < 1<<20 {
+		srv.MaxHeaderBytes = 1 << 20
+	}
+	inner := srv.ConnContext
+	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		if inner != nil {
+			ctx = inner(ctx, c)
+		}
+		if fc, ok := c.(*framingConn); ok {
+			ctx = context.WithValue(ctx, connKey{}, fc)
+		}
+		return ctx
+	}
+	next := srv.Handler
+	if next == nil {
+		next = http.DefaultServeMux
+	}
+	srv.Handler = guardHandler(next, cfg)
+}
+
+type connKey struct{}
+
+// guardHandler answers what the connection's guard refused, and the
+// requests too large to serve; every other request goes to next, with
+// Connection: close when its connection cannot be followed past it.
+func guardHandler(next http.Handler, cfg Config) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := verdict{}
+		if fc, ok := r.Context().Value(connKey{}).(*framingConn); ok {
+			v = fc.next()
+		}
+		switch {
+		case v.status != 0:
+			refuse(w, r, cfg, v.status, answer.Text(answer.Language(r), v.key))
+			return
+		case len(r.RequestURI) > MaxURIBytes:
+			refuse(w, r, cfg, http.StatusRequestURITooLong, fmt.Sprintf(answer.Text(answer.Language(r), answer.MsgURITooLong), MaxURIBytes))
+			return
+		case headerBytes(r) > MaxHeaderBytes:
+			refuse(w, r, cfg, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf(answer.Text(answer.Language(r), answer.MsgHeadersTooLong), MaxHeaderBytes))
+			return
+		case v.close || len(r.TransferEncoding) > 0:
+			// A chunked body is not followed here: the connection ends
+			// with this request, so nothing after it is ever read.
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuse answers a request gone will not serve, and closes its connection.
+func refuse(w http.ResponseWriter, r *http.Request, cfg Config, status int, detail string) {
+	lng := answer.Language(r)
+	p := answer.New(r.URL.EscapedPath(), lng, status, detail)
+	p.Rebase(cfg.ProblemBase)
+	w.Header().Set("Connection", "close")
+	answer.Write(w, lng, p)
+	cfg.Log.LogAttrs(r.Context(), slog.LevelWarn, "request refused", slog.String("method", r.Method),
+		slog.String("path", r.URL.EscapedPath()), slog.Int("status", status), slog.String("remote", r.RemoteAddr))
+}
+
+// headerBytes is about what r's request line and headers took on the wire.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
