@@ -32,10 +32,11 @@ type memStore struct {
 	audit  []gone.AuditEvent
 	seq    int64
 	closed bool
+	hooks  *memHooks
 }
 
 func newMemStore() *memStore {
-	return &memStore{recs: map[key]*gone.Record{}, tokens: map[string]*gone.Token{}}
+	return &memStore{recs: map[key]*gone.Record{}, tokens: map[string]*gone.Token{}, hooks: newMemHooks()}
 }
 
 var errClosed = errors.New("memstore: closed")
