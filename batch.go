@@ -127,7 +127,11 @@ func (s *Service) putChunk(ctx context.Context, caller Caller, p Policy, rows []
 			if err != nil {
 				// A refused row writes nothing (the transition is pure),
 				// so the rest of the chunk goes on.
-				pending[i] = BatchResult{Err: err}
+				pending[i] = BatchResult{Err: concealedRefusal(err, caller, p, now, cur, r.ID, Preconditions{},
+					func(cur *Record) (*Record, []auditNote, error) {
+						next, _, err := putTransition(cur, p, now, p.Collection, r.ID, r.Data)
+						return next, nil, err
+					})}
 				continue
 			}
 			current[r.ID] = next

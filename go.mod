@@ -10,6 +10,7 @@ require (
 	github.com/mattn/go-isatty v0.0.24
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/common v0.72.0
+	github.com/x-way/crawlerdetect v0.2.30
 	golang.org/x/text v0.42.0
 	modernc.org/sqlite v1.61.1
 )

@@ -13,14 +13,20 @@ const MaxPathLength = 2048
 // its escaped (wire) form, or EINVALID. The proxy and the middleware match
 // rules against this form and forward exactly this form, so no spelling of
 // a path (dot segments, %2e%2e, double slashes, needless escapes) can reach
-// the upstream while its rule looks at something else.
+// the upstream while its rule looks at something else. (Readings says
+// which other forms an upstream may read it as; RuleTable.Lookup checks
+// them all.)
 //
 // The canonical form:
 //   - starts with "/"; "." and ".." segments are resolved (RFC 3986 §5.2.4),
-//     also when escaped (%2e), and ".." never climbs above the root;
+//     also when escaped (%2e) and when followed by ";" path parameters
+//     (raw or %3B): a Servlet container (Tomcat, Jetty, Undertow) reads
+//     "..;x" as "..". ".." never climbs above the root;
 //   - runs of "/" are one "/"; a trailing "/" is kept (it is significant);
-//   - unreserved characters (RFC 3986 §2.3) are never escaped; every other
-//     byte outside pchar is escaped as %XX with upper-case hex.
+//   - escapes of unreserved characters (RFC 3986 §2.3) are decoded; every
+//     other escape is kept, with upper-case hex, because decoding it would
+//     change what the path means (§6.2.2.2: "%3B" is not ";" to a Servlet
+//     container); every other byte outside pchar is escaped.
 //
 // Refused, because upstreams disagree on what they mean and a rule could be
 // slipped past: an escaped "/" (%2F) or "\" (raw or %5C), NUL and other
@@ -43,12 +49,12 @@ func NormalizePath(escaped string) (string, error) {
 	rest := escaped[1:]
 	for {
 		raw, after, more := strings.Cut(rest, "/")
-		seg, err := unescapeSegment(raw)
+		seg, err := canonicalSegment(raw)
 		if err != nil {
 			return "", err
 		}
-		switch seg {
-		case "", ".":
+		switch dotSegment(seg) {
+		case ".":
 			// Empty (a doubled slash) and "." segments add nothing; at
 			// the end they leave a trailing slash.
 			if !more {
@@ -69,25 +75,60 @@ func NormalizePath(escaped string) (string, error) {
 		}
 		rest = after
 	}
-	var b strings.Builder
-	for _, s := range segs {
-		b.WriteByte('/')
-		escapeSegment(&b, s)
-	}
-	out := b.String()
-	if out == "" {
-		out = "/"
-	}
+	out := joinSegments(segs)
 	if len(out) > MaxPathLength {
 		return "", pathErr("is too long")
 	}
 	return out, nil
 }
 
+func joinSegments(segs []string) string {
+	if len(segs) == 0 {
+		return "/"
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+// dotSegment says whether a canonical segment is read as "." (an empty
+// one too) or "..", or neither (""). What follows the first ";" (raw or
+// escaped) is a path parameter, which Servlet containers drop before they
+// resolve dot segments.
+func dotSegment(seg string) string {
+	if i := paramStart(seg); i >= 0 {
+		seg = seg[:i]
+	}
+	switch seg {
+	case "", ".":
+		return "."
+	case "..":
+		return ".."
+	}
+	return ""
+}
+
+// paramStart is the index of the first ";" or "%3B" of a canonical
+// segment, or -1.
+func paramStart(seg string) int {
+	for i := 0; i < len(seg); i++ {
+		switch {
+		case seg[i] == ';':
+			return i
+		case strings.HasPrefix(seg[i:], "%3B"):
+			return i
+		}
+	}
+	return -1
+}
+
 // RulePath normalizes the path of a rule. Unlike a request path, a rule's
 // path may not hold "." or ".." segments (escaped or not): a rule names a
 // path as it is, and "/blog/../admin" retiring /admin would surprise
-// whoever wrote it.
+// whoever wrote it. Nor may it hold ";" (raw or %3B): Servlet containers
+// read what follows as a path parameter, so the path such a rule names is
+// not one path to every upstream. Escapes of reserved characters are
+// decoded ("/a%3Db" is the rule "/a=b"): that is how nginx, Apache and
+// Tomcat map a path to what they serve, and a request spelled either way
+// is checked against it (see Readings).
 func RulePath(p string) (string, error) {
 	for _, seg := range strings.Split(p, "/") {
 		switch strings.ToLower(seg) {
@@ -95,7 +136,92 @@ func RulePath(p string) (string, error) {
 			return "", pathErr("has a . or .. segment; write the path a rule names as it is")
 		}
 	}
-	return NormalizePath(p)
+	if strings.Contains(p, ";") || strings.Contains(strings.ToUpper(p), "%3B") {
+		return "", pathErr(`has a ";", which Servlet containers read as the start of a path parameter; write the path without it`)
+	}
+	norm, err := NormalizePath(p)
+	if err != nil {
+		return "", err
+	}
+	return decodeReserved(norm), nil
+}
+
+// Readings returns the forms an upstream may read a normalized path as,
+// the path itself first, each distinct and normalized:
+//   - the path as it is (an upstream that does not decode reserved escapes);
+//   - with the escapes of reserved pchars decoded ("%3D" is "="), as
+//     nginx, Apache and Go's file server map a path to a file;
+//   - with each segment's ";" path parameters removed, as Servlet
+//     containers do (Tomcat, Jetty, Undertow, Spring): raw ";" first and
+//     then the escapes decoded (Tomcat: "/a%3Bx" is the name "a;x"), and
+//     also after decoding ("%3B" too), as a container that decodes first
+//     would.
+//
+// A path with no ";" and no escape has one reading: itself.
+func Readings(norm string) []string {
+	if !strings.ContainsAny(norm, ";%") {
+		return []string{norm}
+	}
+	out := []string{norm}
+	add := func(p string) {
+		for _, q := range out {
+			if q == p {
+				return
+			}
+		}
+		out = append(out, p)
+	}
+	decoded := decodeReserved(norm)
+	add(decoded)
+	add(decodeReserved(stripParams(norm)))
+	add(stripParams(decoded))
+	return out
+}
+
+// stripParams removes each segment's path parameters (from its first raw
+// ";" on; decodeReserved turns "%3B" into ";" before, where that reading
+// is wanted) and the empty segments that leaves, as Tomcat merges slashes.
+func stripParams(norm string) string {
+	if !strings.Contains(norm, ";") {
+		return norm
+	}
+	segs := strings.Split(norm[1:], "/")
+	kept := segs[:0]
+	for i, s := range segs {
+		if j := strings.IndexByte(s, ';'); j >= 0 {
+			s = s[:j]
+		}
+		if s == "" && i < len(segs)-1 {
+			continue
+		}
+		kept = append(kept, s)
+	}
+	if len(kept) == 1 && kept[0] == "" {
+		return "/"
+	}
+	return joinSegments(kept)
+}
+
+// decodeReserved decodes the escapes of a normalized path that stand for
+// pchars (sub-delims, ":" and "@"; unreserved ones are decoded already),
+// leaving those of other bytes ("%20", "%3F", "%25", UTF-8) escaped.
+func decodeReserved(norm string) string {
+	if !strings.Contains(norm, "%") {
+		return norm
+	}
+	var b strings.Builder
+	b.Grow(len(norm))
+	for i := 0; i < len(norm); i++ {
+		if norm[i] == '%' && i+2 < len(norm) {
+			if c := unhex(norm[i+1])<<4 | unhex(norm[i+2]); isPchar(c) {
+				b.WriteByte(c)
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(norm[i])
+	}
+	return b.String()
 }
 
 // canonical reports whether p is already in canonical form: plain pchars
@@ -113,7 +239,7 @@ func canonical(p string) bool {
 			continue
 		}
 		seg := p[segStart+1 : i]
-		if seg == "." || seg == ".." || (seg == "" && i < len(p)) {
+		if dotSegment(seg) != "" && (seg != "" || i < len(p)) {
 			return false
 		}
 		segStart = i
@@ -139,14 +265,20 @@ func UnescapePath(norm string) string {
 	return b.String()
 }
 
-func unescapeSegment(raw string) (string, error) {
+// canonicalSegment returns one segment of a request path in canonical
+// form: unreserved escapes decoded, other escapes kept with upper-case
+// hex, other bytes outside pchar escaped. The bytes it stands for must be
+// UTF-8, with no "/", "\" or control character.
+func canonicalSegment(raw string) (string, error) {
 	if !strings.ContainsAny(raw, "%\\") && isPlain(raw) {
 		return raw, nil
 	}
 	var b strings.Builder
+	var decoded []byte // what the segment stands for, to check UTF-8
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
-		if c == '%' {
+		escaped := c == '%'
+		if escaped {
 			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
 				return "", pathErr("has a malformed %-escape")
 			}
@@ -162,13 +294,17 @@ func unescapeSegment(raw string) (string, error) {
 		case c < 0x20 || c == 0x7f:
 			return "", pathErr("has a control character")
 		}
-		b.WriteByte(c)
+		decoded = append(decoded, c)
+		if isUnreserved(c) || !escaped && isPchar(c) {
+			b.WriteByte(c)
+			continue
+		}
+		writeEscape(&b, c)
 	}
-	s := b.String()
-	if !utf8.ValidString(s) {
+	if !utf8.Valid(decoded) {
 		return "", pathErr("is not UTF-8")
 	}
-	return s, nil
+	return b.String(), nil
 }
 
 // isPlain reports whether s needs neither unescaping nor checks: only
@@ -182,18 +318,17 @@ func isPlain(s string) bool {
 	return true
 }
 
-func escapeSegment(b *strings.Builder, s string) {
+func writeEscape(b *strings.Builder, c byte) {
 	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isPchar(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
+	b.WriteByte('%')
+	b.WriteByte(hex[c>>4])
+	b.WriteByte(hex[c&15])
+}
+
+// isUnreserved reports whether c is unreserved (RFC 3986 §2.3): its
+// escape means the same as the character itself.
+func isUnreserved(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // isPchar reports whether c may stand unescaped in a path segment (RFC 3986

@@ -71,6 +71,15 @@ func checkAlternative(alt string) error {
 	if len(alt) > MaxAlternativeLength || !validText(alt) || strings.ContainsAny(alt, " \\") {
 		return invalid("alternative", "must be a path or http(s) URL of at most 2048 bytes")
 	}
+	for i := 0; i < len(alt); i++ {
+		// It goes into Link: <…>; a < > " or another byte no URI holds
+		// could end the target and add a link of the writer's choosing
+		// (rel=stylesheet, another origin). Non-ASCII text is escaped
+		// where the header is written (answer.LinkValue).
+		if c := alt[i]; c < 0x80 && !uriByte(c) {
+			return invalid("alternative", "must be a path or http(s) URL: percent-encode "+string(c)+" and any of < > \" { } | ^ `")
+		}
+	}
 	u, err := url.Parse(alt)
 	if err != nil {
 		return invalid("alternative", "must be a path or http(s) URL")

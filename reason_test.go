@@ -121,6 +121,18 @@ func TestCheckAlternative(t *testing.T) {
 		{" /api/users", false},
 		{"https://exa mple.com", false},
 		{"https://example.com:notaport/", false},
+		// Link header injection: the alternative is written as
+		// Link: <alt>; rel="alternate".
+		{`/x>;rel=stylesheet,<https://evil.example/x.css`, false},
+		{`/x>; rel="stylesheet"`, false},
+		{`/x"`, false},
+		{"/x<y", false},
+		{"/x{y}", false},
+		{"/x|y", false},
+		{"/x^y", false},
+		{"/x`y", false},
+		{"/a;b,c", true}, // sub-delims: inside <…> they end nothing
+		{"/a%3Eb", true},
 	}
 	for _, tt := range tests {
 		err := checkAlternative(tt.alt)

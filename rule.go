@@ -457,23 +457,35 @@ func LineError(spec RuleSpec, i int, err error) error {
 // every state (live includes unavailable).
 func (s *Service) Rules(ctx context.Context) ([]*Record, error) {
 	var all []*Record
+	if err := s.EachRule(ctx, func(r *Record) { all = append(all, r) }); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(all, func(a, b *Record) int { return strings.Compare(a.ID, b.ID) })
+	return all, nil
+}
+
+// EachRule calls fn on every rule record, a page at a time and in no
+// order, so a caller that keeps less than a record per rule (the rule
+// tables of the proxy and the middleware) never holds them all at once.
+func (s *Service) EachRule(ctx context.Context, fn func(*Record)) error {
 	now := s.Now()
 	for _, st := range []State{StateLive, StateDeleted, StateGone, StateMoved} {
 		q := ListQuery{Collection: RulesCollection, State: st, Now: now, Limit: 5000}
 		for {
 			recs, next, err := s.Store.List(ctx, q)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			all = append(all, recs...)
+			for _, r := range recs {
+				fn(r)
+			}
 			if next == "" {
 				break
 			}
 			q.After = next
 		}
 	}
-	slices.SortFunc(all, func(a, b *Record) int { return strings.Compare(a.ID, b.ID) })
-	return all, nil
+	return nil
 }
 
 // Rule returns one rule's record, or ENOTFOUND.
@@ -493,8 +505,9 @@ func DecideRule(rec *Record, now time.Time) Decision {
 
 // MatchRule returns the rule that answers for the normalized path, read
 // from the store (the exact rule, else the longest prefix), or a nil
-// record when none does. It reads every rule: it is for explain, not for
-// the request path, which keeps a table in memory.
+// record when none does; EINVALID when the path's readings are answered
+// by different rules (RuleTable.Lookup). It reads every rule: it is for
+// explain, not for the request path, which keeps a table in memory.
 func (s *Service) MatchRule(ctx context.Context, path string) (*Record, RuleKey, error) {
 	recs, err := s.Rules(ctx)
 	if err != nil {
@@ -506,6 +519,6 @@ func (s *Service) MatchRule(ctx context.Context, path string) (*Record, RuleKey,
 			set[k] = r
 		}
 	}
-	rec, key, _ := NewRuleTable[*Record]().With(set, nil).Match(path)
-	return rec, key, nil
+	rec, key, _, err := NewRuleTable[*Record]().With(set, nil).Lookup(path)
+	return rec, key, err
 }

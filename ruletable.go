@@ -42,6 +42,29 @@ func (t *RuleTable[V]) Match(path string) (v V, key RuleKey, ok bool) {
 	return v, key, false
 }
 
+// Lookup returns the rule that answers a normalized request path, after
+// checking every reading an upstream may give it (Readings): when two
+// readings have different rules (or one has a rule and another none), a
+// spelling ("/old.html;x", "/secret%3Bx/data") could reach a retired path
+// at some upstream while the rules look at another, and Lookup returns
+// EINVALID. Otherwise the rule is the one the path itself matches, and
+// the path is what the caller forwards.
+func (t *RuleTable[V]) Lookup(path string) (v V, key RuleKey, ok bool, err error) {
+	v, key, ok = t.Match(path)
+	if !strings.ContainsAny(path, ";%") {
+		return v, key, ok, nil
+	}
+	for _, r := range Readings(path)[1:] {
+		_, k, found := t.Match(r)
+		if found != ok || k != key {
+			var zero V
+			return zero, RuleKey{}, false, pathErr(`has ";" path parameters or escapes that servers read in different ways, ` +
+				`and the readings are not answered alike; write the path without them`)
+		}
+	}
+	return v, key, ok, nil
+}
+
 // Get returns the value of one rule.
 func (t *RuleTable[V]) Get(k RuleKey) (V, bool) {
 	if k.Prefix {

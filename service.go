@@ -163,7 +163,7 @@ func (s *Service) apply(ctx context.Context, caller Caller, p Policy, now time.T
 		}
 		next, notes, err := step(cur)
 		if err := pre.check(cur, p, now, id, err); err != nil {
-			return err
+			return concealedRefusal(err, caller, p, now, cur, id, pre, step)
 		}
 		if next == nil {
 			rec = cur
@@ -213,7 +213,9 @@ func (s *Service) Put(ctx context.Context, caller Caller, collection, id string,
 		created = action == ActionCreate
 		return next, []auditNote{{action, ""}}, err
 	})
-	return rec, created, err
+	// A refusal may have run the step again over no record (see
+	// concealedRefusal): nothing was created.
+	return rec, created && err == nil, err
 }
 
 // Create stores data under a new generated id.
@@ -310,11 +312,18 @@ func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to st
 			return err
 		}
 		if err := mustBeLive(src, p, now, collection, id); err != nil {
-			return err
+			return concealedRefusal(err, caller, p, now, src, id, pre, func(cur *Record) (*Record, []auditNote, error) {
+				return nil, nil, mustBeLive(cur, p, now, collection, id)
+			})
 		}
 		dst, err := get(ctx, tx, collection, to)
 		if err != nil {
 			return err
+		}
+		if hides(caller, p, dst, now) {
+			// The target is taken, which no answer can hide; what took it,
+			// this caller's read of it does not tell.
+			return Errorf(ECONFLICT, "The id %s cannot be used; choose another.", to)
 		}
 		moved, old, err := moveTransition(src, dst, now, collection, id, to)
 		if err := pre.check(src, p, now, id, err); err != nil {
@@ -370,6 +379,12 @@ func (s *Service) SetLifecycle(ctx context.Context, caller Caller, collection, i
 	}
 	now := s.now()
 	return s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
+		if hides(caller, p, cur, now) {
+			// Its answer is the lifecycle view, which this caller may not
+			// read (admin only): an id it reads as never existed is one it
+			// cannot change the lifecycle of.
+			return nil, nil, notFound(p, id)
+		}
 		return lifecycleTransition(cur, p, now, c, collection, id)
 	})
 }

@@ -23,6 +23,8 @@ const (
 	MsgOverloaded     = "unavailable.overloaded"
 	MsgBadGateway     = "upstream.bad_gateway"
 	MsgGatewayTimeout = "upstream.timeout"
+	MsgUpstreamBusy   = "upstream.busy"
+	MsgBodyStalled    = "request.body_stalled"
 	MsgFramingClash   = "framing.ambiguous"
 	MsgFramingCoding  = "framing.coding"
 	MsgFramingFold    = "framing.fold"
@@ -66,6 +68,8 @@ var catalog = []lang{
 		MsgOverloaded:     "The server is busy. Try again in a second.",
 		MsgBadGateway:     "The site behind this address did not answer. Try again shortly.",
 		MsgGatewayTimeout: "The site behind this address took too long to answer. Try again shortly.",
+		MsgUpstreamBusy:   "The site behind this address is busy. Try again shortly.",
+		MsgBodyStalled:    "The request body stopped arriving.",
 		MsgFramingClash:   "The request has both Content-Length and Transfer-Encoding, so where it ends is ambiguous (RFC 9112 §6.3). It was refused and the connection is closed.",
 		MsgFramingCoding:  "The request's framing cannot be followed (RFC 9112 §6): only one Transfer-Encoding, chunked, and one numeric Content-Length are accepted. It was refused and the connection is closed.",
 		MsgFramingFold:    "The request has a folded header line (obs-fold, RFC 9112 §5.2) or a malformed field. It was refused and the connection is closed.",
@@ -93,6 +97,8 @@ var catalog = []lang{
 		MsgOverloaded:     "El servidor está ocupado. Inténtalo de nuevo en un segundo.",
 		MsgBadGateway:     "El sitio detrás de esta dirección no respondió. Inténtalo de nuevo en breve.",
 		MsgGatewayTimeout: "El sitio detrás de esta dirección tardó demasiado en responder. Inténtalo de nuevo en breve.",
+		MsgUpstreamBusy:   "El sitio detrás de esta dirección está ocupado. Inténtalo de nuevo en breve.",
+		MsgBodyStalled:    "El cuerpo de la petición dejó de llegar.",
 		MsgFramingClash:   "La solicitud tiene Content-Length y Transfer-Encoding a la vez, así que no se sabe dónde termina (RFC 9112 §6.3). Se rechazó y la conexión se cierra.",
 		MsgFramingCoding:  "No se puede seguir el encuadre de la solicitud (RFC 9112 §6): solo se aceptan un Transfer-Encoding, chunked, y un Content-Length numérico. Se rechazó y la conexión se cierra.",
 		MsgFramingFold:    "La solicitud tiene una cabecera plegada (obs-fold, RFC 9112 §5.2) o un campo mal formado. Se rechazó y la conexión se cierra.",

@@ -16,4 +16,4 @@ health=$(curl -s -o /dev/null -w '%{http_code} %{time_total}s' "$URL/healthz")
 wait $load
 cat "$TMP/result"
 echo "healthz under load: $health"
-curl -s "$URL/metrics" | grep -E '^gone_http_shed_total'
+curl -s -H "Authorization: Bearer ${GONE_ADMIN_TOKEN:-perf}" "$URL/metrics" | grep -E '^gone_http_shed_total'

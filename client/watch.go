@@ -113,10 +113,15 @@ func (c *Client) watchOnce(ctx context.Context, hc *http.Client, opt WatchOption
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var id, data string
+	var id, event, data string
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
+		case line == "" && event == "end":
+			// The server ended the stream (its life, or the token was
+			// revoked or expired): reconnect, and the next request says
+			// whether the token still holds.
+			return nil
 		case line == "":
 			if data != "" {
 				var ch FeedChange
@@ -131,7 +136,9 @@ func (c *Client) watchOnce(ctx context.Context, hc *http.Client, opt WatchOption
 			if _, err := strconv.ParseInt(id, 10, 64); err == nil {
 				*since = id
 			}
-			id, data = "", ""
+			id, event, data = "", "", ""
+		case strings.HasPrefix(line, "event:"):
+			event = strings.TrimSpace(line[6:])
 		case strings.HasPrefix(line, "id:"):
 			id = strings.TrimSpace(line[3:])
 		case strings.HasPrefix(line, "data:"):

@@ -61,7 +61,11 @@ func (rs *Rules) Normalize(w http.ResponseWriter, r *http.Request) (*http.Reques
 // to next when no rule answers it.
 func (rs *Rules) Serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	path := r.URL.EscapedPath()
-	e, _, ok := rs.table.Load().Match(path)
+	e, _, ok, err := rs.table.Load().Lookup(path)
+	if err != nil {
+		rs.writeBadPath(w, r, err)
+		return
+	}
 	if !ok {
 		next.ServeHTTP(w, r)
 		return
@@ -104,12 +108,18 @@ func NotFound(w http.ResponseWriter, r *http.Request, rules *Rules) {
 	}
 	path := r.URL.EscapedPath()
 	now := rules.svc.Now()
-	if e, _, ok := rules.table.Load().Match(path); ok {
+	e, _, ok, err := rules.table.Load().Lookup(path)
+	if err != nil {
+		rules.writeBadPath(w, r, err)
+		return
+	}
+	if ok {
 		if a := rules.answersFor(e, now); !a.pass {
 			rules.Serve(w, r, nil)
 			return
 		}
 	}
+	rules.recordMiss(r, path)
 	d := gone.DecideRule(nil, now)
 	rules.writeNow(w, r, path, d, now, "")
 }

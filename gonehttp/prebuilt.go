@@ -57,7 +57,7 @@ func (r *Rules) answersFor(e *entry, now time.Time) *answers {
 
 // build decides the rule at now and renders what can be rendered ahead.
 func (r *Rules) build(e *entry, now time.Time) *answers {
-	d := gone.DecideRule(e.rec, now)
+	d := gone.DecideRule(e.record(), now)
 	a := &answers{decision: d}
 	switch d.Answer {
 	case gone.AnswerOK:
@@ -95,7 +95,7 @@ func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *preb
 		h.Set("Location", d.Location)
 		h.Set("Cache-Control", "no-cache")
 		h.Set("Content-Length", "0")
-		return &prebuilt{status: gone.RedirectStatus(e.rec), header: h}
+		return &prebuilt{status: gone.RedirectStatus(e.record()), header: h}
 	}
 	prob := answer.ForDecision(r.svc.Config, gone.RulePolicy, lng, instance, instance, d, now, r.maxRetry, h)
 	prob.Rebase(r.problemBase)

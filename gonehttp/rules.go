@@ -42,11 +42,14 @@ type Rules struct {
 	mu   sync.Mutex
 	seq  int64
 	seen map[int64]bool
+
+	// misses hears of the unknown paths NotFound answers (inbox.go).
+	misses gone.MissRecorder
 }
 
 // entry is one rule with its answers, built on first use.
 type entry struct {
-	rec     *gone.Record
+	rule
 	key     gone.RuleKey
 	answers atomic.Pointer[answers]
 }
@@ -84,18 +87,12 @@ func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
-	recs, err := svc.Rules(ctx)
+	t, err := loadTable(ctx, svc, nil)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
-	set := make(map[gone.RuleKey]*entry, len(recs))
-	for _, rec := range recs {
-		if k, ok := gone.ParseRuleID(rec.ID); ok {
-			set[k] = &entry{rec: rec, key: k}
-		}
-	}
 	r.seq = seq
-	r.table.Store(gone.NewRuleTable[*entry]().With(set, nil))
+	r.table.Store(t)
 	prev := svc.RulesChanged
 	svc.RulesChanged = func(ctx context.Context) {
 		if prev != nil {
@@ -209,7 +206,7 @@ func (r *Rules) Sync(ctx context.Context) error {
 		case err != nil:
 			return err
 		default:
-			set[k] = &entry{rec: rec, key: k}
+			set[k] = &entry{rule: compactRule(rec, nil), key: k}
 		}
 	}
 	r.table.Store(r.table.Load().With(set, remove))
@@ -229,25 +226,41 @@ func (r *Rules) Reload(ctx context.Context) error {
 }
 
 func (r *Rules) reloadLocked(ctx context.Context) error {
-	recs, err := r.svc.Rules(ctx)
+	t, err := loadTable(ctx, r.svc, r.table.Load())
 	if err != nil {
 		return err
 	}
-	cur := r.table.Load()
-	set := make(map[gone.RuleKey]*entry, len(recs))
-	for _, rec := range recs {
+	r.table.Store(t)
+	return nil
+}
+
+// loadTable reads every rule into a new table, keeping the entries of cur
+// (when not nil) whose rule has not changed, with their built answers.
+// The rules come a page at a time, each kept as its compact rule, so a
+// large load never holds every rule as a record too.
+func loadTable(ctx context.Context, svc *gone.Service, cur *gone.RuleTable[*entry]) (*gone.RuleTable[*entry], error) {
+	pool := stringPool{}
+	set := map[gone.RuleKey]*entry{}
+	if cur != nil {
+		set = make(map[gone.RuleKey]*entry, cur.Len())
+	}
+	err := svc.EachRule(ctx, func(rec *gone.Record) {
 		k, ok := gone.ParseRuleID(rec.ID)
 		if !ok {
-			continue
+			return
 		}
-		if old, ok := cur.Get(k); ok && old.rec.Version == rec.Version {
-			set[k] = old // keep its built answers
-			continue
+		if cur != nil {
+			if old, ok := cur.Get(k); ok && old.version == rec.Version {
+				set[k] = old // keep its built answers
+				return
+			}
 		}
-		set[k] = &entry{rec: rec, key: k}
+		set[k] = &entry{rule: compactRule(rec, pool), key: k}
+	})
+	if err != nil {
+		return nil, err
 	}
-	r.table.Store(gone.NewRuleTable[*entry]().With(set, nil))
-	return nil
+	return gone.NewRuleTable[*entry]().With(set, nil), nil
 }
 
 // Run keeps the table current until ctx ends: a Sync every poll, a full

@@ -213,7 +213,7 @@ func (s *server) handleExplain() http.Handler {
 			// caller gets the same 404 with a suggestion.
 			nf := record(r, u.Path, func(w http.ResponseWriter, r *http.Request) { s.routeNotFound(w, r, "") })
 			v := verdict{Status: nf.Status, Answer: gone.AnswerNotFound, Response: nf}
-			suggestion := s.suggest(u.Path, false)
+			suggestion := s.suggest(r.Context(), u.Path, false)
 			answer := "No"
 			if suggestion != "" {
 				answer = "No: did you mean " + suggestion + "?"

@@ -63,6 +63,14 @@ func (t *Tokens) lookup(h [32]byte) (gone.Caller, bool) {
 // client address (see authLimiter).
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.Header.Values("Authorization")) > 1 {
+			// Which one would count? A front that adds its own token to a
+			// caller's, or a caller who hopes one of several gets in: the
+			// first winning silently would pick for them.
+			s.writeError(w, r, &gone.Error{Code: gone.EINVALID, Message: "Send one Authorization header, not several.",
+				Fields: map[string]string{"Authorization": "must appear once"}})
+			return
+		}
 		h := r.Header.Get("Authorization")
 		if h == "" {
 			next.ServeHTTP(w, r)

@@ -32,7 +32,22 @@ type FeedSettings struct {
 	// so the bound is the feed's whole memory. Past it a stream request
 	// is a 503 with Retry-After; JSON pages still answer.
 	MaxStreams int
+	// MaxStreamsPerToken bounds the streams one token (one caller name)
+	// holds on one instance (default 10), so no token takes every slot of
+	// MaxStreams. Past it a stream request is a 429 with Retry-After.
+	MaxStreamsPerToken int
+	// MaxLife ends a stream after this long (default 1h) with an end
+	// event; the reader reconnects from its last id, and its token is
+	// checked again as for any request.
+	MaxLife time.Duration
+	// Recheck is how often an open stream checks its token again (default
+	// and at most 1 minute), besides at every keepalive: a revoked or
+	// expired token's stream ends with an end event saying so.
+	Recheck time.Duration
 }
+
+// maxRecheck is the longest a revoked token's stream may stay open.
+const maxRecheck = time.Minute
 
 func (t FeedSettings) withDefaults() FeedSettings {
 	if t.Poll <= 0 {
@@ -46,6 +61,15 @@ func (t FeedSettings) withDefaults() FeedSettings {
 	}
 	if t.MaxStreams <= 0 {
 		t.MaxStreams = 1000
+	}
+	if t.MaxStreamsPerToken <= 0 {
+		t.MaxStreamsPerToken = 10
+	}
+	if t.MaxLife <= 0 {
+		t.MaxLife = time.Hour
+	}
+	if t.Recheck <= 0 || t.Recheck > maxRecheck {
+		t.Recheck = maxRecheck
 	}
 	return t
 }
@@ -69,8 +93,9 @@ func (s *server) isChangeStream(r *http.Request) bool {
 }
 
 // streamChanges sends changes as Server-Sent Events until the caller goes
-// away, stops reading for longer than WriteTimeout, or the server shuts
-// down.
+// away, stops reading for longer than WriteTimeout, the server shuts down,
+// the stream reaches MaxLife, or its token stops being valid; the last two
+// end with an end event saying why.
 func (s *server) streamChanges(w http.ResponseWriter, r *http.Request, q changesQuery) {
 	if n := s.streams.Add(1); n > int64(s.feed.MaxStreams) {
 		s.streams.Add(-1)
@@ -78,6 +103,12 @@ func (s *server) streamChanges(w http.ResponseWriter, r *http.Request, q changes
 		return
 	}
 	defer s.streams.Add(-1)
+	name := callerFrom(r.Context()).Name
+	if !s.tokenStreams.open(name, s.feed.MaxStreamsPerToken) {
+		s.writeTooManyStreams(w, r)
+		return
+	}
+	defer s.tokenStreams.close(name)
 	rc := http.NewResponseController(w)
 	// The server's ReadTimeout would end the stream (and cancel its
 	// context) once it passed; a stream reads nothing after its headers.
@@ -108,10 +139,28 @@ func (s *server) streamChanges(w http.ResponseWriter, r *http.Request, q changes
 	}
 	keepalive := time.NewTicker(s.feed.Keepalive)
 	defer keepalive.Stop()
+	life := time.NewTimer(s.feed.MaxLife)
+	defer life.Stop()
+	checked := time.Now()
+	// ended sends the end event when the token is no longer valid, or the
+	// stream is past its life, and says whether it did.
+	ended := func(recheck bool) bool {
+		if recheck || time.Since(checked) >= s.feed.Recheck {
+			checked = time.Now()
+			if end := s.tokenEnd(r); end != nil {
+				send(end.event())
+				return true
+			}
+		}
+		return false
+	}
 	q.limit = changePage
 	cursor := q.since
 	var buf bytes.Buffer
 	for {
+		if ended(false) {
+			return
+		}
 		out, last, more, err := s.readChanges(r, q, cursor)
 		if err != nil {
 			// The reader reconnects (retry above) and resumes from its
@@ -139,10 +188,14 @@ func (s *server) streamChanges(w http.ResponseWriter, r *http.Request, q changes
 			case <-wake:
 				waiting = false
 			case <-keepalive.C:
-				if !send([]byte(": keepalive\n\n")) {
+				if ended(true) || !send([]byte(": keepalive\n\n")) {
 					done()
 					return
 				}
+			case <-life.C:
+				send(streamEnd{Reason: endLifetime, Message: "This stream reached its longest life; reconnect with Last-Event-ID to go on."}.event())
+				done()
+				return
 			case <-r.Context().Done():
 				done()
 				return

@@ -82,13 +82,35 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/sitemap.xml?page=1"},
 		req{path: "/sitemap.xml?page=9"},
 		req{path: "/sitemap-removed.xml"},
+		// The 404 inbox (seeded below): pages, one entry, a 410 and a
+		// 308 from entries (and refusals), ignore patterns, dismissal.
+		req{path: "/inbox?limit=1", token: adminToken},
+		req{path: "/inbox?limit=1&cursor=MQ", token: adminToken},
+		req{path: "/inbox?cursor=!!!", token: adminToken},
+		req{path: "/inbox", token: readerToken},
+		req{path: "/inbox/entry?path=/old-pricing", token: adminToken},
+		req{path: "/inbox/entry?path=/never", token: adminToken},
+		req{method: "POST", path: "/inbox/gone", body: `{"path":"/old-pricing","reason":"Retired with the 2025 plans"}`, token: adminToken},
+		req{method: "POST", path: "/inbox/gone", body: `{"path":"/old-pricing"}`, token: adminToken},
+		req{method: "POST", path: "/inbox/gone", body: `{"path":"/docs/v1","to":"/x"}`, token: adminToken},
+		req{method: "POST", path: "/inbox/redirect", body: `{"path":"/docs/v1","to":"/docs/v2"}`, token: adminToken},
+		req{method: "POST", path: "/inbox/redirect", body: `{"path":"/docs/v1"}`, token: adminToken},
+		req{method: "POST", path: "/inbox/ignores", body: `{"pattern":"*.php"}`, token: adminToken},
+		req{method: "POST", path: "/inbox/ignores", body: `{"pattern":"*.php"}`, token: adminToken},
+		req{method: "POST", path: "/inbox/ignores", body: `{"pattern":"wp/*"}`, token: adminToken},
+		req{path: "/inbox/ignores", token: adminToken},
+		req{method: "DELETE", path: "/inbox/ignores?pattern=*.php", token: adminToken},
+		req{method: "DELETE", path: "/inbox/ignores?pattern=*.php", token: adminToken},
+		req{method: "DELETE", path: "/inbox?path=/favicon.ico", token: adminToken},
+		req{method: "DELETE", path: "/inbox?path=/favicon.ico", token: adminToken},
 	)
 	// OPTIONS on every route's path: a plain one (204 with Allow), and a
 	// preflight this server, with no CORS origin configured, refuses (403).
 	for _, p := range []string{"/", "/api", "/api/users", "/api/users/_batch", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
 		"/api/users/43/lifecycle", "/api/audit", "/api/changes", "/api/explain", "/api/tokens", "/api/tokens/x",
 		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics",
-		"/rules", "/rules/import", "/rules/explain", "/webhooks", "/webhooks/x", "/sitemap.xml", "/sitemap-removed.xml"} {
+		"/rules", "/rules/import", "/rules/explain", "/webhooks", "/webhooks/x", "/sitemap.xml", "/sitemap-removed.xml",
+		"/inbox", "/inbox/entry", "/inbox/gone", "/inbox/redirect", "/inbox/ignores"} {
 		reqs = append(reqs, req{method: "OPTIONS", path: p})
 	}
 	reqs = append(reqs, req{method: "OPTIONS", path: "/api/users/43",
@@ -99,6 +121,7 @@ func TestContractReachesEveryOperation(t *testing.T) {
 			reqs = append(reqs, r)
 		}
 	}
+	seedInbox(t, e)
 	seen := map[string]bool{}
 	for _, r := range reqs {
 		e.do(r)

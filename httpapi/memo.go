@@ -30,9 +30,8 @@ type answerMemo struct {
 	status  int
 	fields  []headerField // every header the chain set, but X-Request-Id
 	body    []byte
-	until   time.Time // gone.Decision.Until
-	state   gone.State
-	answer  gone.Answer // with state, for gone_decisions_total
+	until   time.Time   // gone.Decision.Until
+	answer  gone.Answer // for gone_decisions_total
 	pattern string      // the route pattern, for the log and metrics
 }
 
@@ -87,14 +86,13 @@ func memoSlot(method string) (m int) {
 type pendingMemo struct {
 	until  time.Time
 	status int
-	state  gone.State
 	answer gone.Answer
 }
 
 // noteMemo records, for replay, that the answer to this read is d's.
 func noteMemo(r *http.Request, d gone.Decision) {
 	if p := infoFrom(r.Context()).memo; p != nil && !d.Until.IsZero() {
-		*p = pendingMemo{until: d.Until, status: answer.StatusOfAnswer(d.Answer), state: d.State, answer: d.Answer}
+		*p = pendingMemo{until: d.Until, status: answer.StatusOfAnswer(d.Answer), answer: d.Answer}
 	}
 }
 
@@ -115,7 +113,7 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo
 	if set, _ := kept.(*memoSet); set != nil {
 		if a := (*set)[l][mt]; a != nil && s.svc.Now().Before(a.until) {
 			info.pattern = a.pattern
-			s.metrics.decision(gone.Decision{State: a.state, Answer: a.answer})
+			s.metrics.decision(gone.Decision{Answer: a.answer})
 			s.metrics.replay()
 			a.send(w)
 			return
@@ -138,7 +136,7 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo
 	if p.until.IsZero() || cw.status != p.status || cw.tooBig {
 		return
 	}
-	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, state: p.state, answer: p.answer, pattern: info.pattern}
+	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, answer: p.answer, pattern: info.pattern}
 	m.KeepMemo(collection, id, gen, func(old any) any {
 		set := make(memoSet, len(answer.Languages()))
 		if o, ok := old.(*memoSet); ok {

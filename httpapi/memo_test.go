@@ -131,8 +131,8 @@ func TestMemoCounted(t *testing.T) {
 	for range 4 {
 		must(t, e.get("/api/users/123"), 410, "read")
 	}
-	if got := counter(t, reg, "gone_decisions_total", "state", "gone", "answer", "gone"); got != 4 {
-		t.Errorf("gone_decisions_total{state=gone,answer=gone} = %v, want 4", got)
+	if got := counter(t, reg, "gone_decisions_total", "answer", "gone"); got != 4 {
+		t.Errorf("gone_decisions_total{answer=gone} = %v, want 4", got)
 	}
 	if got := counter(t, reg, "gone_http_requests_total", "route", "GET /api/{collection}/{id}", "status", "410"); got != 4 {
 		t.Errorf("gone_http_requests_total{route=GET /api/{collection}/{id},status=410} = %v, want 4", got)

@@ -18,10 +18,36 @@ type Option func(*server)
 
 // WithMetrics counts requests and decisions in reg and serves everything
 // registered in reg (the store's and the purger's metrics too) at
-// GET /metrics. The registry is the caller's, not the global one, so two
-// servers in one test process do not share counters unless asked to.
+// GET /metrics, to a token with the read scope on every collection unless
+// WithMetricsAccess says otherwise. The registry is the caller's, not the
+// global one, so two servers in one test process do not share counters
+// unless asked to.
 func WithMetrics(reg *prometheus.Registry) Option {
 	return func(s *server) { s.metrics = newHTTPMetrics(reg) }
+}
+
+// MetricsAccess says who may read GET /metrics.
+type MetricsAccess int
+
+const (
+	// MetricsToken serves /metrics to a token with the read scope on every
+	// collection (the default). The counts hold no more than such a token
+	// may read, but they are the whole server's traffic: not for the
+	// public.
+	MetricsToken MetricsAccess = iota
+	// MetricsPublic serves /metrics to anyone: for a server that only a
+	// private network reaches.
+	MetricsPublic
+	// MetricsHidden counts but serves no /metrics route, for a front door
+	// whose listener is the public's (the proxy) while the registry is
+	// served elsewhere.
+	MetricsHidden
+)
+
+// WithMetricsAccess says who may read GET /metrics (MetricsToken unless
+// given); it matters only with WithMetrics.
+func WithMetricsAccess(a MetricsAccess) Option {
+	return func(s *server) { s.metricsAccess = a }
 }
 
 // httpMetrics are the HTTP layer's metrics. A nil *httpMetrics records
@@ -38,7 +64,7 @@ type httpMetrics struct {
 	// values, formatting its status) are resolved once per combination.
 	mu      sync.RWMutex
 	routes  map[routeStatus]routeChildren
-	decided map[stateAnswer]prometheus.Counter
+	decided map[gone.Answer]prometheus.Counter
 }
 
 type routeStatus struct {
@@ -49,11 +75,6 @@ type routeStatus struct {
 type routeChildren struct {
 	requests prometheus.Counter
 	duration prometheus.Observer
-}
-
-type stateAnswer struct {
-	state  gone.State
-	answer gone.Answer
 }
 
 func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
@@ -69,8 +90,11 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 		}, []string{"route"})),
 		decisions: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gone_decisions_total",
-			Help: "Reads of one id, by the id's true state and the answer given (which policy may make differ).",
-		}, []string{"state", "answer"})),
+			// Never by the id's true state: a soft-deleted id and one that
+			// never existed get one 404, and a counter that told them apart
+			// would be an oracle for anyone who can read it.
+			Help: "Reads of one id, by the answer given.",
+		}, []string{"answer"})),
 		shedTotal: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gone_http_shed_total",
 			Help: "Requests refused at once with 503 because the server was at its in-flight and queue limits.",
@@ -80,7 +104,7 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 			Help: "Reads of one id answered with the answer kept from an earlier identical read (see docs/performance.md).",
 		})),
 		routes:  map[routeStatus]routeChildren{},
-		decided: map[stateAnswer]prometheus.Counter{},
+		decided: map[gone.Answer]prometheus.Counter{},
 		// ContinueOnError: a count that cannot be read at scrape time
 		// (the store is down) must not hide every other metric.
 		handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}),
@@ -109,17 +133,17 @@ func (m *httpMetrics) replay() {
 	}
 }
 
-// decision counts one read's decision.
+// decision counts one read's decision, by its answer alone.
 func (m *httpMetrics) decision(d gone.Decision) {
 	if m == nil {
 		return
 	}
-	k := stateAnswer{d.State, d.Answer}
+	k := d.Answer
 	m.mu.RLock()
 	c, ok := m.decided[k]
 	m.mu.RUnlock()
 	if !ok {
-		c = m.decisions.WithLabelValues(string(d.State), string(d.Answer))
+		c = m.decisions.WithLabelValues(string(d.Answer))
 		m.mu.Lock()
 		m.decided[k] = c
 		m.mu.Unlock()
@@ -156,7 +180,16 @@ func (m *httpMetrics) request(route string, status int, elapsed time.Duration) {
 	c.duration.Observe(elapsed.Seconds())
 }
 
-// handleMetrics serves the registry in the Prometheus text format.
+// handleMetrics serves the registry in the Prometheus text format, to the
+// callers s.metricsAccess admits.
 func (s *server) handleMetrics() http.Handler {
-	return s.metrics.handler
+	if s.metricsAccess == MetricsPublic {
+		return s.metrics.handler
+	}
+	return s.require(gone.ScopeRead)(s.metrics.handler)
+}
+
+// servesMetrics says whether GET /metrics is a route.
+func (s *server) servesMetrics() bool {
+	return s.metrics != nil && s.metricsAccess != MetricsHidden
 }

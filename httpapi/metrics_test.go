@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 )
 
 // newMetricsEnv is newEnv with metrics on.
@@ -20,7 +21,8 @@ func newMetricsEnv(t *testing.T) (*env, *prometheus.Registry) {
 	tokens := httpapi.NewTokens()
 	tokens.Add(adminToken, "admin", true)
 	tokens.Add(readerToken, "reader", false)
-	e.h = e.world.Check(httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg)))
+	e.h = e.world.Check(httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg),
+		httpapi.WithInbox(inbox.New(e.svc, e.world.Store, nil, nil))))
 	return e, reg
 }
 
@@ -158,19 +160,19 @@ func TestMetricsEndpoint(t *testing.T) {
 	e.get("/api/users/123")
 	e.get("/api/users/999")
 
-	if got := counter(t, reg, "gone_decisions_total", "state", "gone", "answer", "gone"); got != 2 {
-		t.Errorf("gone_decisions_total{state=gone,answer=gone} = %v, want 2", got)
+	if got := counter(t, reg, "gone_decisions_total", "answer", "gone"); got != 2 {
+		t.Errorf("gone_decisions_total{answer=gone} = %v, want 2", got)
 	}
-	if got := counter(t, reg, "gone_decisions_total", "state", "absent", "answer", "not_found"); got != 1 {
-		t.Errorf("gone_decisions_total{state=absent,answer=not_found} = %v, want 1", got)
+	if got := counter(t, reg, "gone_decisions_total", "answer", "not_found"); got != 1 {
+		t.Errorf("gone_decisions_total{answer=not_found} = %v, want 1", got)
 	}
 
-	w := e.get("/metrics")
+	w := e.do(req{path: "/metrics", token: readerToken})
 	must(t, w, http.StatusOK, "GET /metrics")
 	body := w.Body.String()
 	for _, want := range []string{
 		`gone_http_requests_total{route="GET /api/{collection}/{id}",status="410"} 2`,
-		`gone_decisions_total{answer="ok",state="live"} 1`,
+		`gone_decisions_total{answer="ok"} 1`,
 		`gone_http_request_duration_seconds_bucket{route="GET /api/{collection}/{id}"`,
 	} {
 		if !strings.Contains(body, want) {
@@ -212,5 +214,47 @@ func TestNoMetricsRouteWithoutMetrics(t *testing.T) {
 	e := newEnv(t)
 	if w := e.get("/metrics"); w.Code != http.StatusNotFound {
 		t.Errorf("GET /metrics without WithMetrics: status = %d, want 404", w.Code)
+	}
+}
+
+// Who may read /metrics: a token with the read scope on every collection
+// by default; anyone with MetricsPublic; no one (no route) with
+// MetricsHidden, which the proxy's public listener uses.
+func TestMetricsAccess(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		access []httpapi.Option
+		token  string
+		want   int
+	}{
+		{"default, anonymous", nil, "", http.StatusUnauthorized},
+		{"default, read token", nil, readerToken, http.StatusOK},
+		{"default, admin token", nil, adminToken, http.StatusOK},
+		{"default, token for one collection", nil, "users only", http.StatusForbidden},
+		{"public, anonymous", []httpapi.Option{httpapi.WithMetricsAccess(httpapi.MetricsPublic)}, "", http.StatusOK},
+		{"hidden, read token", []httpapi.Option{httpapi.WithMetricsAccess(httpapi.MetricsHidden)}, readerToken, http.StatusNotFound},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			token := c.token
+			if token == "users only" {
+				token = e.createToken(`{"name":"users-reader","scopes":["read"],"collections":["users"]}`)
+			}
+			reg := prometheus.NewRegistry()
+			tokens := httpapi.NewTokens()
+			tokens.Add(adminToken, "admin", true)
+			tokens.Add(readerToken, "reader", false)
+			e.h = e.world.Check(httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, append([]httpapi.Option{httpapi.WithMetrics(reg)}, c.access...)...))
+			w := e.do(req{path: "/metrics", token: token})
+			if w.Code != c.want {
+				t.Errorf("GET /metrics: status = %d, want %d", w.Code, c.want)
+			}
+			if c.want == http.StatusOK && !strings.Contains(w.Body.String(), "gone_http_shed_total") {
+				t.Errorf("GET /metrics: body lacks gone_http_shed_total:\n%s", w.Body)
+			}
+		})
 	}
 }

@@ -114,18 +114,30 @@ var routeStatuses = map[string][]int{
 	// The rules API: SetRules' codes (400 invalid, 404 clearing no rule,
 	// 409 a path that answered 410), the body limits (413, 415); a bad
 	// limit or cursor of the listing (400).
-	"GET /rules":           {200, 400, 403, 503},
-	"POST /rules":          {200, 201, 400, 403, 409, 413, 415, 503},
-	"DELETE /rules":        {200, 400, 403, 409, 503},
-	"POST /rules/import":   {200, 400, 403, 409, 413, 415, 503},
-	"GET /rules/explain":   {200, 403, 503},
-	"GET /problems/{name}": {200},
-	"GET /healthz":         {200},
-	"GET /readyz":          {200, 503},
-	"GET /openapi.json":    {200},
-	"GET /{$}":             {200},
-	"GET /admin/":          {200, 304},
-	"GET /metrics":         {200},
+	"GET /rules":         {200, 400, 403, 503},
+	"POST /rules":        {200, 201, 400, 403, 409, 413, 415, 503},
+	"DELETE /rules":      {200, 400, 403, 409, 503},
+	"POST /rules/import": {200, 400, 403, 409, 413, 415, 503},
+	"GET /rules/explain": {200, 403, 503},
+	// The 404 inbox: the admin checks of inbox.Inbox (403), an entry or
+	// pattern that is not there or no inbox at all (404, in anyRoute),
+	// SetRule's codes for gone and redirect (400, 409), decodeStrict's
+	// 413 and 415, a pattern stored already (409), the store (503).
+	"GET /inbox":            {200, 400, 403, 503},
+	"DELETE /inbox":         {204, 403, 503},
+	"GET /inbox/entry":      {200, 403, 503},
+	"POST /inbox/gone":      {200, 400, 403, 409, 413, 415, 503},
+	"POST /inbox/redirect":  {200, 400, 403, 409, 413, 415, 503},
+	"GET /inbox/ignores":    {200, 403, 503},
+	"POST /inbox/ignores":   {201, 400, 403, 409, 413, 415, 503},
+	"DELETE /inbox/ignores": {204, 403, 503},
+	"GET /problems/{name}":  {200},
+	"GET /healthz":          {200},
+	"GET /readyz":           {200, 503},
+	"GET /openapi.json":     {200},
+	"GET /{$}":              {200},
+	"GET /admin/":           {200, 304},
+	"GET /metrics":          {200, 401, 403},
 }
 
 func init() {

@@ -78,8 +78,10 @@ func (s *server) problemOf(r *http.Request, lng string, err error) *answer.Probl
 }
 
 // addFacts adds a record's lifecycle facts to a conflict or gone problem,
-// so a refused write says which tombstone refused it. Only admins write, so
-// the reason is always shown.
+// so a refused write says which tombstone refused it. The service leaves
+// the record out of the refusal of a caller whose read of it would be a
+// 404 (gone.Service's concealedRefusal), so what is here that caller may
+// read.
 func (s *server) addFacts(p *answer.Problem, rec *gone.Record, lng string) {
 	now := s.svc.Now()
 	p.State = rec.State(now)

@@ -55,6 +55,14 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("DELETE", "/webhooks/{name}", admin(s.handleDeleteWebhook()))
 	handle("GET", "/sitemap.xml", s.handleSitemap())
 	handle("GET", "/sitemap-removed.xml", s.handleRemovedSitemap())
+	handle("GET", "/inbox", admin(s.handleInbox()))
+	handle("DELETE", "/inbox", admin(s.handleDismissInbox()))
+	handle("GET", "/inbox/entry", admin(s.handleInboxEntry()))
+	handle("POST", "/inbox/gone", admin(s.handleInboxGone()))
+	handle("POST", "/inbox/redirect", admin(s.handleInboxRedirect()))
+	handle("GET", "/inbox/ignores", admin(s.handleInboxIgnores()))
+	handle("POST", "/inbox/ignores", admin(s.handleInboxIgnore()))
+	handle("DELETE", "/inbox/ignores", admin(s.handleInboxUnignore()))
 	handle("GET", "/problems/{name}", s.handleProblemType())
 	handle("GET", "/healthz", s.handleHealthz())
 	handle("GET", "/readyz", s.handleReadyz())
@@ -65,7 +73,8 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("GET", console.Prefix, console.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.routeNotFound(w, r, "")
 	})))
-	if s.metrics != nil {
+	if s.servesMetrics() {
+		// A read token for every collection by default (WithMetricsAccess).
 		handle("GET", "/metrics", s.handleMetrics())
 	}
 

@@ -220,6 +220,14 @@ func (s *server) handleExplainRule() http.Handler {
 		ex.Normalized = norm
 		ex.Steps = []gone.Step{{Question: "Is the path valid?", Answer: "Yes: " + norm}}
 		rec, key, err := s.svc.MatchRule(r.Context(), norm)
+		if gone.ErrorCode(err) == gone.EINVALID {
+			// The proxy refuses it too: its readings have different rules.
+			ex.Steps = append(ex.Steps, gone.Step{Question: "Do all its readings have the same rule?", Answer: "No: " + gone.ErrorMessage(err)})
+			ex.Status, ex.Answer = http.StatusBadRequest, "refused: never matched, never forwarded"
+			w.Header().Set("Cache-Control", "no-store")
+			writeJSON(w, http.StatusOK, ex)
+			return
+		}
 		if err != nil {
 			s.writeError(w, r, err)
 			return

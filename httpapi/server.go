@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/inbox"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond it).
@@ -30,6 +31,8 @@ type server struct {
 	memos gone.Memoizer
 	// metrics is nil unless WithMetrics was given.
 	metrics *httpMetrics
+	// metricsAccess says who may read GET /metrics.
+	metricsAccess MetricsAccess
 	// limit is nil unless WithShedding was given.
 	limit *limiter
 	// hub wakes change streams; feed tunes them; stop ends them.
@@ -37,6 +40,8 @@ type server struct {
 	feed    FeedSettings
 	stop    <-chan struct{}
 	streams atomic.Int64 // open change streams
+	// tokenStreams counts the open change streams of each caller.
+	tokenStreams streamCounts
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
 	// limiter counts failed authentications; nil when disabled.
@@ -45,6 +50,10 @@ type server struct {
 	hooks gone.WebhookStore
 	// sitemaps tunes /sitemap.xml and /sitemap-removed.xml.
 	sitemaps SitemapSettings
+	// inbox is the 404 inbox's admin side, nil unless WithInbox; misses
+	// hears of unknown routes, nil unless WithMisses (see inbox.go).
+	inbox  *inbox.Inbox
+	misses gone.MissRecorder
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,6 +15,17 @@ import (
 // maxSuggestDistance is how many single-character edits a mistyped path may
 // be from a suggestion: enough for "usres" → "users" or a missing "/api".
 const maxSuggestDistance = 4
+
+// maxSuggestPath and maxSuggestCells bound the work of one suggestion, which
+// any caller can ask for with a 404: no suggestion for a longer path, and
+// at most maxSuggestCells cells of the edit distance tables over every
+// candidate together (the candidates are the GET routes times the
+// collections, so a config with thousands of collections would otherwise
+// cost a request milliseconds each).
+const (
+	maxSuggestPath  = 256
+	maxSuggestCells = 100_000
+)
 
 // handleUnknownRoute answers paths that match no route.
 // A path that a route knows under other methods gets 405 with Allow (RFC
@@ -82,12 +94,17 @@ func (s *server) allowed(path string) []string {
 // the closest real one: want when the caller knows it, otherwise the nearest
 // route by edit distance over the route table and collection names.
 func (s *server) routeNotFound(w http.ResponseWriter, r *http.Request, want string) {
+	if _, explained := w.(*recorder); !explained {
+		// Every unknown route comes here; explain's rehearsal of one
+		// (a *recorder) is an admin's question, not a miss.
+		s.recordMiss(r)
+	}
 	lng := answer.Language(r)
 	if want == "" {
-		want = s.suggest(r.URL.Path, false)
+		want = s.suggest(r.Context(), r.URL.Path, false)
 	} else {
 		// A cleaned path is suggested as is only when it is a real route.
-		want = s.suggest(want, true)
+		want = s.suggest(r.Context(), want, true)
 	}
 	msg := answer.Text(lng, answer.MsgRouteNotFound)
 	if want != "" {
@@ -102,25 +119,41 @@ func (s *server) routeNotFound(w http.ResponseWriter, r *http.Request, want stri
 // suggest returns the route closest to path, or "". Path parameters take the
 // caller's own segments: it never suggests an id the caller did not type.
 // With exact, path itself is a valid answer.
-func (s *server) suggest(path string, exact bool) string {
-	if len(path) > 512 {
-		return ""
+func (s *server) suggest(ctx context.Context, path string, exact bool) string {
+	best, _ := s.suggestCounted(ctx, path, exact)
+	return best
+}
+
+// suggestCounted is suggest, also saying how many cells it computed; it
+// stops at maxSuggestCells or when ctx ends, with the nearest route so far.
+func (s *server) suggestCounted(ctx context.Context, path string, exact bool) (string, int) {
+	if len(path) > maxSuggestPath {
+		return "", 0
 	}
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	last := segs[len(segs)-1]
 	best, bestDist := "", maxSuggestDistance+1
-	for _, c := range s.candidates(segs, last) {
+	budget := editdist.NewBudget(maxSuggestCells)
+	cands := s.candidates(segs, last)
+	if exact && slices.Contains(cands, path) {
+		return path, 0
+	}
+	for i, c := range cands {
 		if c == path {
-			if exact {
-				return c
-			}
 			continue
 		}
-		if d := editdist.Within(path, c, bestDist); d < bestDist {
+		if i%64 == 0 && ctx.Err() != nil {
+			break
+		}
+		d, ok := budget.Within(path, c, bestDist)
+		if !ok {
+			break
+		}
+		if d < bestDist {
 			best, bestDist = c, d
 		}
 	}
-	return best
+	return best, budget.Used()
 }
 
 // candidates instantiates every GET route pattern with the configured

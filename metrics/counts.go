@@ -15,6 +15,10 @@ import (
 // scrape time keeps the numbers right across several instances, which
 // gauges kept by one process could not.
 //
+// A collection that conceals its retired ids (disclosure conceal) is left
+// out: its counts would move when one of its ids is soft-deleted, retired
+// or purged, and so date and tell apart what its 404 conceals.
+//
 // It pages through List, so a scrape costs a read of the trash and the
 // tombstones: fine for thousands, worth a longer scrape interval for
 // millions.
@@ -32,11 +36,11 @@ func NewCounts(store gone.Store, cfg *gone.Config, now func() time.Time) *Counts
 	return &Counts{
 		store: store, cfg: cfg, now: now, timeout: 10 * time.Second,
 		trash: prometheus.NewDesc("gone_trash_records",
-			"Soft-deleted records still in their restore window, by collection.", []string{"collection"}, nil),
+			"Soft-deleted records still in their restore window, by collection (concealing collections left out).", []string{"collection"}, nil),
 		tombstones: prometheus.NewDesc("gone_tombstones",
-			"Retired ids (deleted for good, lapsed trash, expired), each answering 410 or its concealed 404, by collection.", []string{"collection"}, nil),
+			"Retired ids (deleted for good, lapsed trash, expired), by collection (concealing collections left out).", []string{"collection"}, nil),
 		backlog: prometheus.NewDesc("gone_purge_backlog",
-			"Lapsed trash whose payload the purger has not erased yet, by collection.", []string{"collection"}, nil),
+			"Lapsed trash whose payload the purger has not erased yet, by collection (concealing collections left out).", []string{"collection"}, nil),
 	}
 }
 
@@ -54,6 +58,9 @@ func (c *Counts) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	now := c.now()
 	for _, name := range c.cfg.Names() {
+		if p, _ := c.cfg.Policy(name); p.Disclosure == gone.DiscloseConceal {
+			continue
+		}
 		trash, err := c.count(ctx, gone.ListQuery{Collection: name, State: gone.StateDeleted, Now: now}, nil)
 		if err != nil {
 			ch <- prometheus.NewInvalidMetric(c.trash, err)

@@ -26,7 +26,7 @@ var _ gone.Store = (*Store)(nil)
 func InstrumentStore(s gone.Store, reg prometheus.Registerer) *Store {
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "gone_store_duration_seconds",
-		Help: "Time a store call took, by operation and result (ok; refused: a domain answer such as not found or conflict; error).",
+		Help: "Time a store call took, by operation and result (ok: the store answered, a domain refusal such as not found included; error: it failed).",
 		// Reads answer 503 past 2 s (Service.ReadTimeout), so the
 		// buckets are fine below that and coarse above.
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2, 5},
@@ -39,18 +39,20 @@ func (s *Store) observe(op string, start time.Time, err error) {
 	s.duration.WithLabelValues(op, result(err)).Observe(time.Since(start).Seconds())
 }
 
-// result sorts an error into ok, refused (a domain answer with a code the
-// caller expects, from fn or the store) and error (the store failed:
-// EINTERNAL, or EUNAVAILABLE, which the stores give an outage so that
-// callers answer 503; alerts on errors must still see it).
+// result sorts an error into ok (the store answered, with a record or a
+// domain refusal such as not found or conflict) and error (the store
+// failed: EINTERNAL, or EUNAVAILABLE, which the stores give an outage so
+// that callers answer 503; alerts on errors must still see it).
+//
+// Refusals are not a result of their own: a Get of a soft-deleted id finds
+// a record and a Get of one that never existed finds none, and a series
+// that told them apart would say which a concealing 404 hid.
 func result(err error) string {
-	switch {
-	case err == nil:
-		return "ok"
-	case gone.ErrorCode(err) == gone.EINTERNAL, gone.ErrorCode(err) == gone.EUNAVAILABLE:
+	switch gone.ErrorCode(err) {
+	case gone.EINTERNAL, gone.EUNAVAILABLE:
 		return "error"
 	default:
-		return "refused"
+		return "ok"
 	}
 }
 

@@ -150,8 +150,6 @@ func newFront(t *testing.T, store gone.Store, up *upstream, specs ...gone.RuleSp
 	return &front{Server: srv, up: up, svc: svc, rules: rules, clock: clock}
 }
 
-// raw sends a request line exactly as written (no client-side cleaning)
-// and returns the response with its body read.
 // noRules is an empty rule set over a fresh SQLite store.
 func noRules(tb testing.TB) *gonehttp.Rules {
 	tb.Helper()
@@ -162,6 +160,9 @@ func noRules(tb testing.TB) *gonehttp.Rules {
 	return rules
 }
 
+// raw sends a request line exactly as written (no client-side cleaning),
+// with Host: site.example unless header says otherwise, and returns the
+// response with its body read.
 func raw(t *testing.T, addr, method, target string, header map[string]string) (*http.Response, string) {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(addr, "http://"))
@@ -170,8 +171,15 @@ func raw(t *testing.T, addr, method, target string, header map[string]string) (*
 	}
 	defer conn.Close()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: site.example\r\nConnection: close\r\n", method, target)
+	host := "site.example"
+	if h, ok := header["Host"]; ok {
+		host = h
+	}
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n", method, target, host)
 	for k, v := range header {
+		if k == "Host" {
+			continue
+		}
 		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 	}
 	b.WriteString("\r\n")

@@ -12,11 +12,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/gonehttp"
 )
@@ -47,6 +49,25 @@ type Config struct {
 	// PreserveHost sends the caller's Host header to the upstream instead
 	// of the upstream URL's host (for name-based virtual hosts).
 	PreserveHost bool
+	// BodyIdleTimeout bounds the wait for each read of a request body
+	// (then 408); 0 means DefaultBodyIdleTimeout, negative no bound.
+	BodyIdleTimeout time.Duration
+	// MaxUpstream caps the requests at the upstream at once (each holds
+	// a connection to it); past it, 503 with Retry-After. 0: no cap.
+	MaxUpstream int
+	// TrustedProxies are the addresses of fronts (load balancers, CDNs)
+	// whose X-Forwarded-*, Forwarded and client-address headers are passed
+	// on; from any other peer they are dropped or set from this hop.
+	TrustedProxies []netip.Prefix
+	// PublicHosts are the names the site is reached by: X-Forwarded-Host
+	// (and Host, with PreserveHost) is the caller's Host when it is one of
+	// them and the first of them otherwise. Without any, X-Forwarded-Host
+	// is not sent and PreserveHost sends the caller's Host as it came.
+	PublicHosts []string
+	// AllowUpgrade are the path prefixes below which a protocol upgrade
+	// (WebSocket) is forwarded; elsewhere the request goes as an ordinary
+	// one, and an upstream's 101 is refused (502).
+	AllowUpgrade []string
 	// Observe, when set, wraps the handling of every request but the
 	// admin API's (which logs and counts its own): the request log and
 	// metrics.
@@ -54,6 +75,9 @@ type Config struct {
 	// RemovedSitemap, when set, serves /sitemap-removed.xml: the paths
 	// the rules retired lately, for search engines.
 	RemovedSitemap http.Handler
+	// Misses, when set, hears of every path the upstream answers 404 to
+	// a GET or HEAD: the 404 inbox (inbox.Recorder). It must not block.
+	Misses gone.MissRecorder
 }
 
 type proxy struct {
@@ -87,9 +111,13 @@ func New(cfg Config) http.Handler {
 		// which Handler normalized.
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
-			pr.SetXForwarded()
+			p.setForwarded(pr)
+			p.dropUpgrade(pr)
 			if cfg.PreserveHost {
 				pr.Out.Host = pr.In.Host
+				if h := p.publicHost(pr.In.Host); h != "" {
+					pr.Out.Host = h
+				}
 			}
 		},
 		Transport:      cfg.Transport,
@@ -104,7 +132,14 @@ func New(cfg Config) http.Handler {
 	if cfg.Rewrite404 && cfg.Known == nil {
 		p.cfg.Known = NewKnown()
 	}
-	p.site = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.cfg.Rules.Serve(w, r, p.rp) })
+	if p.cfg.BodyIdleTimeout == 0 {
+		p.cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
+	var upstream http.Handler = p.rp
+	if cfg.MaxUpstream > 0 {
+		upstream = p.limitUpstream(cfg.MaxUpstream, upstream)
+	}
+	p.site = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.cfg.Rules.Serve(w, r, upstream) })
 	if cfg.Observe != nil {
 		p.site = cfg.Observe(p.site)
 	}
@@ -135,6 +170,8 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	r, done := withIdleBody(w, r, p.cfg.BodyIdleTimeout)
+	defer done()
 	path := r.URL.EscapedPath()
 	if path == p.prefix || strings.HasPrefix(path, p.cfg.AdminPrefix) {
 		p.admin.ServeHTTP(&prefixLocation{ResponseWriter: w, prefix: p.prefix}, r)
@@ -152,7 +189,16 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 // path is missing when only the upstream is.
 func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errUpstream404) {
-		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.Suggest(r.URL.EscapedPath()))
+		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.SuggestContext(r.Context(), r.URL.EscapedPath()))
+		return
+	}
+	if errors.Is(err, errSlowBody) || stalledBody(r) {
+		// Before the check of the context, which the server cancelled
+		// when the read deadline passed; the connection is not reused,
+		// but the answer can still be written.
+		p.cfg.Log.InfoContext(r.Context(), "request body stalled", "path", r.URL.Path, "err", err)
+		w.Header().Set("Connection", "close")
+		p.cfg.Rules.WriteProblem(w, r, http.StatusRequestTimeout, answer.MsgBodyStalled)
 		return
 	}
 	if r.Context().Err() != nil {
@@ -180,6 +226,12 @@ var errUpstream404 = errors.New("the upstream answered 404")
 // modifyResponse learns the paths the upstream serves and, with
 // Rewrite404, takes over its 404s.
 func (p *proxy) modifyResponse(resp *http.Response) error {
+	if err := p.refuseUpgrade(resp); err != nil {
+		return err
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		p.recordMiss(resp.Request)
+	}
 	if p.cfg.Known == nil {
 		return nil
 	}
@@ -187,7 +239,7 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		return nil
 	}
-	path := strings.TrimPrefix(req.URL.EscapedPath(), strings.TrimSuffix(p.cfg.Upstream.EscapedPath(), "/"))
+	path := p.clientPath(req)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		p.cfg.Known.Add(path)
@@ -195,4 +247,10 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 		return errUpstream404
 	}
 	return nil
+}
+
+// clientPath is the path the caller asked for (normalized) of a request
+// to the upstream, without the upstream URL's own path.
+func (p *proxy) clientPath(out *http.Request) string {
+	return strings.TrimPrefix(out.URL.EscapedPath(), strings.TrimSuffix(p.cfg.Upstream.EscapedPath(), "/"))
 }

@@ -181,8 +181,10 @@ func testPassThrough(t *testing.T, f *front) {
 	if xff := g.Header.Get("X-Forwarded-For"); xff != "127.0.0.1" {
 		t.Errorf("X-Forwarded-For = %q, want 127.0.0.1 alone", xff)
 	}
-	if g.Header.Get("X-Forwarded-Host") == "" || g.Header.Get("X-Forwarded-Proto") != "http" {
-		t.Errorf("X-Forwarded-Host/-Proto = %q/%q", g.Header.Get("X-Forwarded-Host"), g.Header.Get("X-Forwarded-Proto"))
+	// Without Config.PublicHosts the caller's Host is only its word: no
+	// X-Forwarded-Host (see TestForwardedHeaders).
+	if _, ok := g.Header["X-Forwarded-Host"]; ok || g.Header.Get("X-Forwarded-Proto") != "http" {
+		t.Errorf("X-Forwarded-Host/-Proto = %q/%q, want none/http", g.Header.Get("X-Forwarded-Host"), g.Header.Get("X-Forwarded-Proto"))
 	}
 
 	// The upstream's own 404 passes unchanged.
@@ -376,16 +378,26 @@ func TestPreserveHost(t *testing.T) {
 	up := newUpstream(t)
 	rules := noRules(t)
 	target, _ := url.Parse(up.URL)
-	for _, preserve := range []bool{false, true} {
-		srv := newServer(t, proxy.New(proxy.Config{Upstream: target, Rules: rules, PreserveHost: preserve}))
-		raw(t, srv, "GET", "/page", nil) // sent with Host: site.example
+	for _, tc := range []struct {
+		preserve     bool
+		public       []string
+		host         string // sent
+		want, wantXF string
+	}{
+		{false, nil, "site.example", target.Host, ""},
+		{true, nil, "site.example", "site.example", ""},
+		{false, []string{"site.example"}, "site.example", target.Host, "site.example"},
+		{true, []string{"site.example"}, "site.example", "site.example", "site.example"},
+		// A Host that is not a public name is replaced by the first one.
+		{true, []string{"www.example", "site.example"}, "evil.example", "www.example", "www.example"},
+		{false, []string{"www.example", "site.example"}, "SITE.example:8080", target.Host, "SITE.example:8080"},
+	} {
+		srv := newServer(t, proxy.New(proxy.Config{Upstream: target, Rules: rules, PreserveHost: tc.preserve, PublicHosts: tc.public}))
+		raw(t, srv, "GET", "/page", map[string]string{"Host": tc.host})
 		got := up.take()
-		want := target.Host
-		if preserve {
-			want = "site.example"
-		}
-		if len(got) != 1 || got[0].Host != want || got[0].Header.Get("X-Forwarded-Host") != "site.example" {
-			t.Errorf("PreserveHost %v: upstream saw %+v, want Host %s and X-Forwarded-Host site.example", preserve, got, want)
+		if len(got) != 1 || got[0].Host != tc.want || got[0].Header.Get("X-Forwarded-Host") != tc.wantXF {
+			t.Errorf("PreserveHost %v, PublicHosts %q, Host %s: upstream saw %+v, want Host %s and X-Forwarded-Host %q",
+				tc.preserve, tc.public, tc.host, got, tc.want, tc.wantXF)
 		}
 	}
 }

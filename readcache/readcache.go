@@ -292,9 +292,11 @@ func (c *Store) KeepMemo(collection, id string, gen uint64, update func(old any)
 		return
 	}
 	e.memo = update(e.memo)
-	if e.rec != nil {
-		e.rec, e.released = nil, true
-	}
+	// An absence is released as a record is, though it holds nothing to
+	// free: a later read that needs the record then goes to the store for
+	// both alike, so a soft-deleted id and one that never existed count the
+	// same hits, misses and store calls (docs/operations.md, metrics).
+	e.rec, e.released = nil, true
 	cost := recordCost(k, e.rec) + memoCost(e.memo)
 	sh.makeRoom(k, 0, cost-e.cost)
 	sh.bytes += cost - e.cost

@@ -25,14 +25,44 @@ type LineError struct {
 
 func (e LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Err) }
 
+// MaxRefusedKept is how many refused lines a Result keeps with their
+// errors; the others are only counted (MoreRefused). A file of a million
+// refused lines would otherwise hold a million messages in memory and
+// print them all, burying the first, which is the one to fix.
+const MaxRefusedKept = 100
+
 // Result is what a reader made of a file.
 type Result struct {
-	Rules   []gone.RuleSpec
+	Rules []gone.RuleSpec
+	// Refused are the first MaxRefusedKept refused lines, in order.
 	Refused []LineError
+	// MoreRefused counts the refused lines past those.
+	MoreRefused int
 }
 
+// RefusedLines is how many lines were refused in all.
+func (r *Result) RefusedLines() int { return len(r.Refused) + r.MoreRefused }
+
 func (r *Result) refuse(line int, format string, args ...any) {
+	if len(r.Refused) >= MaxRefusedKept {
+		r.MoreRefused++
+		return
+	}
 	r.Refused = append(r.Refused, LineError{Line: line, Err: fmt.Sprintf(format, args...)})
+}
+
+// PrintRefused writes the refused lines of the file name to w, one per
+// line, at most most of them, then how many more there were.
+func (r *Result) PrintRefused(w io.Writer, name string, most int) {
+	for i, e := range r.Refused {
+		if i == most {
+			break
+		}
+		fmt.Fprintf(w, "%s:%d: %s\n", name, e.Line, e.Err)
+	}
+	if more := r.RefusedLines() - min(most, len(r.Refused)); more > 0 {
+		fmt.Fprintf(w, "%s: … and %d more refused lines\n", name, more)
+	}
 }
 
 // add appends a rule after normalizing its path, or refuses the line.

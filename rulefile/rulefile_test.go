@@ -180,3 +180,31 @@ func TestCSVLarge(t *testing.T) {
 		t.Errorf("100k lines: %d rules, refused %v; want 100000 and line 100002", len(res.Rules), res.Refused)
 	}
 }
+
+// Promise: a file of many refused lines keeps the first MaxRefusedKept
+// with their errors and counts the rest, and PrintRefused prints at most
+// the lines asked for and then the count: 1M refused lines do not print
+// 1M errors.
+func TestManyRefusedLinesAreCounted(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("path,status,reason,alternative,at\r\n")
+	const bad = 100_000
+	for i := range bad {
+		fmt.Fprintf(&b, "/bad%%2F%d,410,,,\r\n", i)
+	}
+	res, err := ReadCSV(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Refused) != MaxRefusedKept || res.RefusedLines() != bad || res.Refused[0].Line != 2 {
+		t.Errorf("%d refused lines: kept %d, counted %d, first line %d; want %d kept, %d counted, line 2",
+			bad, len(res.Refused), res.RefusedLines(), res.Refused[0].Line, MaxRefusedKept, bad)
+	}
+	var out strings.Builder
+	res.PrintRefused(&out, "gone.csv", 20)
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 21 || !strings.HasPrefix(lines[0], "gone.csv:2: ") || lines[20] != fmt.Sprintf("gone.csv: … and %d more refused lines", bad-20) {
+		t.Errorf("PrintRefused(20) printed %d lines, first %q, last %q; want 21, gone.csv:2 first, the count last", len(lines), lines[0], lines[len(lines)-1])
+	}
+}

@@ -38,6 +38,9 @@ var t0 = time.Date(2026, 1, 5, 10, 30, 0, 0, time.UTC)
 //   - the store also implements gone.TokenStore: tokens round-trip (hash
 //     byte for byte, scopes and collections in order), a revocation is
 //     seen by the next TokenByHash, and Token locks an absent name;
+//   - the store also implements gone.InboxStore: entries merge as
+//     InboxEntry.Add says, list in InboxLess order, and the cap drops the
+//     fewest hits;
 //   - gone.Service.RulesPage pages the path rules over the store: every
 //     rule once, in byte order of their ids, whatever their states;
 //   - the store also implements gone.WebhookStore, and events of the
@@ -54,6 +57,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newStore) })
 	t.Run("Rules", func(t *testing.T) { testRules(t, newStore) })
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, newStore) })
+	t.Run("Inbox", func(t *testing.T) { testInbox(t, newStore) })
 }
 
 // open returns a fresh store that is closed when t ends.

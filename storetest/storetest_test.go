@@ -33,6 +33,7 @@ type memStore struct {
 	seq    int64
 	closed bool
 	hooks  *memHooks
+	inbox  memInbox // meminbox_test.go
 }
 
 func newMemStore() *memStore {

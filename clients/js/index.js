@@ -430,7 +430,9 @@ export class GoneClient {
           failures = 0;
           await readEvents(res.body, (ev) => {
             if (ev.id !== undefined) w.lastEventId = ev.id;
-            if (!ev.data) return;
+            // "end": the server ended the stream (its life, or the token was
+            // revoked or expired); the reconnect below learns which holds.
+            if (!ev.data || ev.event === "end") return;
             const change = JSON.parse(ev.data);
             this.apply(change);
             onChange?.(change);

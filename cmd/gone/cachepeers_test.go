@@ -35,17 +35,6 @@ func findBinary(t *testing.T, name, pkg string) string {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// freeAddr returns a 127.0.0.1 address nothing listens on right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // waitListening waits until addr accepts connections, or fails with log.
 func waitListening(t *testing.T, what, addr string, log func() string) {
 	t.Helper()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -108,13 +107,8 @@ func TestServeWithNamedTokens(t *testing.T) {
 	secret := secretOf(t, s.goneEnv(env, "", "token", "create", "svc", "--scope", "read"))
 	s.goneEnv(map[string]string{"GONE_URL": s.url, "GONE_TOKEN": secret}, "", "get", "accounts/nobody").want(t, "get with the named token", exitNotFound)
 
-	resp, err := http.Get(s.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(body), `gone_store_duration_seconds_count{op="token_by_hash",result="ok"} 1`) {
+	_, body := getMetrics(t, s.url+"/metrics", "ops-token")
+	if !strings.Contains(body, `gone_store_duration_seconds_count{op="token_by_hash",result="ok"} 1`) {
 		t.Errorf("/metrics does not time the token lookup:\n%s", body)
 	}
 
@@ -123,7 +117,7 @@ func TestServeWithNamedTokens(t *testing.T) {
 	s.goneEnv(bad, "", "get", "users/42").want(t, "second failure", exitFailed, "401")
 	req, _ := http.NewRequest("GET", s.url+"/api/users/42", nil)
 	req.Header.Set("Authorization", "Bearer wrong")
-	resp, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

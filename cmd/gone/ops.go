@@ -1,15 +1,21 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/metrics"
 )
@@ -19,6 +25,8 @@ type opsFlags struct {
 	purgeInterval *time.Duration
 	maxRetryAfter *time.Duration
 	authFailures  *int
+	metricsAddr   *string
+	metricsPublic *bool
 }
 
 // addOpsFlags adds serve's operations flags to fs. An unparsable
@@ -48,6 +56,10 @@ func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
 			"cap on the Retry-After of 503 answers; the body's availableAt keeps the exact end (env GONE_MAX_RETRY_AFTER)"),
 		authFailures: fs.Int("auth-failures", failures,
 			"failed authentications a client address may make per minute before it is answered 429; 0 disables (env GONE_AUTH_FAILURES)"),
+		metricsAddr: fs.String("metrics-addr", envOr(e, "GONE_METRICS_ADDR", ""),
+			"also serve /metrics, without a token, on this address of its own, e.g. a private interface (env GONE_METRICS_ADDR)"),
+		metricsPublic: fs.Bool("metrics-public", false,
+			"serve: let anyone read /metrics on --addr; without it /metrics needs a token with the read scope on every collection"),
 	}, nil
 }
 
@@ -81,4 +93,45 @@ func registerCounts(reg *prometheus.Registry, svc *gone.Service) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	return nil
+}
+
+// metricsAccess is who may read /metrics on the main listener.
+func (o opsFlags) metricsAccess() httpapi.MetricsAccess {
+	if *o.metricsPublic {
+		return httpapi.MetricsPublic
+	}
+	return httpapi.MetricsToken
+}
+
+// serveMetrics serves reg at /metrics on addr, a listener of its own that
+// asks no token (whoever can reach the address may read it: choose a
+// private one), until ctx ends. With addr empty it does nothing. The
+// returned stop closes the listener and waits for its server.
+func serveMetrics(ctx context.Context, e env, log *slog.Logger, addr string, reg *prometheus.Registry) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	ln, err := listen(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(e.stdout, "metrics: http://%s/metrics\n", ln.Addr())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Through the same framing guard as every other listener.
+		if err := edge.Serve(srv, ln, edge.Config{Log: log}); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		srv.Shutdown(sctx)
+		<-done
+	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -12,12 +13,15 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/proxy"
 	"github.com/gonehttp/gone/rulefile"
 	sitemaps "github.com/gonehttp/gone/sitemap"
 )
 
 const proxyUsage = `proxy --upstream URL [--addr HOST:PORT] [--db PATH|postgres://…] [--rules FILE]…
+      [--body-idle-timeout 30s] [--upstream-max-conns N] [--trusted-proxy CIDR]…
+      [--public-host NAME]… [--allow-upgrade PREFIX]…
 
 Answers the paths that have a rule (410 Gone, 308/301 moved, 503
 unavailable, 404 removed) and passes everything else to the upstream,
@@ -44,7 +48,17 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	sitemap := fs.String("sitemap", "", "a sitemap.xml whose paths --rewrite-404 may suggest")
 	preserveHost := fs.Bool("preserve-host", false, "send the caller's Host header to the upstream, not the upstream URL's")
 	timeout := fs.Duration("upstream-timeout", 60*time.Second, "how long to wait for the upstream's response headers (then 504)")
+	bodyIdle := fs.Duration("body-idle-timeout", proxy.DefaultBodyIdleTimeout, "how long to wait for the next bytes of a request body (then 408); 0 waits forever")
+	maxUpstream := fs.Int("upstream-max-conns", 0, "at most this many requests at the upstream at once, the others answered 503; 0: no cap")
+	var trusted, publicHosts, upgrades stringList
+	fs.Var(&trusted, "trusted-proxy", "a front (load balancer, CDN) by address or CIDR whose X-Forwarded-*, Forwarded and X-Real-IP are passed on (repeatable; env GONE_TRUSTED_PROXIES, comma-separated)")
+	fs.Var(&publicHosts, "public-host", "a name the site is reached by, sent as X-Forwarded-Host (repeatable; the first is used for any other Host; env GONE_PUBLIC_HOSTS)")
+	fs.Var(&upgrades, "allow-upgrade", "a path prefix below which protocol upgrades (WebSocket) are forwarded (repeatable)")
 	bf, err := addBackendFlags(fs, e)
+	if err != nil {
+		return err
+	}
+	inf, err := addInboxFlags(fs, e)
 	if err != nil {
 		return err
 	}
@@ -63,6 +77,31 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	}
 	if *poll <= 0 {
 		return usageError("--rules-poll must be positive")
+	}
+	if *bf.ops.metricsPublic {
+		return usageError("the proxy never serves /metrics on its public listener; use --metrics-addr")
+	}
+	if *maxUpstream < 0 {
+		return usageError("--upstream-max-conns must be 0 (no cap) or more")
+	}
+	if len(trusted) == 0 {
+		trusted = splitList(envOr(e, "GONE_TRUSTED_PROXIES", ""))
+	}
+	fronts, err := parsePrefixes(trusted)
+	if err != nil {
+		return usageError("--trusted-proxy: %v", err)
+	}
+	if len(publicHosts) == 0 {
+		publicHosts = splitList(envOr(e, "GONE_PUBLIC_HOSTS", ""))
+	}
+	for _, u := range upgrades {
+		if !strings.HasPrefix(u, "/") {
+			return usageError("--allow-upgrade takes a path prefix such as /ws/, got %q", u)
+		}
+	}
+	idle := *bodyIdle
+	if idle == 0 {
+		idle = -1 // proxy.Config: negative is no bound
 	}
 
 	ln, err := listen(*addr)
@@ -105,14 +144,36 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		}
 		b.log.Info("sitemap read", "paths", n)
 	}
+	stopMetrics, err := serveMetrics(ctx, e, b.log, *bf.ops.metricsAddr, b.reg)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	// The inbox stops (and flushes) before the store closes.
+	rec, is, stopInbox, err := inf.start(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopInbox()
 	stop := make(chan struct{})
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = *timeout
+	opts := bf.apiOptions(b, stop)
+	var misses gone.MissRecorder
+	if rec != nil {
+		misses = rec
+		opts = append(opts, httpapi.WithInbox(inbox.New(b.svc, is, rec, known.Suggest)))
+	}
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
-		Admin:          httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...),
+		BodyIdleTimeout: idle, MaxUpstream: *maxUpstream, TrustedProxies: fronts,
+		PublicHosts: publicHosts, AllowUpgrade: upgrades,
+		// The admin prefix is on the public listener: its /metrics is no
+		// route (--metrics-addr serves the registry instead).
+		Admin:          httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden))...),
 		Observe:        httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		Misses:         misses,
 		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Store, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
@@ -130,11 +191,9 @@ func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) e
 	if err != nil {
 		return fmt.Errorf("--rules %s: %w", name, err)
 	}
-	if len(res.Refused) > 0 {
-		for _, r := range res.Refused {
-			fmt.Fprintf(e.stderr, "%s:%d: %s\n", name, r.Line, r.Err)
-		}
-		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, len(res.Refused))
+	if res.RefusedLines() > 0 {
+		res.PrintRefused(e.stderr, name, maxRefusedShown)
+		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, res.RefusedLines())
 	}
 	sum, err := svc.SetRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, nil)
 	if err != nil {
@@ -145,3 +204,31 @@ func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) e
 }
 
 var _ flag.Value = (*stringList)(nil)
+
+// splitList reads a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// parsePrefixes reads addresses (one host each) and CIDR prefixes.
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range list {
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR prefix", v)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}

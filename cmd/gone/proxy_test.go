@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // proxyInProcess runs `gone proxy` in this process over a temp SQLite file
@@ -105,4 +109,39 @@ func TestProxyAndRulesCommands(t *testing.T) {
 	s.gone("", "rules", "import", nginx, "--output", "table").want(t, "rules import again", 0, "0 created, 0 changed, 6 unchanged")
 	s.gone("", "rules").want(t, "rules without a command", 2)
 	s.gone("", "rules", "add", "/x").want(t, "rules add without an action", 2)
+}
+
+// The proxy's edge flags reach the proxy through gone's whole middleware
+// (the read deadline of --body-idle-timeout through every wrapper of the
+// response writer).
+func TestProxyEdgeFlags(t *testing.T) {
+	url := proxyInProcess(t, "--body-idle-timeout", "300ms", "--upstream-max-conns", "4",
+		"--public-host", "site.example", "--trusted-proxy", "10.0.0.0/8", "--allow-upgrade", "/ws/")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	io.WriteString(conn, "PUT /upload HTTP/1.1\r\nHost: site.example\r\nContent-Length: 100\r\n\r\n0123456789")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("a stalled body through gone proxy: %v, want a 408 within the idle timeout", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("a stalled body through gone proxy: status %d after %s, want 408", resp.StatusCode, time.Since(start))
+	}
+
+	for _, args := range [][]string{
+		{"--trusted-proxy", "not-an-address"},
+		{"--upstream-max-conns", "-1"},
+		{"--allow-upgrade", "ws"},
+	} {
+		all := append([]string{"proxy", "--upstream", "http://127.0.0.1:1", "--db", filepath.Join(t.TempDir(), "g.db")}, args...)
+		if err := run(context.Background(), all, func(string) string { return "" }, nil, io.Discard, io.Discard); exitCodeOf(err) != 2 {
+			t.Errorf("gone %v: %v (exit %d), want a usage error (exit 2)", all, err, exitCodeOf(err))
+		}
+	}
 }

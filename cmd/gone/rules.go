@@ -124,6 +124,9 @@ func (c *rulesClient) do(ctx context.Context, method, path string, query url.Val
 		}
 		return &exitError{code: exitFailed, err: errors.New(msg)}
 	}
+	if out == nil {
+		return nil // 204: nothing to read
+	}
 	return json.Unmarshal(raw, out)
 }
 
@@ -280,11 +283,9 @@ func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, a
 	if err != nil {
 		return fmt.Errorf("rules import %s: %w", pos[0], err)
 	}
-	for _, r := range res.Refused {
-		fmt.Fprintf(e.stderr, "%s:%d: %s\n", pos[0], r.Line, r.Err)
-	}
-	if len(res.Refused) > 0 && !*skip {
-		return &exitError{code: exitFailed, err: fmt.Errorf("rules import %s: %d lines refused; nothing imported (--skip-refused imports the other %d)", pos[0], len(res.Refused), len(res.Rules))}
+	res.PrintRefused(e.stderr, pos[0], maxRefusedShown)
+	if res.RefusedLines() > 0 && !*skip {
+		return &exitError{code: exitFailed, err: fmt.Errorf("rules import %s: %d lines refused; nothing imported (--skip-refused imports the other %d)", pos[0], res.RefusedLines(), len(res.Rules))}
 	}
 	fmt.Fprintf(e.stderr, "rules import %s: sending %d rules (one transaction on the server)\n", pos[0], len(res.Rules))
 	stop := importTicker(e, len(res.Rules))
@@ -298,8 +299,8 @@ func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, a
 		return json.NewEncoder(e.stdout).Encode(sum)
 	}
 	fmt.Fprintf(e.stdout, "%d rules: %d created, %d changed, %d unchanged\n", len(res.Rules), sum.Created, sum.Changed, sum.Unchanged)
-	if len(res.Refused) > 0 {
-		return &exitError{code: exitFailed, err: fmt.Errorf("%d lines refused and skipped", len(res.Refused))}
+	if res.RefusedLines() > 0 {
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d lines refused and skipped", res.RefusedLines())}
 	}
 	return nil
 }
@@ -375,3 +376,7 @@ func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
+
+// maxRefusedShown is how many refused lines an import prints before it
+// only counts the rest: the first are the ones to fix.
+const maxRefusedShown = 20

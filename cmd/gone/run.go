@@ -62,6 +62,7 @@ var commands = []command{
 	{"serve", "run the server", runServe},
 	{"proxy", "put gone in front of a site or API: a reverse proxy with a gone list", runProxy},
 	{"rules", "manage the proxy's path rules: add, list, rm, import, explain", runRules},
+	{"inbox", "the 404 inbox: list the unknown paths asked for; answer them gone, redirect or ignore", runInbox},
 	{"get", "read a resource (exit 3 if not found, 4 if gone)", runGet},
 	{"put", "create or replace a resource from JSON", runPut},
 	{"patch", "apply a JSON merge patch to a resource", runPatch},

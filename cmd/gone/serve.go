@@ -20,6 +20,7 @@ import (
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
@@ -38,6 +39,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	withDemo := fs.Bool("demo", false, "load the seeds' demo world where it is absent")
+	inf, err := addInboxFlags(fs, e)
+	if err != nil {
+		return err
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,8 +66,23 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	stopMetrics, err := serveMetrics(ctx, e, b.log, *bf.ops.metricsAddr, b.reg)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	// The inbox stops (and flushes) before the store closes.
+	rec, is, stopInbox, err := inf.start(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopInbox()
 	stop := make(chan struct{})
-	h := httpapi.NewServer(b.log, b.svc, b.tokens, bf.apiOptions(b, stop)...)
+	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))
+	if rec != nil {
+		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
+	}
+	h := httpapi.NewServer(b.log, b.svc, b.tokens, opts...)
 	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, "/", stop)
 }
 
@@ -111,7 +131,9 @@ type backend struct {
 	hooks  gone.WebhookStore
 	// sitemaps are the checked --site-url and --removed-window.
 	sitemaps httpapi.SitemapSettings
-	close    func()
+	// inbox is the store's 404 inbox, nil if it keeps none.
+	inbox gone.InboxStore
+	close func()
 }
 
 // listen opens addr, with the error a person can act on.
@@ -186,7 +208,8 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	if read := e.getenv("GONE_READ_TOKEN"); read != "" {
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, hooks: hooks, sitemaps: sitemaps, close: func() {
+	is, _ := store.(gone.InboxStore)
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, hooks: hooks, sitemaps: sitemaps, inbox: is, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}

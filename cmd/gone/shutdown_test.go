@@ -54,12 +54,7 @@ func TestServeShutsDownAndDrains(t *testing.T) {
 	}
 	// The operations wiring: metrics from the store decorator, the counts
 	// collector and the purger's first pass are all served.
-	resp, err = http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatalf("GET /metrics: %v", err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, body := getMetrics(t, "http://"+addr+"/metrics", "ops-token")
 	for _, want := range []string{"gone_store_duration_seconds_bucket", `gone_tombstones{collection="users"} 1`, "gone_purge_runs_total", "go_goroutines"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("GET /metrics lacks %q", want)

@@ -13,6 +13,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/logbuf"
+	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
 	"github.com/gonehttp/gone/readcache"
 	"github.com/gonehttp/gone/sqlite"
@@ -102,22 +103,6 @@ func withCache(raw, store gone.Store, t tuning, reg prometheus.Registerer) (gone
 		cancel()
 		return store, func() {}
 	}
-	registerCacheMetrics(reg, c)
+	metrics.RegisterCache(reg, c)
 	return c, func() { cancel(); wg.Wait() }
-}
-
-// registerCacheMetrics exposes the cache's counters.
-func registerCacheMetrics(reg prometheus.Registerer, c *readcache.Store) {
-	st := c.Stats()
-	counter := func(name, help string, v interface{ Load() int64 }) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v.Load()) })
-	}
-	reg.MustRegister(
-		counter("gone_cache_hits_total", "Reads of one id answered from the read cache.", &st.Hits),
-		counter("gone_cache_misses_total", "Reads of one id that went to the store and filled the cache.", &st.Misses),
-		counter("gone_cache_bypasses_total", "Reads that went to the store because the cache was not trusted (its change feed was not following).", &st.Bypasses),
-		counter("gone_cache_resets_total", "Times the whole cache was dropped (feed lost or regained, a change from another process).", &st.Resets),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gone_cache_entries", Help: "Ids in the read cache."}, func() float64 { return float64(c.Len()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gone_cache_bytes", Help: "What the read cache holds, as it estimates it (at most --cache-mib)."}, func() float64 { return float64(c.Bytes()) }),
-	)
 }

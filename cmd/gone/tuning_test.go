@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,12 +33,7 @@ func TestServeHasCacheAndShedMetrics(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, body := getMetrics(t, "http://"+addr+"/metrics", "ops-token")
 	for _, want := range []string{"gone_cache_hits_total", "gone_cache_misses_total", "gone_cache_entries", "gone_http_shed_total 0"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("GET /metrics lacks %q", want)

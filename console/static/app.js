@@ -12,6 +12,7 @@ import { resourceView } from './resource.js';
 import { explainView } from './explain.js';
 import { auditView } from './audit.js';
 import { tokensView } from './tokens.js';
+import { inboxView } from './inbox.js';
 
 const root = document.getElementById('app');
 
@@ -27,7 +28,8 @@ function header(parts) {
       navLink('c', '#/c', t('nav.collections')),
       navLink('explain', '#/explain', t('nav.explain')),
       navLink('audit', '#/audit', t('nav.audit')),
-      navLink('tokens', '#/tokens', t('nav.tokens'))) : null,
+      navLink('tokens', '#/tokens', t('nav.tokens')),
+      navLink('inbox', '#/inbox', t('nav.inbox'))) : null,
     h('span', { class: 'spacer' }),
     h('label', { for: 'lang', class: 'lang' }, t('lang.label')), select,
     session.token ? h('span', { class: `role role-${session.role}`, id: 'role' }, t(`role.${session.role}`)) : null,
@@ -63,7 +65,7 @@ async function draw(turn) {
     return;
   }
   if (turn !== rendering) return;
-  const view = { c: collectionsView, r: resourceView, explain: explainView, audit: auditView, tokens: tokensView }[parts[0] || 'c'];
+  const view = { c: collectionsView, r: resourceView, explain: explainView, audit: auditView, tokens: tokensView, inbox: inboxView }[parts[0] || 'c'];
   if (!view) {
     replace(main, h('h1', {}, t('notfound.title')), h('p', {}, t('notfound.text')));
     return;
