@@ -33,12 +33,28 @@ type Change struct {
 	// Reason is the reason code or text: for admins, and for the public
 	// only on gone under full disclosure, as a 410 would show it.
 	Reason string
+	// Alternative is what to use instead, on gone, as its 410 gives it.
+	Alternative string
 	// MovedTo is the new id of a moved one.
 	MovedTo          string
 	ExpiresAt        time.Time
 	UnavailableUntil time.Time
 	// Actor names the token that made the change; admins only.
 	Actor string
+}
+
+// alternativeNote starts the part of a permanent delete's or a purge's
+// audit detail that names the tombstone's alternative.
+const alternativeNote = "alternative "
+
+// noteAlternative returns the alternative an audit detail names, or "".
+func noteAlternative(detail string) string {
+	for _, part := range strings.Split(detail, "; ") {
+		if alt, ok := strings.CutPrefix(part, alternativeNote); ok {
+			return alt
+		}
+	}
+	return ""
 }
 
 // Purges reports whether a watcher should drop its cached copy of the id.
@@ -79,6 +95,7 @@ func (c *Config) ChangeFor(e AuditEvent, caller Caller) (Change, bool) {
 		ch.Type = ChangeRestored
 	case ActionDelete, ActionPurge:
 		ch.Type = ChangeGone
+		ch.Alternative = noteAlternative(e.Detail)
 	case ActionExpire:
 		ch.Type, ch.ExpiresAt = ChangeExpiring, when
 		if !when.IsZero() && !when.After(e.At) {

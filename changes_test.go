@@ -73,3 +73,27 @@ func TestChangeFor(t *testing.T) {
 		t.Errorf("ExpiresAt = %v", ch.ExpiresAt)
 	}
 }
+
+// A gone change says what to use instead, as its 410 does, whether a
+// permanent delete or the purger retired the id; the audit trail of the
+// service writes what ChangeFor reads.
+func TestChangeForAlternative(t *testing.T) {
+	t.Parallel()
+	cfg := &Config{Collections: map[string]Policy{"users": {Collection: "users", Disclosure: DiscloseMinimal}}}
+	reader := Caller{Name: "reader", Scopes: []Scope{ScopeRead}}
+	cases := []struct {
+		action, detail, want string
+	}{
+		{ActionDelete, alternativeNote + "/api/users", "/api/users"},
+		{ActionPurge, "restore window ended 2026-01-05T10:30:00Z; " + alternativeNote + "https://example.com/new", "https://example.com/new"},
+		{ActionPurge, "restore window ended 2026-01-05T10:30:00Z", ""},
+		{ActionDelete, "", ""},
+		{ActionSoftDelete, alternativeNote + "/api/users", ""}, // 404 while in the trash: nothing to use instead yet
+	}
+	for _, tc := range cases {
+		ch, _ := cfg.ChangeFor(AuditEvent{Action: tc.action, Collection: "users", ID: "1", Detail: tc.detail}, reader)
+		if ch.Alternative != tc.want {
+			t.Errorf("ChangeFor(%s, %q).Alternative = %q, want %q", tc.action, tc.detail, ch.Alternative, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package gone
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -76,9 +77,16 @@ type cacheFile struct {
 }
 
 // ParseConfig reads a JSON config. Unknown fields are errors, so a typo in a
-// policy is caught at start rather than silently ignored.
+// policy is caught at start rather than silently ignored. A line whose
+// first non-blank characters are // is a comment, so a config file can say
+// why each setting is what it is (a JSON string cannot span lines, so such
+// a line is never inside one).
 func ParseConfig(r io.Reader) (*Config, error) {
-	dec := json.NewDecoder(r)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(blankComments(raw)))
 	dec.DisallowUnknownFields()
 	var f configFile
 	if err := dec.Decode(&f); err != nil {
@@ -88,7 +96,6 @@ func ParseConfig(r io.Reader) (*Config, error) {
 		return nil, fmt.Errorf("config: data after the JSON object")
 	}
 	c := &Config{Collections: map[string]Policy{}, Reasons: f.Reasons}
-	var err error
 	if c.Reasons == nil {
 		c.Reasons = map[string]map[string]string{}
 	}
@@ -114,6 +121,29 @@ func ParseConfig(r io.Reader) (*Config, error) {
 		return nil, fmt.Errorf("config: no collections")
 	}
 	return c, nil
+}
+
+// blankComments returns raw with each comment line's bytes replaced by
+// spaces, so the decoder's offsets still point into the file as written.
+func blankComments(raw []byte) []byte {
+	out := bytes.Clone(raw)
+	for start := 0; start < len(out); {
+		end := bytes.IndexByte(out[start:], '\n')
+		if end < 0 {
+			end = len(out)
+		} else {
+			end += start
+		}
+		if bytes.HasPrefix(bytes.TrimLeft(out[start:end], " \t"), []byte("//")) {
+			for i := start; i < end; i++ {
+				if out[i] != '\r' {
+					out[i] = ' '
+				}
+			}
+		}
+		start = end + 1
+	}
+	return out
 }
 
 func (cf collectionFile) policy() (Policy, error) {

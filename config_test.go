@@ -261,3 +261,21 @@ func TestParseConfigCORS(t *testing.T) {
 		t.Error("ParseOrigins accepted a path")
 	}
 }
+
+// Whole lines starting with // are comments; // elsewhere is data.
+func TestParseConfigComments(t *testing.T) {
+	t.Parallel()
+	c, err := ParseConfig(strings.NewReader("// the shop's collections\n{\n  \"collections\": [\n    // users may come back for 30 days\n\t// (tab-indented too)\r\n    {\"name\": \"users\", \"restoreWindow\": \"30d\"}\n  ],\n  \"reasons\": {\"moved_site\": {\"en\": \"see https://example.com//new\"}}\n}\n"))
+	if err != nil {
+		t.Fatalf("ParseConfig with comment lines: %v", err)
+	}
+	if p, _ := c.Policy("users"); p.RestoreWindow != 30*24*time.Hour {
+		t.Errorf("users.RestoreWindow = %v, want 720h", p.RestoreWindow)
+	}
+	if got, want := c.ReasonText("moved_site", "en"), "see https://example.com//new"; got != want {
+		t.Errorf("reason text = %q, want %q (// inside a string is not a comment)", got, want)
+	}
+	if _, err := ParseConfig(strings.NewReader(`{"collections":[{"name":"users"}]} // trailing`)); err == nil {
+		t.Error("a // after data on the same line parsed; want an error (only whole lines are comments)")
+	}
+}

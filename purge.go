@@ -79,6 +79,9 @@ func (s *Service) purgeOne(ctx context.Context, collection, id string, now time.
 		}
 		done = true
 		detail := "restore window ended " + cur.RestorableUntil.UTC().Format(time.RFC3339)
+		if next.Alternative != "" {
+			detail += "; " + alternativeNote + next.Alternative
+		}
 		return s.audit(ctx, tx, Caller{Name: PurgeActor}, next, ActionPurge, "", detail)
 	})
 	return done, err

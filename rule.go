@@ -3,6 +3,7 @@ package gone
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -332,13 +333,43 @@ const (
 	RuleCreated   RuleOutcome = "created"
 	RuleChanged   RuleOutcome = "changed"
 	RuleUnchanged RuleOutcome = "unchanged"
+	// RuleRefused is a dry run's word for a rule a real import would refuse.
+	RuleRefused RuleOutcome = "refused"
 )
 
-// RuleImport is the summary of SetRules.
+// RuleImport is the summary of SetRules and ImportRules. A real import
+// and a dry run use the same words: created, changed, unchanged (left
+// alone) and refused.
 type RuleImport struct {
 	Created   int `json:"created"`
 	Changed   int `json:"changed"`
 	Unchanged int `json:"unchanged"`
+	// Refused counts the rules a dry run found it would refuse; a real
+	// import refuses the whole file instead (an error), so it is 0 there.
+	Refused int  `json:"refused"`
+	DryRun  bool `json:"dryRun,omitempty"`
+	// Rules is, for a dry run, every rule's line of the diff against the
+	// current list, in the order sent.
+	Rules []RuleDiff `json:"rules,omitempty"`
+	// Findings are the chains, moves to retired paths and shadowed rules
+	// that the imported rules take part in (loops are refused).
+	Findings []RuleFinding `json:"findings,omitempty"`
+	// Flattened are the moves that --flatten rewrote.
+	Flattened []RuleDiff `json:"flattened,omitempty"`
+	// ReasonsAsText counts, per reason, the code-shaped reasons that are
+	// not in the catalog and were kept as free text.
+	ReasonsAsText map[string]int `json:"reasonsAsText,omitempty"`
+}
+
+// RuleDiff is one rule of an import's diff: what the path answered and
+// what it would answer (or why the rule is refused).
+type RuleDiff struct {
+	Key     string      `json:"key"`
+	Line    int         `json:"line,omitempty"`
+	Outcome RuleOutcome `json:"outcome"`
+	Was     string      `json:"was,omitempty"`
+	Now     string      `json:"now,omitempty"`
+	Error   string      `json:"error,omitempty"`
 }
 
 func (s *Service) checkRuleWriter(caller Caller) error {
@@ -365,18 +396,36 @@ func (s *Service) SetRule(ctx context.Context, caller Caller, spec RuleSpec) (*R
 // a spec that changes nothing writes nothing, so the same import runs
 // twice without a trace. each, when not nil, sees every rule's record and
 // outcome after the commit. An error of one spec names its line (or its
-// index from 1 when Line is 0) in the error's Fields.
+// index from 1 when Line is 0) in the error's Fields. A move that would
+// close a loop is refused (EINVALID, the cycle in the message).
 func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec, each func(*Record, RuleOutcome)) (RuleImport, error) {
-	var sum RuleImport
 	if err := s.checkRuleWriter(caller); err != nil {
-		return sum, err
+		return RuleImport{}, err
 	}
 	now := s.now()
 	for i := range specs {
 		if err := specs[i].check(s.Config, now); err != nil {
-			return sum, LineError(specs[i], i, err)
+			return RuleImport{}, LineError(specs[i], i, err)
 		}
 	}
+	var cur []RuleSpec
+	if countMoves(specs) > maxTxLoopMoves {
+		var err error
+		if cur, _, err = s.RuleSpecs(ctx); err != nil {
+			return RuleImport{}, err
+		}
+	}
+	return s.applyRules(ctx, caller, specs, cur, now, false, each)
+}
+
+// errDryRun ends a dry run's transaction: everything it did is rolled back.
+var errDryRun = errors.New("dry run")
+
+// applyRules runs the transitions of checked specs in one transaction. A
+// dry run runs the same transaction to the end, counting and recording
+// every rule's outcome and error, and rolls it back.
+func (s *Service) applyRules(ctx context.Context, caller Caller, specs, cur []RuleSpec, now time.Time, dryRun bool, each func(*Record, RuleOutcome)) (RuleImport, error) {
+	var sum RuleImport
 	type result struct {
 		rec *Record
 		out RuleOutcome
@@ -391,7 +440,10 @@ func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec,
 		defer cancel()
 	}
 	err := s.Store.Update(wctx, func(tx Tx) error {
-		sum, results = RuleImport{}, results[:0]
+		sum, results = RuleImport{DryRun: dryRun}, results[:0]
+		if err := s.checkLoops(wctx, tx, specs, cur, now); err != nil {
+			return err
+		}
 		for i, spec := range specs {
 			cur, err := get(wctx, tx, RulesCollection, spec.ID())
 			if err != nil {
@@ -399,19 +451,30 @@ func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec,
 			}
 			next, notes, err := ruleTransition(cur, spec, now, caller)
 			if err != nil {
+				if dryRun && ErrorCode(err) != EINTERNAL && ErrorCode(err) != EUNAVAILABLE {
+					sum.Refused++
+					sum.Rules = append(sum.Rules, diffOf(cur, nil, spec, RuleRefused, now, err))
+					continue
+				}
 				return LineError(spec, i, err)
 			}
 			switch {
 			case next == nil:
 				sum.Unchanged++
 				results = append(results, result{cur, RuleUnchanged})
-				continue
 			case cur == nil:
 				sum.Created++
 				results = append(results, result{next, RuleCreated})
 			default:
 				sum.Changed++
 				results = append(results, result{next, RuleChanged})
+			}
+			if dryRun {
+				r := results[len(results)-1]
+				sum.Rules = append(sum.Rules, diffOf(cur, r.rec, spec, r.out, now, nil))
+			}
+			if next == nil {
+				continue
 			}
 			if err := tx.Put(wctx, next); err != nil {
 				return err
@@ -422,8 +485,14 @@ func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec,
 				}
 			}
 		}
+		if dryRun {
+			return errDryRun
+		}
 		return nil
 	})
+	if dryRun && errors.Is(err, errDryRun) {
+		return sum, nil
+	}
 	if err != nil {
 		return RuleImport{}, err
 	}
@@ -436,6 +505,26 @@ func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec,
 		}
 	}
 	return sum, nil
+}
+
+// diffOf is one line of a dry run's diff.
+func diffOf(cur, next *Record, spec RuleSpec, out RuleOutcome, now time.Time, err error) RuleDiff {
+	d := RuleDiff{Key: spec.RuleKey.String(), Line: spec.Line, Outcome: out, Was: "upstream"}
+	if cur != nil {
+		if was, ok := RuleSpecOf(cur, now); ok {
+			d.Was = was.Describe(now)
+		}
+	}
+	switch {
+	case err != nil:
+		d.Error = ErrorMessage(err)
+	case next != nil:
+		d.Now = "upstream"
+		if n, ok := RuleSpecOf(next, now); ok {
+			d.Now = n.Describe(now)
+		}
+	}
+	return d
 }
 
 // LineError says which spec (by its Line, or its index i from 0) an error

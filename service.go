@@ -270,7 +270,13 @@ func (s *Service) Delete(ctx context.Context, caller Caller, collection, id stri
 	now := s.now()
 	return s.apply(ctx, caller, p, now, id, opt.Reason, pre, func(cur *Record) (*Record, []auditNote, error) {
 		next, action, err := deleteTransition(cur, p, now, caller, opt, collection, id)
-		return next, []auditNote{{action, ""}}, err
+		detail := ""
+		if next != nil && next.Alternative != "" && (action == ActionDelete || action == ActionPurge) {
+			// The change feed's gone event says what to use instead, as
+			// the 410 does.
+			detail = alternativeNote + next.Alternative
+		}
+		return next, []auditNote{{action, detail}}, err
 	})
 }
 

@@ -7,7 +7,7 @@
 #       GONE_MAX_INFLIGHT=0 turns shedding off, for comparison)
 . "$(dirname "$0")/lib.sh"
 SECS=${SECS:-10} CONNS=${CONNS:-512}
-serve gone env GONE_ADMIN_TOKEN=${GONE_ADMIN_TOKEN:-perf} "$TMP/gone" serve --addr 127.0.0.1:0 --db "$DB"
+serve gone env GONE_ADMIN_TOKEN=${GONE_ADMIN_TOKEN:-perf} "$TMP/gone" serve --demo --addr 127.0.0.1:0 --db "$DB"
 taskset -c 0 "$TMP/overload" -url "$URL" -paths "$(paths zipf)" -c 32 -d 3s >/dev/null   # warm-up
 taskset -c 0 "$TMP/overload" -url "$URL" -paths "$(paths zipf)" -c "$CONNS" -d "${SECS}s" > "$TMP/result" &
 load=$!

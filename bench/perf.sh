@@ -19,7 +19,7 @@ load() { PATHS=$2 taskset -c 0 wrk -t1 -c32 -d"$3"s -s "$BENCH/paths.lua" "$1" |
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
 serve base "$TMP/baseline" 127.0.0.1:0; BASE_URL=$URL
-serve gone env GONE_ADMIN_TOKEN=${GONE_ADMIN_TOKEN:-perf} "$TMP/gone" serve --addr 127.0.0.1:0 --db "$DB"; GONE_URL=$URL; GONE_PID=$SPID
+serve gone env GONE_ADMIN_TOKEN=${GONE_ADMIN_TOKEN:-perf} "$TMP/gone" serve --demo --addr 127.0.0.1:0 --db "$DB"; GONE_URL=$URL; GONE_PID=$SPID
 for m in $MODES; do load "$GONE_URL" "$(paths "$m")" 3 >/dev/null; done   # warm-up
 load "$BASE_URL" "$(paths zipf)" 3 >/dev/null
 # With COMPARE=REV, that revision's gone runs too (its own copy of the
@@ -40,7 +40,7 @@ if [ -n "${COMPARE:-}" ]; then
     fi
     cp "$rpop" "$TMP/rev.db"; db2=$TMP/rev.db
   fi
-  serve rev env GONE_ADMIN_TOKEN=${GONE_ADMIN_TOKEN:-perf} "$TMP/gone-rev" serve --addr 127.0.0.1:0 --db "$db2"; REV_URL=$URL
+  serve rev env GONE_ADMIN_TOKEN=${GONE_ADMIN_TOKEN:-perf} "$TMP/gone-rev" serve --demo --addr 127.0.0.1:0 --db "$db2"; REV_URL=$URL
   for m in $MODES; do load "$REV_URL" "$(paths "$m")" 3 >/dev/null; done
 fi
 declare -A sum p99 rsum; b_sum=0; b_p99=0

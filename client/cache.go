@@ -116,13 +116,17 @@ func (m *memory) storeMissing(path string, e *Error, until time.Time) {
 
 // storeGone remembers path as gone and purges everything else known about
 // it: the representation and its validators must never be served again.
-func (m *memory) storeGone(path string, e *Error) {
+// It reports whether path is news, so OnGone hears of an id once however
+// the client learns of it (a 410, the change feed, or both).
+func (m *memory) storeGone(path string, e *Error) (news bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.fresh.remove(path)
 	m.missing.remove(path)
 	m.moved.remove(path)
+	_, known := m.gone.get(path)
 	m.gone.put(path, e.clone())
+	return !known
 }
 
 func (m *memory) storeMove(from, to string) {
@@ -143,6 +147,13 @@ func (m *memory) purge(path string) {
 }
 
 // invalidate forgets everything about path, after the client wrote to it.
+// forgetMove drops a remembered move of path.
+func (m *memory) forgetMove(path string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.moved.remove(path)
+}
+
 func (m *memory) invalidate(path string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -92,8 +92,7 @@ func (c *Client) read(ctx context.Context, method, collection, id string) ([]byt
 			continue
 		case http.StatusGone:
 			e := newError(method, req.url, resp, c.now())
-			c.mem.storeGone(path, e)
-			if c.onGone != nil {
+			if c.mem.storeGone(path, e) && c.onGone != nil {
 				c.onGone(collection, id, e.clone())
 			}
 			return nil, e

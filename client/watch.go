@@ -21,9 +21,11 @@ type FeedChange struct {
 	ID         string    `json:"id"`
 	Path       string    `json:"path"`
 	At         time.Time `json:"at"`
-	// Reason and Message are those of the 410, on gone (and expired).
-	Reason  string `json:"reason"`
-	Message string `json:"message"`
+	// Reason, Message and Alternative are those of the 410, on gone
+	// (Reason and Message on expired too).
+	Reason      string `json:"reason"`
+	Message     string `json:"message"`
+	Alternative string `json:"alternative"`
 	// MovedTo and Location name the new id of a moved one.
 	MovedTo          string    `json:"movedTo"`
 	Location         string    `json:"location"`
@@ -157,15 +159,14 @@ func (c *Client) applyChange(ch FeedChange) {
 	case "gone", "expired":
 		e := &Error{
 			Method: http.MethodGet, URL: c.urlFor(path), Status: http.StatusGone, Title: "Gone",
-			ErrorName: "Gone", Message: ch.Message, Reason: ch.Reason, Instance: path,
+			ErrorName: "Gone", Message: ch.Message, Reason: ch.Reason, Alternative: ch.Alternative, Instance: path,
 		}
 		if ch.Type == "gone" {
 			e.DeletedAt = ch.At
 		} else {
 			e.ExpiredAt = ch.ExpiresAt
 		}
-		c.mem.storeGone(path, e)
-		if c.onGone != nil {
+		if c.mem.storeGone(path, e) && c.onGone != nil {
 			c.onGone(ch.Collection, ch.ID, e.clone())
 		}
 	case "moved":

@@ -98,3 +98,56 @@ func TestWatchNeedsAToken(t *testing.T) {
 		t.Errorf("Watch without a token = %v, want ErrUnauthorized", err)
 	}
 }
+
+// TestWatchOnGoneOnce: a client that deletes an id for good while it
+// watches the feed hears of it through OnGone once, whether the 410 of its
+// own Get or the feed's gone event comes first, and the feed's event
+// carries the alternative the 410 gives.
+func TestWatchOnGoneOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var (
+		mu    sync.Mutex
+		goned []string
+	)
+	c := e.client(client.WithToken(adminToken), client.WithOnGone(func(coll, id string, _ *client.Error) {
+		mu.Lock()
+		goned = append(goned, coll+"/"+id)
+		mu.Unlock()
+	}))
+	events, _ := e.svc.Store.Audit(ctx, gone.AuditQuery{})
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	seen := make(chan client.FeedChange, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Watch(wctx, client.WatchOptions{Since: events[len(events)-1].Seq, OnChange: func(ch client.FeedChange) { seen <- ch }})
+	}()
+
+	if _, err := c.Delete(ctx, "users", "42", client.DeleteOptions{Permanent: true, Reason: "user_request", Alternative: "/api/users"}); err != nil {
+		t.Fatal(err)
+	}
+	var u map[string]any
+	if err := c.Get(ctx, "users", "42", &u); !errors.Is(err, client.ErrGone) {
+		t.Fatalf("Get after Delete = %v, want ErrGone", err)
+	}
+	var ch client.FeedChange
+	select {
+	case ch = <-seen:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no change within 5s")
+	}
+	if ch.Type != "gone" || ch.Alternative != "/api/users" {
+		t.Errorf("feed change = %s with alternative %q, want gone with /api/users", ch.Type, ch.Alternative)
+	}
+	if err := c.Get(ctx, "users", "42", &u); !errors.Is(err, client.ErrGone) {
+		t.Fatalf("Get after the feed = %v, want ErrGone", err)
+	}
+	stop()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if len(goned) != 1 || goned[0] != "users/42" {
+		t.Errorf("OnGone calls = %v, want users/42 once", goned)
+	}
+}

@@ -123,7 +123,15 @@ func (c *Client) writeAt(ctx context.Context, method, path, target, contentType 
 		req.body = b
 	}
 	resp, err := c.send(ctx, req)
-	c.mem.invalidate(target)
+	if method == http.MethodDelete {
+		// A DELETE never brings an id back to 200, so a 410 learned while
+		// it ran (the change feed's gone event) stays true; forgetting it
+		// would make OnGone hear of the id a second time.
+		c.mem.purge(target)
+		c.mem.forgetMove(target)
+	} else {
+		c.mem.invalidate(target)
+	}
 	if err != nil {
 		return nil, err
 	}

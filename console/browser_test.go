@@ -586,6 +586,19 @@ func TestBrowser(t *testing.T) {
 		b.waitFor("the one before", `document.querySelectorAll('#audit tbody tr').length === 1 && document.querySelector('#audit tbody').textContent.includes('moved to the trash') && !!document.querySelector('#first')`)
 		b.checkPage("audit")
 		b.shot("audit")
+
+		// At 1280 px the short columns (#, time, actor) stay on one line:
+		// "admin" is not broken into "admi" and "n", nor a sequence number
+		// into digits, however long the reasons and details beside them.
+		b.open("#/audit")
+		b.waitFor("the newest page", `document.querySelectorAll('#audit tbody tr').length > 10`)
+		wrapped := eval[[]string](b, `[...document.querySelectorAll('#audit tbody tr')].flatMap((tr) => [0, 1, 2].map((i) => tr.cells[i]))
+			.filter((td) => { const r = document.createRange(); r.selectNodeContents(td);
+				return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1; })
+			.map((td) => td.textContent)`)
+		if width := eval[int](b, `window.innerWidth`); width != 1280 || len(wrapped) > 0 {
+			t.Errorf("audit table at %d px: these cells of #, time and actor wrap: %q", width, wrapped)
+		}
 	})
 
 	step("Tokens", func(t *testing.T) {

@@ -13,6 +13,7 @@ package edge
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -38,6 +39,10 @@ type Config struct {
 	// ProblemBase is where the door documents problem types (default
 	// answer.Base; the proxy serves them below its admin prefix).
 	ProblemBase string
+	// TLS, when set, makes Serve terminate TLS (HTTP/2 and HTTP/1.1, as
+	// its NextProtos offer) below the guard, which reads HTTP/1.1's
+	// decrypted bytes.
+	TLS *tls.Config
 }
 
 // Serve serves srv's handler on ln behind the edge: every HTTP/1 request
@@ -50,6 +55,9 @@ type Config struct {
 // and its MaxHeaderBytes raised to 1 MiB when lower.
 func Serve(srv *http.Server, ln net.Listener, cfg Config) error {
 	harden(srv, cfg)
+	if cfg.TLS != nil {
+		return srv.Serve(newTLSListener(ln, cfg.TLS))
+	}
 	return srv.Serve(guardListener{ln})
 }
 

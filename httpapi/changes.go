@@ -24,6 +24,7 @@ type changeView struct {
 	Reason     string          `json:"reason,omitempty"`
 	// Message is what a 410 for the id says now, on gone and expired.
 	Message          string `json:"message,omitempty"`
+	Alternative      string `json:"alternative,omitempty"`
 	MovedTo          string `json:"movedTo,omitempty"`
 	Location         string `json:"location,omitempty"`
 	ExpiresAt        string `json:"expiresAt,omitempty"`
@@ -35,7 +36,7 @@ func (s *server) changeView(c gone.Change, lng string) changeView {
 	v := changeView{
 		Seq: c.Seq, Type: c.Type, Collection: c.Collection, ID: c.ID,
 		Path: s.resourcePath(c.Collection, c.ID), At: stampOrEmpty(c.At),
-		Reason: s.svc.Config.ReasonText(c.Reason, lng), MovedTo: c.MovedTo,
+		Reason: s.svc.Config.ReasonText(c.Reason, lng), Alternative: c.Alternative, MovedTo: c.MovedTo,
 		ExpiresAt: stampOrEmpty(c.ExpiresAt), UnavailableUntil: stampOrEmpty(c.UnavailableUntil), Actor: c.Actor,
 	}
 	if c.MovedTo != "" {

@@ -60,6 +60,20 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/rules/explain?path=/elsewhere", token: adminToken},
 		req{path: "/rules/explain?path=/a%252Fb", token: adminToken},
 		req{method: "POST", path: "/rules/import", body: `{"rules":[{"path":"/x","action":"gone","line":2},{"path":"/y/*","action":"removed","line":3}]}`, token: adminToken},
+		// A dry run with a chain, a rule it would refuse and a reason kept
+		// as text; a strict import refused; a bad flag.
+		req{method: "POST", path: "/rules/import?dryRun=true&flatten=true", body: `{"rules":[{"path":"/m1","action":"moved","to":"/m2","line":1},{"path":"/m2","action":"moved","to":"/x","line":2},{"path":"/x","action":"moved","to":"/z","line":3},{"path":"/p","action":"gone","reason":"promotion_ended","line":4}]}`, token: adminToken},
+		req{method: "POST", path: "/rules/import?reasonCodes=strict", body: `{"rules":[{"path":"/p","action":"gone","reason":"promotion_ended"}]}`, token: adminToken},
+		req{method: "POST", path: "/rules/import?dryRun=maybe", body: `{"rules":[]}`, token: adminToken},
+		// Exports: a text, a CSV, a JSON and an XML format; a format that
+		// needs a host without one; an unknown format.
+		req{path: "/rules/export?format=nginx", token: adminToken},
+		req{path: "/rules/export?format=csv", token: adminToken},
+		req{path: "/rules/export?format=vercel", token: adminToken},
+		req{path: "/rules/export?format=iis", token: adminToken},
+		req{path: "/rules/export?format=cloudflare&host=example.com", token: adminToken},
+		req{path: "/rules/export?format=cloudflare", token: adminToken},
+		req{path: "/rules/export?format=word", token: adminToken},
 		// Pages of the rules (next, then the last page; "PS94" is the
 		// cursor after "=/x"), and a bad limit and cursor.
 		req{path: "/rules?limit=1", token: adminToken},
@@ -109,7 +123,7 @@ func TestContractReachesEveryOperation(t *testing.T) {
 	for _, p := range []string{"/", "/api", "/api/users", "/api/users/_batch", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
 		"/api/users/43/lifecycle", "/api/audit", "/api/changes", "/api/explain", "/api/tokens", "/api/tokens/x",
 		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics",
-		"/rules", "/rules/import", "/rules/explain", "/webhooks", "/webhooks/x", "/sitemap.xml", "/sitemap-removed.xml",
+		"/rules", "/rules/import", "/rules/export", "/rules/explain", "/webhooks", "/webhooks/x", "/sitemap.xml", "/sitemap-removed.xml",
 		"/inbox", "/inbox/entry", "/inbox/gone", "/inbox/redirect", "/inbox/ignores"} {
 		reqs = append(reqs, req{method: "OPTIONS", path: p})
 	}

@@ -119,6 +119,7 @@ var routeStatuses = map[string][]int{
 	"DELETE /rules":      {200, 400, 403, 409, 503},
 	"POST /rules/import": {200, 400, 403, 409, 413, 415, 503},
 	"GET /rules/explain": {200, 403, 503},
+	"GET /rules/export":  {200, 400, 403, 503},
 	// The 404 inbox: the admin checks of inbox.Inbox (403), an entry or
 	// pattern that is not there or no inbox at all (404, in anyRoute),
 	// SetRule's codes for gone and redirect (400, 409), decodeStrict's

@@ -47,6 +47,7 @@ func (s *server) addRoutes(mux *http.ServeMux) {
 	handle("POST", "/rules", admin(s.handleSetRule()))
 	handle("DELETE", "/rules", admin(s.handleClearRule()))
 	handle("POST", "/rules/import", admin(s.handleImportRules()))
+	handle("GET", "/rules/export", admin(s.handleExportRules()))
 	handle("GET", "/rules/explain", admin(s.handleExplainRule()))
 	handle("GET", "/webhooks", admin(s.handleListWebhooks()))
 	handle("POST", "/webhooks", admin(s.handleCreateWebhook()))

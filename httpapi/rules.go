@@ -1,13 +1,18 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/rulefile"
 )
 
 // MaxImportBytes is the largest body POST /rules/import accepts: about
@@ -152,12 +157,20 @@ func readRuleKey(k *gone.RuleKey) error {
 }
 
 // handleImportRules applies many rules in one transaction: all or none.
+// ?dryRun=true writes nothing and answers the diff; ?flatten=true points
+// chains at their end; ?reasonCodes=strict refuses reasons that look like
+// codes of no catalog (the default keeps them as text).
 func (s *server) handleImportRules() http.Handler {
 	type request struct {
 		Rules []gone.RuleSpec `json:"rules"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := checkMediaType(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		opt, err := importOptions(r)
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -179,7 +192,7 @@ func (s *server) handleImportRules() http.Handler {
 				return
 			}
 		}
-		sum, err := s.svc.SetRules(r.Context(), callerFrom(r.Context()), req.Rules, nil)
+		sum, err := s.svc.ImportRules(r.Context(), callerFrom(r.Context()), req.Rules, opt)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -187,6 +200,83 @@ func (s *server) handleImportRules() http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, sum)
 	})
+}
+
+// importOptions reads the query of POST /rules/import.
+func importOptions(r *http.Request) (gone.ImportOptions, error) {
+	q := r.URL.Query()
+	var opt gone.ImportOptions
+	flag := func(name string, dst *bool) error {
+		switch q.Get(name) {
+		case "", "false":
+		case "true":
+			*dst = true
+		default:
+			return &gone.Error{Code: gone.EINVALID, Message: "Invalid " + name + ": must be true or false.", Fields: map[string]string{name: "must be true or false"}}
+		}
+		return nil
+	}
+	if err := flag("dryRun", &opt.DryRun); err != nil {
+		return opt, err
+	}
+	if err := flag("flatten", &opt.Flatten); err != nil {
+		return opt, err
+	}
+	switch q.Get("reasonCodes") {
+	case "", "text":
+	case "strict":
+		opt.StrictReasonCodes = true
+	default:
+		return opt, &gone.Error{Code: gone.EINVALID, Message: "Invalid reasonCodes: must be text or strict.", Fields: map[string]string{"reasonCodes": "must be text or strict"}}
+	}
+	return opt, nil
+}
+
+// handleExportRules writes the live list in a format an edge reads
+// (?format=nginx, apache, caddy, haproxy, …): the file gone rules export
+// writes. Gone-Rules-Written and Gone-Rules-Left-Out count the rules; the
+// file's header comment names the ones left out, where the format has
+// comments.
+func (s *server) handleExportRules() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		format := q.Get("format")
+		if !slices.Contains(rulefile.Writable(), format) {
+			want := strings.Join(rulefile.Writable(), ", ")
+			s.writeError(w, r, &gone.Error{Code: gone.EINVALID, Message: "Invalid format: must be one of " + want + ".", Fields: map[string]string{"format": "must be one of " + want}})
+			return
+		}
+		specs, now, err := s.svc.RuleSpecs(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		var buf bytes.Buffer
+		e, err := rulefile.Write(format, &buf, specs, now, rulefile.WriteOptions{Host: q.Get("host"), GonePage: q.Get("gonePage"), MapFile: q.Get("mapFile")})
+		if err != nil {
+			s.writeError(w, r, &gone.Error{Code: gone.EINVALID, Message: err.Error(), Fields: map[string]string{"host": "is required for this format"}})
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", exportType(format))
+		h.Set("Cache-Control", "no-store")
+		h.Set("Gone-Rules-Written", strconv.Itoa(e.Written))
+		h.Set("Gone-Rules-Left-Out", strconv.Itoa(e.LeftOut()))
+		w.WriteHeader(http.StatusOK)
+		w.Write(buf.Bytes())
+	})
+}
+
+// exportType is the media type of an export. IIS's web.config goes as
+// text/plain, like the other configuration files: a download to review.
+func exportType(format string) string {
+	switch format {
+	case rulefile.FormatCSV, rulefile.FormatCloudflare, rulefile.FormatShopify:
+		return "text/csv; charset=utf-8"
+	case rulefile.FormatVercel:
+		return "application/json"
+	}
+	return "text/plain; charset=utf-8"
 }
 
 // ruleExplanation is the body of GET /rules/explain.

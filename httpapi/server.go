@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/inbox"
 )
 
@@ -44,6 +45,9 @@ type server struct {
 	tokenStreams streamCounts
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
+	// rules answers the paths no route serves that a path rule retired or
+	// moved; nil when serve answers none (WithRules).
+	rules *gonehttp.Rules
 	// limiter counts failed authentications; nil when disabled.
 	limiter *authLimiter
 	// hooks keeps webhook subscriptions; nil when the store does not.
@@ -84,6 +88,11 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.observe(h)
 	return h
 }
+
+// WithRules answers, on every path no route of the API serves, the path
+// rules of rules (410, 308, 503), as gone proxy answers them in front of a
+// site: an unknown route that a rule retired is gone, not missing.
+func WithRules(rules *gonehttp.Rules) Option { return func(s *server) { s.rules = rules } }
 
 // WithAuthFailureLimit sets how many failed authentications a client
 // address may make per minute before it is answered 429 (default

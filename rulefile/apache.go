@@ -2,8 +2,10 @@ package rulefile
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/gonehttp/gone"
 )
@@ -16,7 +18,7 @@ import (
 //	Redirect 308 /old /new
 //	RedirectMatch 410|gone ^/prefix/       an anchored literal prefix
 //	RedirectMatch 410|gone ^/exact$        an anchored literal path
-//	RedirectMatch 301|308|permanent ^/old$ /new
+//	RedirectMatch 301|308|permanent ^/old$ /new   (or ^/old/: every path below)
 //
 // Apache's Redirect matches whole path segments, so "Redirect gone /path"
 // becomes two rules: /path exactly and the prefix /path/. A Redirect 301
@@ -24,7 +26,15 @@ import (
 // the rest of the path appended. In RedirectMatch, "\." is a dot and an
 // unescaped "." is taken as a dot too (a rule then matches no more than
 // Apache did). Refused, each with its line: other regexes, other status
-// codes (302, temp, seeother), RewriteRule, and Redirect without a path.
+// codes (302, temp, seeother), Redirect without a path, and RewriteRule
+// lines other than these two:
+//
+//	RewriteRule ^old-page$ - [G]           (or [G,L], [R=410]): 410
+//	RewriteRule ^old$ /new [R=301,L]       (or R=308): a move
+//	RewriteRule ^/?draft$ - [R=404]        removed (as gone exports it)
+//
+// whose pattern is an anchored literal path, with or without the leading
+// slash (.htaccess patterns have none).
 // Other directives and <containers> make no rule and are passed over.
 func ReadApache(in io.Reader) (*Result, error) {
 	res := &Result{}
@@ -47,7 +57,7 @@ func ReadApache(in io.Reader) (*Result, error) {
 		case "redirectpermanent":
 			apacheRedirect(res, n, append([]string{"permanent"}, f[1:]...))
 		case "rewriterule":
-			res.refuse(n, "RewriteRule is not supported: write Redirect gone /path or Redirect 301 /old /new")
+			apacheRewriteRule(res, n, f[1:])
 		}
 	}
 	return res, sc.Err()
@@ -63,6 +73,9 @@ func apacheStatus(s string) (gone.RuleAction, int, bool) {
 		return gone.RuleMoved, 301, true
 	case "308":
 		return gone.RuleMoved, 308, true
+	case "404":
+		// What gone's own export writes for a removed (restorable) path.
+		return gone.RuleRemoved, 0, true
 	}
 	return "", 0, false
 }
@@ -85,13 +98,13 @@ func apacheRedirect(res *Result, n int, args []string) {
 	}
 	args = args[1:]
 	switch {
-	case action == gone.RuleGone && len(args) == 1:
+	case action != gone.RuleMoved && len(args) == 1:
 		path := args[0]
-		res.add(n, gone.RuleSpec{RuleKey: gone.RuleKey{Path: path}, Action: gone.RuleGone})
+		res.add(n, gone.RuleSpec{RuleKey: gone.RuleKey{Path: path}, Action: action})
 		if !strings.HasSuffix(path, "/") {
 			path += "/"
 		}
-		res.add(n, gone.RuleSpec{RuleKey: gone.RuleKey{Path: path, Prefix: true}, Action: gone.RuleGone})
+		res.add(n, gone.RuleSpec{RuleKey: gone.RuleKey{Path: path, Prefix: true}, Action: action})
 	case action == gone.RuleMoved && len(args) == 2:
 		res.add(n, gone.RuleSpec{RuleKey: gone.RuleKey{Path: args[0]}, Action: gone.RuleMoved, To: args[1], Status: status})
 	default:
@@ -115,9 +128,11 @@ func apacheRedirectMatch(res *Result, n int, args []string) {
 		return
 	}
 	switch {
-	case action == gone.RuleGone && len(args) == 2:
-		res.add(n, gone.RuleSpec{RuleKey: key, Action: gone.RuleGone})
-	case action == gone.RuleMoved && len(args) == 3 && !key.Prefix && !strings.Contains(args[2], "$"):
+	case action != gone.RuleMoved && len(args) == 2:
+		res.add(n, gone.RuleSpec{RuleKey: key, Action: action})
+	case action == gone.RuleMoved && len(args) == 3 && !strings.Contains(args[2], "$"):
+		// No back-reference: Apache sends the target as it is, for a
+		// prefix too, as gone does.
 		res.add(n, gone.RuleSpec{RuleKey: key, Action: gone.RuleMoved, To: args[2], Status: status})
 	default:
 		res.refuse(n, "RedirectMatch: want RedirectMatch 410 ^/prefix/ or RedirectMatch 301 ^/old$ /new (no back-references)")
@@ -147,4 +162,93 @@ func literalPattern(re string) (gone.RuleKey, bool) {
 		}
 	}
 	return gone.RuleKey{Path: b.String(), Prefix: !exact}, true
+}
+
+// apacheRewriteRule reads the RewriteRule lines that say 410 or a
+// permanent move for a literal path.
+func apacheRewriteRule(res *Result, n int, args []string) {
+	if len(args) != 3 || !strings.HasPrefix(args[2], "[") || !strings.HasSuffix(args[2], "]") {
+		res.refuse(n, "RewriteRule: only RewriteRule ^path$ - [G] and RewriteRule ^old$ /new [R=301] are supported")
+		return
+	}
+	pat := args[0]
+	if !strings.HasPrefix(pat, "^") {
+		res.refuse(n, "RewriteRule %s: the pattern must be anchored (^path$ or ^prefix/)", pat)
+		return
+	}
+	pat = "^/" + strings.TrimPrefix(strings.TrimPrefix(pat[1:], "/?"), "/")
+	if args[1] == "-" && len(args) == 3 && strings.Contains(strings.ToUpper(args[2]), "R=") && !strings.Contains(args[2], "404") && !strings.Contains(args[2], "410") {
+		res.refuse(n, "RewriteRule %s - %s: a redirect needs a target", args[0], args[2])
+		return
+	}
+	key, ok := literalPattern(pat)
+	if !ok {
+		res.refuse(n, "RewriteRule %s: only a literal path or prefix is supported, not other regexes", args[0])
+		return
+	}
+	code := ""
+	for _, fl := range strings.Split(strings.ToUpper(strings.Trim(args[2], "[]")), ",") {
+		fl = strings.TrimSpace(fl)
+		switch {
+		case fl == "G" || fl == "GONE":
+			code = "410"
+		case strings.HasPrefix(fl, "R=") || strings.HasPrefix(fl, "REDIRECT="):
+			_, code, _ = strings.Cut(fl, "=")
+		case fl == "R":
+			code = "302"
+		}
+	}
+	switch {
+	case code == "410" && args[1] == "-":
+		res.add(n, gone.RuleSpec{RuleKey: key, Action: gone.RuleGone})
+	case code == "404" && args[1] == "-":
+		// What gone's own export writes for a removed (restorable) path.
+		res.add(n, gone.RuleSpec{RuleKey: key, Action: gone.RuleRemoved})
+	case (code == "301" || code == "308") && args[1] != "-" && !strings.ContainsAny(args[1], "$%"):
+		spec := gone.RuleSpec{RuleKey: key, Action: gone.RuleMoved, To: args[1]}
+		if code == "301" {
+			spec.Status = 301
+		}
+		res.add(n, spec)
+	default:
+		res.refuse(n, "RewriteRule %s %s %s: only [G] (410) and [R=301] or [R=308] to a fixed path are supported", args[0], args[1], args[2])
+	}
+}
+
+// apacheCaps: mod_rewrite says any status for a path or a prefix, but
+// cannot schedule or end anything.
+var apacheCaps = caps{format: FormatApache, gone: true, removed: true, moved: true, prefix: true, pathOK: plainPath}
+
+// WriteApache writes one RewriteRule per rule (mod_rewrite), exact rules
+// first and prefixes longest first, each the last rule for its request:
+//
+//	RewriteEngine On
+//	RewriteRule ^/?old-page\.html$ - [G]
+//	RewriteRule ^/?products/old-name$ /products/new-name [R=301,L,QSD,NE]
+//	RewriteRule ^/?blog/2019/ - [G]
+//
+// mod_rewrite, not mod_alias: Redirect and RedirectMatch append the
+// request's query string to the new URL (QSD drops it: gone sends one
+// fixed Location), and mixing the two modules would lose the order, as
+// mod_rewrite runs first. "^/?" matches in a server or virtual host config
+// and in .htaccess alike. ReadApache reads it back.
+func WriteApache(w io.Writer, specs []gone.RuleSpec, now time.Time, _ WriteOptions) (*Export, error) {
+	rules, e := plan(apacheCaps, specs, now)
+	header(w, "#", e, "Put it in the server or virtual host config, or .htaccess (mod_rewrite). Reasons and alternatives of 410s are not carried.")
+	fmt.Fprintln(w, "RewriteEngine On")
+	for _, s := range rules {
+		pat := "^/?" + regexQuote(strings.TrimPrefix(s.Path, "/"))
+		if !s.Prefix {
+			pat += "$"
+		}
+		switch s.Action {
+		case gone.RuleMoved:
+			fmt.Fprintf(w, "RewriteRule %s %s [R=%d,L,QSD,NE]\n", pat, s.To, status(s))
+		case gone.RuleRemoved:
+			fmt.Fprintf(w, "RewriteRule %s - [R=404,L]\n", pat)
+		default:
+			fmt.Fprintf(w, "RewriteRule %s - [G]\n", pat)
+		}
+	}
+	return e, nil
 }

@@ -126,3 +126,33 @@ func parseAt(s string) (time.Time, error) {
 	}
 	return time.Parse(time.DateOnly, s)
 }
+
+// csvCaps: gone's own columns carry everything.
+var csvCaps = caps{format: FormatCSV, gone: true, removed: true, moved: true, prefix: true, unavailable: true, future: true}
+
+// WriteCSV writes gone's own columns, which ReadCSV reads back to the same
+// rules: path (with "*" after a prefix), status, reason, alternative (the
+// new path of a move) and at. It has no header comment (CSV has none):
+// it carries every rule.
+func WriteCSV(w io.Writer, specs []gone.RuleSpec, now time.Time, _ WriteOptions) (*Export, error) {
+	rules, e := plan(csvCaps, specs, now)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"path", "status", "reason", "alternative", "at"})
+	for _, s := range rules {
+		row := []string{s.RuleKey.String(), "410", s.Reason, s.Alternative, ""}
+		switch s.Action {
+		case gone.RuleMoved:
+			row[1], row[3] = fmt.Sprint(status(s)), s.To
+		case gone.RuleUnavailable:
+			row[1] = "503"
+		case gone.RuleRemoved:
+			row[1] = "404"
+		}
+		if !s.At.IsZero() {
+			row[4] = s.At.UTC().Format(time.RFC3339)
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return e, cw.Error()
+}

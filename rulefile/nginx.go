@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/gonehttp/gone"
 )
@@ -15,6 +16,7 @@ import (
 //	location ^~ /prefix/ { return 410; }       prefix, 410
 //	location /prefix/ { return 410; }          prefix, 410
 //	location = /old { return 301 /new; }       exact, 301 (or 308)
+//	location = /draft { return 404; }          exact, removed (as gone exports it)
 //	map $uri $gone { /path 410; /p2 410; }     exact, 410 each
 //
 // Blocks that hold no return (server, routing locations) and directives
@@ -222,6 +224,9 @@ func (p *nginxParser) location(st statement) {
 	switch {
 	case code == "410" && len(r) == 2:
 		spec.Action = gone.RuleGone
+	case code == "404" && len(r) == 2:
+		// What gone's own export writes for a removed (restorable) path.
+		spec.Action = gone.RuleRemoved
 	case (code == "301" || code == "308") && len(r) == 3:
 		spec.Action, spec.To = gone.RuleMoved, r[2].text
 		if code == "301" {
@@ -317,4 +322,95 @@ func joinWords(ws []token) string {
 		s[i] = w.text
 	}
 	return fmt.Sprint(strings.Join(s, " "))
+}
+
+// nginxCaps: nginx says 410, 404 and 301/308 for exact paths (location =)
+// and prefixes (location ^~), but cannot schedule or end anything.
+var nginxCaps = caps{format: FormatNginx, gone: true, removed: true, moved: true, prefix: true, pathOK: plainPath}
+
+// WriteNginx writes one location per rule, for a server block:
+//
+//	location = /old-page.html { return 410; }
+//	location ^~ /blog/2019/ { return 410; }
+//	location = /products/old-name { return 301 /products/new-name; }
+//
+// nginx picks the exact location, else the longest ^~ prefix, as gone
+// does; ReadNginx reads the file back.
+func WriteNginx(w io.Writer, specs []gone.RuleSpec, now time.Time, _ WriteOptions) (*Export, error) {
+	rules, e := plan(nginxCaps, specs, now)
+	header(w, "#", e, "Include it in a server block. Reasons and alternatives of 410s are not carried.")
+	for _, s := range rules {
+		loc := "= " + s.Path
+		if s.Prefix {
+			loc = "^~ " + s.Path
+		}
+		fmt.Fprintf(w, "location %s { return %s; }\n", loc, nginxReturn(s))
+	}
+	return e, nil
+}
+
+func nginxReturn(s gone.RuleSpec) string {
+	switch s.Action {
+	case gone.RuleMoved:
+		return fmt.Sprintf("%d %s", status(s), s.To)
+	case gone.RuleRemoved:
+		return "404"
+	}
+	return "410"
+}
+
+// NginxMapServer is what the map form needs in the server block: one if
+// per answer.
+const NginxMapServer = `if ($gone_status = 410) { return 410; }
+if ($gone_status = 404) { return 404; }
+if ($gone_status = 301) { return 301 $gone_location; }
+if ($gone_status = 308) { return 308 $gone_location; }
+`
+
+// WriteNginxMap writes the map form, for the http block: two maps from
+// $uri (exact paths, then prefixes as anchored regexes, longest first: a
+// map tries exact keys before regexes, and regexes in order) to the
+// status and the Location. The server block then needs NginxMapServer,
+// which the header repeats. One map lookup whatever the number of rules.
+func WriteNginxMap(w io.Writer, specs []gone.RuleSpec, now time.Time, _ WriteOptions) (*Export, error) {
+	c := nginxCaps
+	c.format = FormatNginxMap
+	rules, e := plan(c, specs, now)
+	notes := []string{"Include it in the http block, and put these lines in the server block:"}
+	for _, l := range strings.Split(strings.TrimSpace(NginxMapServer), "\n") {
+		notes = append(notes, "  "+l)
+	}
+	header(w, "#", e, append(notes, "Reasons and alternatives of 410s are not carried.")...)
+	key := func(s gone.RuleSpec) string {
+		if s.Prefix {
+			return `"~^` + regexQuote(s.Path) + `"`
+		}
+		return s.Path
+	}
+	fmt.Fprintln(w, "map $uri $gone_status {\n    default 0;")
+	for _, s := range rules {
+		code := nginxReturn(s)
+		code, _, _ = strings.Cut(code, " ")
+		fmt.Fprintf(w, "    %s %s;\n", key(s), code)
+	}
+	fmt.Fprintln(w, "}\nmap $uri $gone_location {\n    default \"\";")
+	for _, s := range rules {
+		if s.Action == gone.RuleMoved {
+			fmt.Fprintf(w, "    %s %s;\n", key(s), s.To)
+		}
+	}
+	fmt.Fprintln(w, "}")
+	return e, nil
+}
+
+// regexQuote escapes the regex metacharacters of a literal path.
+func regexQuote(p string) string {
+	var b strings.Builder
+	for _, c := range p {
+		if strings.ContainsRune(`\.+*?()|[]{}^$`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

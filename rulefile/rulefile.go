@@ -10,8 +10,11 @@
 package rulefile
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gonehttp/gone"
@@ -77,35 +80,114 @@ func (r *Result) add(line int, spec gone.RuleSpec) {
 	r.Rules = append(r.Rules, spec)
 }
 
-// Formats the readers understand.
+// Formats: each has a reader, a writer or both (see Formats).
 const (
-	FormatNginx  = "nginx"
-	FormatApache = "apache"
-	FormatCSV    = "csv"
+	FormatNginx        = "nginx"
+	FormatNginxMap     = "nginx-map"
+	FormatApache       = "apache"
+	FormatApacheMap    = "apache-map"
+	FormatCSV          = "csv"
+	FormatNetlify      = "netlify"
+	FormatNetlifyTOML  = "netlify-toml"
+	FormatVercel       = "vercel"
+	FormatVercelBulk   = "vercel-bulk"
+	FormatCaddy        = "caddy"
+	FormatHAProxy      = "haproxy"
+	FormatIIS          = "iis"
+	FormatWordPress    = "wordpress"
+	FormatWordPressCSV = "wordpress-csv"
+	FormatCloudflare   = "cloudflare"
+	FormatShopify      = "shopify"
 )
 
-// Read reads a file in format.
-func Read(format string, in io.Reader) (*Result, error) {
-	switch format {
-	case FormatNginx:
-		return ReadNginx(in)
-	case FormatApache:
-		return ReadApache(in)
-	case FormatCSV:
-		return ReadCSV(in)
-	}
-	return nil, fmt.Errorf("unknown format %q: want nginx, apache or csv", format)
+// reader reads one format.
+type reader func(io.Reader) (*Result, error)
+
+var readers = map[string]reader{
+	FormatNginx:        ReadNginx,
+	FormatApache:       ReadApache,
+	FormatCSV:          ReadCSV,
+	FormatNetlify:      ReadNetlify,
+	FormatNetlifyTOML:  ReadNetlifyTOML,
+	FormatVercel:       ReadVercel,
+	FormatVercelBulk:   ReadVercelBulk,
+	FormatCaddy:        ReadCaddy,
+	FormatIIS:          ReadIIS,
+	FormatWordPress:    ReadWordPress,
+	FormatWordPressCSV: ReadWordPressCSV,
+	FormatCloudflare:   ReadCloudflare,
+	FormatShopify:      ReadShopify,
 }
 
-// Guess names the format of a file by its name: .csv is CSV, a name with
-// "apache", "httpd" or ".htaccess" is Apache, anything else nginx.
+// RedirectOnly names the formats that carry redirects only: a list read
+// from one has no 410s, whatever the site retired.
+var RedirectOnly = map[string]bool{FormatCloudflare: true, FormatShopify: true, FormatVercelBulk: true, FormatVercel: true}
+
+// Readable lists the formats Read reads.
+func Readable() []string { return sortedKeys(readers) }
+
+// Writable lists the formats Write writes.
+func Writable() []string { return sortedKeys(writers) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Read reads a file in format. A file that reads as another format is
+// refused with that format's name: a Caddyfile given as nginx would
+// otherwise import nothing and say nothing.
+func Read(format string, in io.Reader) (*Result, error) {
+	rd, ok := readers[format]
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Readable(), ", "))
+	}
+	b, err := io.ReadAll(in)
+	if err != nil {
+		return nil, err
+	}
+	if like := Sniff(b); like != "" && like != format && !(format == FormatNginx && like == FormatNginxMap) {
+		return nil, fmt.Errorf("this does not look like %s but like %s: give --format %s", format, like, like)
+	}
+	return rd(bytes.NewReader(b))
+}
+
+// Guess names the format of a file by its name, or "" when the name does
+// not say (then Sniff reads the content).
 func Guess(name string) string {
-	n := strings.ToLower(name)
+	n := strings.ToLower(filepath.Base(name))
 	switch {
+	case n == "_redirects":
+		return FormatNetlify
+	case n == "netlify.toml":
+		return FormatNetlifyTOML
+	case n == "vercel.json":
+		return FormatVercel
+	case n == "caddyfile" || strings.HasSuffix(n, ".caddyfile") || strings.HasSuffix(n, ".caddy"):
+		return FormatCaddy
+	case n == "web.config" || strings.HasSuffix(n, ".config"):
+		return FormatIIS
+	case strings.Contains(n, "haproxy"):
+		return FormatHAProxy
+	case strings.Contains(n, "shopify"):
+		return FormatShopify
+	case strings.Contains(n, "cloudflare"):
+		return FormatCloudflare
+	case strings.Contains(n, "redirection") || strings.Contains(n, "wordpress"):
+		if strings.HasSuffix(n, ".csv") {
+			return FormatWordPressCSV
+		}
+		return FormatWordPress
 	case strings.HasSuffix(n, ".csv"):
 		return FormatCSV
 	case strings.Contains(n, "apache"), strings.Contains(n, "httpd"), strings.Contains(n, "htaccess"):
 		return FormatApache
+	case strings.Contains(n, "nginx"):
+		return FormatNginx
 	}
-	return FormatNginx
+	return ""
 }

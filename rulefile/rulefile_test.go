@@ -129,7 +129,7 @@ func TestApache(t *testing.T) {
 		"line 3: Redirect seeother: only gone",
 		`line 4: RedirectMatch ^/user/(\d+)$: only an anchored literal`,
 		"line 5: RedirectMatch /not-anchored: only an anchored literal",
-		"line 6: RewriteRule is not supported",
+		"line 6: RewriteRule ^/old$ /new [R=302]: only [G]",
 		"line 7: RedirectMatch ^/a/(.*)$: only an anchored literal",
 	})
 }

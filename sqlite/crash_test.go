@@ -69,10 +69,14 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 }
 
 // TestMain turns the test binary into the crash child when
-// TestCrashKeepsAcknowledgedWrites starts it.
+// TestCrashKeepsAcknowledgedWrites starts it, and into the opening child of
+// TestOpenRacesOnNewFile.
 func TestMain(m *testing.M) {
 	if path := os.Getenv(crashEnv); path != "" {
 		crashChild(path)
+	}
+	if path := os.Getenv(openEnv); path != "" {
+		openChild(path)
 	}
 	os.Exit(m.Run())
 }

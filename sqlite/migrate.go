@@ -20,11 +20,10 @@ var migrations embed.FS
 // transaction together with the user_version bump, so a crash mid-way leaves
 // a consistent, resumable schema.
 func migrate(ctx context.Context, db *sql.DB) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	names, err := migrationNames()
 	if err != nil {
-		return fmt.Errorf("list migrations: %w", err)
+		return err
 	}
-	sort.Strings(names)
 
 	var have int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
@@ -45,12 +44,33 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// migrationNames lists the steps in the order they run.
+func migrationNames() ([]string, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// step runs one migration unless another process ran it first. db's
+// transactions begin IMMEDIATE, so the user_version read inside the
+// transaction holds the write lock: several processes that open a new file
+// together each wait their turn, and all but the first find the step done.
 func step(ctx context.Context, db *sql.DB, body string, version int) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	var have int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return fmt.Errorf("read user_version: %w", err)
+	}
+	if have >= version {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 // freed pages, so no erased payload either.
 func runBackup(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "backup", "backup [--db PATH] DEST")
-	dsn := fs.String("db", envOr(e, "GONE_DB", "./gone.db"), "SQLite file to copy (env GONE_DB)")
+	dsn := envString(fs, e, "db", "GONE_DB", "./gone.db", "SQLite file to copy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

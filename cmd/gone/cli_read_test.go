@@ -51,15 +51,18 @@ func TestGet(t *testing.T) {
 	}
 }
 
-// On 503 the CLI says when to retry.
+// On 503 the CLI says when the resource is back (the body's availableAt,
+// not the capped Retry-After) and when to retry.
 func TestGetUnavailable(t *testing.T) {
 	s := newCLIServer(t)
+	back := cliNow.Add(3 * time.Hour)
 	if _, err := s.svc.SetLifecycle(context.Background(), gone.Caller{Name: "ops", Scopes: []gone.Scope{gone.ScopeAdmin}}, "users", "42", gone.LifecycleChange{
-		UnavailableUntil: gone.Optional[time.Time]{Set: true, Value: cliNow.Add(time.Hour)},
+		UnavailableUntil: gone.Optional[time.Time]{Set: true, Value: back},
 	}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
-	s.gone("", "get", "users/42").want(t, "get unavailable", exitFailed, "temporarily unavailable (503", "retry after 1h0m0s (at ")
+	s.gone("", "get", "users/42").want(t, "get unavailable", exitFailed, "temporarily unavailable (503",
+		"available again at "+back.UTC().Format(time.RFC3339)+"; retry after 1h0m0s")
 }
 
 // Flags win over the environment, and the environment over defaults.

@@ -25,7 +25,7 @@ func TestServeCORSFromEnv(t *testing.T) {
 		}
 	}
 	db := filepath.Join(t.TempDir(), "gone.db")
-	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, getenv("https://app.example.com/"), nil, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--demo"}, getenv("https://app.example.com/"), nil, io.Discard, io.Discard)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "GONE_CORS_ORIGINS") {
 		t.Fatalf("serve with a bad GONE_CORS_ORIGINS = %v, want a usage error naming it", err)

@@ -28,7 +28,7 @@ func TestServeProcess(t *testing.T) {
 		}
 		return ""
 	}
-	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, getenv, nil, os.Stdout, os.Stderr)
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--demo"}, getenv, nil, os.Stdout, os.Stderr)
 	fmt.Fprintln(os.Stderr, "serve returned:", err)
 	os.Exit(1)
 }

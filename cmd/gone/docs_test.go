@@ -30,9 +30,12 @@ import (
 //     the docs; "…" stands for any text within a line, and a line holding
 //     only "…" for any number of lines; a timestamp that is in neither the
 //     block's commands nor the demo's history (before 2026-11-01) is the
-//     clock's and matches any timestamp, as do HTTP dates and Retry-After
-//     seconds; trailing spaces are ignored; an HTTP answer's headers match when every header shown is
-//     among those sent, and a body not shown is not compared.
+//     clock's: printed, it may differ from the one shown, but by the same
+//     amount (within 2 minutes) for every such timestamp of the file, so
+//     "an hour later" in the docs is an hour later now. HTTP dates and
+//     Retry-After seconds match any value of their kind; trailing spaces
+//     are ignored; an HTTP answer's headers match when every header shown
+//     is among those sent, and a body not shown is not compared.
 func TestDocsConsoleBlocks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server and runs the docs' commands")
@@ -55,13 +58,18 @@ func TestDocsConsoleBlocks(t *testing.T) {
 			dir := t.TempDir()
 			addr := startDocsServer(t, bin, dir)
 			sh := &docShell{t: t, bin: bin, dir: dir, addr: addr, envFile: filepath.Join(dir, ".env")}
+			var clock docClock
 			for _, b := range blocks {
 				for _, c := range b.cmds {
 					got := sh.run(c.cmd)
 					if c.out == nil {
 						continue
 					}
-					if err := matchOutput(c.out, got, b.literal); err != "" {
+					stamps, err := matchOutput(c.out, got, b.literal)
+					if err == "" {
+						err = clock.check(stamps)
+					}
+					if err != "" {
 						t.Errorf("%s:%d: $ %s\n%s\n--- want:\n%s\n--- got:\n%s", file, c.line, c.cmd, err, strings.Join(c.out, "\n"), strings.Join(got, "\n"))
 					}
 				}
@@ -194,36 +202,71 @@ func (s *docShell) run(command string) []string {
 	return trimBlank(strings.Split(string(out), "\n"))
 }
 
+// docClock checks the clock's timestamps of one file against each other:
+// the docs were made in one run, so each timestamp shown must be as far
+// from the one printed now as the first was (an hour later in the docs is
+// an hour later now).
+type docClock struct {
+	offset time.Duration // printed minus shown, of the file's first clock timestamp
+	set    bool
+}
+
+// clockSlack is how far apart the docs' commands and the test's may run.
+const clockSlack = 2 * time.Minute
+
+func (c *docClock) check(stamps []stampPair) string {
+	for _, p := range stamps {
+		if p.got.Equal(p.want) {
+			continue // a fact printed as shown (the demo's future expiry), not the clock
+		}
+		d := p.got.Sub(p.want)
+		if !c.set {
+			c.offset, c.set = d, true
+			continue
+		}
+		if off := d - c.offset; off > clockSlack || off < -clockSlack {
+			return fmt.Sprintf("timestamp %s printed as %s: %v off the file's other timestamps", p.want.Format(time.RFC3339), p.got.Format(time.RFC3339), off.Round(time.Second))
+		}
+	}
+	return ""
+}
+
+// stampPair is one clock timestamp as the docs show it and as printed.
+type stampPair struct{ want, got time.Time }
+
 // matchOutput compares what a command printed with what the docs show,
-// under the rules above; it returns what differs, or "".
-func matchOutput(want, got []string, literal map[string]bool) string {
+// under the rules above; it returns what differs, or "", and the clock's
+// timestamps of the output as shown and as printed.
+func matchOutput(want, got []string, literal map[string]bool) ([]stampPair, string) {
+	var stamps []stampPair
 	if len(want) > 0 && strings.HasPrefix(want[0], "HTTP/") && len(got) > 0 && strings.HasPrefix(got[0], "HTTP/") {
 		wh, wb := splitHead(want)
 		gh, gb := splitHead(got)
-		if !lineMatch(wh[0], gh[0], literal) {
-			return "status line differs"
+		if _, ok := lineMatch(wh[0], gh[0], literal); !ok {
+			return nil, "status line differs"
 		}
 		for _, h := range wh[1:] {
 			found := false
 			for _, g := range gh[1:] {
-				if lineMatch(h, g, literal) {
-					found = true
+				if ps, ok := lineMatch(h, g, literal); ok {
+					stamps, found = append(stamps, ps...), true
 					break
 				}
 			}
 			if !found {
-				return "header not sent: " + h
+				return nil, "header not sent: " + h
 			}
 		}
 		if wb == nil {
-			return ""
+			return stamps, ""
 		}
 		want, got = wb, gb
 	}
-	if !linesMatch(want, got, literal) {
-		return "output differs"
+	ps, ok := linesMatch(want, got, literal)
+	if !ok {
+		return nil, "output differs"
 	}
-	return ""
+	return append(stamps, ps...), ""
 }
 
 // splitHead splits an HTTP answer at its first blank line; body is nil
@@ -239,19 +282,27 @@ func splitHead(ls []string) (head, body []string) {
 
 // linesMatch matches want against got line by line; a want line of only
 // "…" matches any number of lines.
-func linesMatch(want, got []string, literal map[string]bool) bool {
+func linesMatch(want, got []string, literal map[string]bool) ([]stampPair, bool) {
 	if len(want) == 0 {
-		return len(got) == 0
+		return nil, len(got) == 0
 	}
 	if strings.TrimSpace(want[0]) == "…" {
 		for k := 0; k <= len(got); k++ {
-			if linesMatch(want[1:], got[k:], literal) {
-				return true
+			if ps, ok := linesMatch(want[1:], got[k:], literal); ok {
+				return ps, true
 			}
 		}
-		return false
+		return nil, false
 	}
-	return len(got) > 0 && lineMatch(want[0], got[0], literal) && linesMatch(want[1:], got[1:], literal)
+	if len(got) == 0 {
+		return nil, false
+	}
+	first, ok := lineMatch(want[0], got[0], literal)
+	if !ok {
+		return nil, false
+	}
+	rest, ok := linesMatch(want[1:], got[1:], literal)
+	return append(first, rest...), ok
 }
 
 var (
@@ -263,14 +314,13 @@ var (
 )
 
 // lineMatch matches one line: "…" is any text, and the clock's values
-// (timestamps, HTTP dates, Retry-After) match any value of their kind.
-func lineMatch(want, got string, literal map[string]bool) bool {
+// (timestamps, HTTP dates, Retry-After) match any value of their kind. It
+// returns the clock's timestamps, as shown and as printed, for docClock.
+func lineMatch(want, got string, literal map[string]bool) ([]stampPair, bool) {
 	// Tables pad their last column; editors strip trailing spaces.
 	want, got = strings.TrimRight(want, " \t"), strings.TrimRight(got, " \t")
-	if want == got {
-		return true
-	}
 	var re strings.Builder
+	var shown []string // the clock's timestamps in want, in order
 	re.WriteString("^")
 	rest := want
 	for rest != "" {
@@ -280,12 +330,25 @@ func lineMatch(want, got string, literal map[string]bool) bool {
 			break
 		}
 		re.WriteString(regexp.QuoteMeta(rest[:start]))
+		if pattern == stampRE.String() {
+			shown = append(shown, rest[start:end])
+			pattern = "(" + pattern + ")"
+		}
 		re.WriteString(pattern)
 		rest = rest[end:]
 	}
 	re.WriteString("$")
-	ok, _ := regexp.MatchString(re.String(), got)
-	return ok
+	m := regexp.MustCompile(re.String()).FindStringSubmatch(got)
+	if m == nil {
+		return nil, false
+	}
+	var ps []stampPair
+	for i, w := range shown {
+		wt, _ := time.Parse(time.RFC3339, w)
+		gt, _ := time.Parse(time.RFC3339, m[i+1])
+		ps = append(ps, stampPair{wt, gt})
+	}
+	return ps, true
 }
 
 // firstWildcard finds the first wildcard in s: where it starts and ends,

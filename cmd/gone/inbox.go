@@ -41,7 +41,7 @@ func runInbox(ctx context.Context, e env, args []string) error {
 	sub, args := args[0], args[1:]
 	fs := newFlagSet(e, "inbox "+sub, inboxUsage)
 	r := addRemoteFlags(fs, e)
-	prefix := fs.String("prefix", envOr(e, "GONE_ADMIN_PREFIX", "/_gone/"), "the proxy's admin prefix; \"/\" for gone serve (env GONE_ADMIN_PREFIX)")
+	prefix := envString(fs, e, "prefix", "GONE_ADMIN_PREFIX", "/_gone/", "the proxy's admin prefix; \"/\" for gone serve")
 	c := &rulesClient{remote: r, prefix: prefix}
 	switch sub {
 	case "list":

@@ -15,7 +15,6 @@ import (
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/proxy"
-	"github.com/gonehttp/gone/rulefile"
 	sitemaps "github.com/gonehttp/gone/sitemap"
 )
 
@@ -27,7 +26,8 @@ Answers the paths that have a rule (410 Gone, 308/301 moved, 503
 unavailable, 404 removed) and passes everything else to the upstream,
 with its path normalized. gone's API (rules included) is served below
 --admin-prefix and never reaches the upstream. --rules imports a gone list
-at start (nginx, Apache or CSV by the file's name; all of it or nothing).`
+at start (any format rules import reads, by the file's name or content;
+all of it or nothing).`
 
 // stringList is a repeatable flag.
 type stringList []string
@@ -37,11 +37,11 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func runProxy(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(e, "proxy", proxyUsage)
-	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
-	upstream := fs.String("upstream", envOr(e, "GONE_UPSTREAM", ""), "the site or API behind the proxy, e.g. http://127.0.0.1:3000 (env GONE_UPSTREAM)")
-	prefix := fs.String("admin-prefix", envOr(e, "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix), "path prefix of gone's own API (env GONE_ADMIN_PREFIX)")
+	addr := envString(fs, e, "addr", "GONE_ADDR", "127.0.0.1:8080", "listen address")
+	upstream := envString(fs, e, "upstream", "GONE_UPSTREAM", "", "the site or API behind the proxy, e.g. http://127.0.0.1:3000")
+	prefix := envString(fs, e, "admin-prefix", "GONE_ADMIN_PREFIX", proxy.DefaultAdminPrefix, "path prefix of gone's own API")
 	var ruleFiles stringList
-	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable): nginx, Apache or CSV")
+	fs.Var(&ruleFiles, "rules", "a gone list to import at start (repeatable), in any format rules import reads")
 	poll := fs.Duration("rules-poll", 100*time.Millisecond, "how often to look for rule changes made by other instances")
 	reload := fs.Duration("rules-reload", time.Minute, "how often to read every rule again (a backstop); 0 disables")
 	rewrite404 := fs.Bool("rewrite-404", false, "answer the upstream's 404s with gone's 404 and a \"Did you mean\" from the paths seen 2xx and --sitemap")
@@ -103,6 +103,10 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	if idle == 0 {
 		idle = -1 // proxy.Config: negative is no bound
 	}
+	tlsCfg, err := bf.tls.config()
+	if err != nil {
+		return err
+	}
 
 	ln, err := listen(*addr)
 	if err != nil {
@@ -129,7 +133,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	rulesDone := make(chan struct{})
 	go func() { defer close(rulesDone); rules.Run(rctx, *poll, *reload) }()
 	defer func() { stopRules(); <-rulesDone }()
-	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.String())
+	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.Redacted())
 
 	known := proxy.NewKnown()
 	if *sitemap != "" {
@@ -177,29 +181,26 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Store, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
-	return serveOn(ctx, e, b.log, ln, h, 0, *prefix, stop)
+	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, stop)
 }
 
-// importAtStart applies a gone list as the admin, all of it or nothing.
+// importAtStart applies a gone list as the admin, all of it or nothing,
+// with an import's defaults: a reason of no catalog is kept as free text
+// (and said), so a list from elsewhere does not stop the proxy.
 func importAtStart(ctx context.Context, e env, svc *gone.Service, name string) error {
-	f, err := os.Open(name)
+	res, format, err := readRuleFile(e, name, "")
 	if err != nil {
 		return fmt.Errorf("--rules: %w", err)
 	}
-	defer f.Close()
-	res, err := rulefile.Read(rulefile.Guess(name), f)
-	if err != nil {
-		return fmt.Errorf("--rules %s: %w", name, err)
-	}
 	if res.RefusedLines() > 0 {
-		res.PrintRefused(e.stderr, name, maxRefusedShown)
 		return fmt.Errorf("--rules %s: %d lines refused; nothing imported", name, res.RefusedLines())
 	}
-	sum, err := svc.SetRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, nil)
+	sum, err := svc.ImportRules(ctx, gone.Caller{Name: gone.BootstrapAdmin, Scopes: []gone.Scope{gone.ScopeAdmin}}, res.Rules, gone.ImportOptions{})
 	if err != nil {
 		return fmt.Errorf("--rules %s: %s; nothing imported", name, gone.ErrorMessage(err))
 	}
 	fmt.Fprintf(e.stdout, "rules %s: %d created, %d changed, %d unchanged\n", name, sum.Created, sum.Changed, sum.Unchanged)
+	printImportNotes(e.stdout, format, sum)
 	return nil
 }
 

@@ -26,10 +26,10 @@ type remote struct {
 // environment fallbacks.
 func addRemoteFlags(fs *flag.FlagSet, e env) *remote {
 	r := &remote{}
-	fs.StringVar(&r.url, "url", envOr(e, "GONE_URL", "http://127.0.0.1:8080"), "server URL (env GONE_URL)")
-	fs.StringVar(&r.token, "token", envOr(e, "GONE_TOKEN", ""), "bearer token (env GONE_TOKEN)")
-	fs.StringVar(&r.output, "output", envOr(e, "GONE_OUTPUT", "json"), "output format: json or table (env GONE_OUTPUT)")
-	fs.StringVar(&r.lang, "lang", envOr(e, "GONE_LANG", ""), "language of the server's messages, e.g. en or es (env GONE_LANG)")
+	envStringVar(fs, e, &r.url, "url", "GONE_URL", "http://127.0.0.1:8080", "server URL")
+	envStringVar(fs, e, &r.token, "token", "GONE_TOKEN", "", "bearer token")
+	envStringVar(fs, e, &r.output, "output", "GONE_OUTPUT", "json", "output format: json or table")
+	envStringVar(fs, e, &r.lang, "lang", "GONE_LANG", "", "language of the server's messages, e.g. en or es")
 	return r
 }
 
@@ -185,10 +185,20 @@ func fail(e env, r *remote, what string, err error) error {
 	case errors.Is(err, client.ErrUnavailable), errors.Is(err, client.ErrTooManyRequests):
 		fmt.Fprintf(w, "gone: %s is temporarily unavailable (%d %s).\n", what, ce.Status, statusText(ce.Status))
 		showLine(w, "", msg)
-		if ce.RetryAfter > 0 {
+		switch {
+		case !ce.AvailableAt.IsZero():
+			// The body's availableAt is the real end; Retry-After is
+			// capped by the server (--max-retry-after), so it may be
+			// sooner.
+			fmt.Fprintf(w, "  available again at %s", ce.AvailableAt.UTC().Format(time.RFC3339))
+			if ce.RetryAfter > 0 {
+				fmt.Fprintf(w, "; retry after %s", ce.RetryAfter)
+			}
+			fmt.Fprintln(w)
+		case ce.RetryAfter > 0:
 			at := time.Now().Add(ce.RetryAfter).UTC().Truncate(time.Second)
 			fmt.Fprintf(w, "  retry after %s (at %s)\n", ce.RetryAfter, at.Format(time.RFC3339))
-		} else {
+		default:
 			fmt.Fprintln(w, "  retry later")
 		}
 		return &exitError{code: exitFailed}

@@ -18,37 +18,46 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/rulefile"
 )
 
-const rulesUsage = `rules <add|list|rm|import|explain> [flags] [args]
+const rulesUsage = `rules <add|list|rm|import|export|check|explain> [flags] [args]
 
   gone rules add PATH[*] gone|moved|unavailable|removed [--to URL] [--status 301]
-                 [--at TIME] [--reason TEXT] [--alternative URL]
+                 [--at TIME|+2h] [--reason TEXT] [--alternative URL]
   gone rules list [--limit N] [--page-size N]
   gone rules rm PATH[*]                 send the path back to the upstream
-  gone rules import FILE [--format nginx|apache|csv] [--skip-refused]
+  gone rules import FILE [--format F] [--dry-run] [--flatten]
+                 [--reason-codes text|strict] [--skip-refused]
+  gone rules export --format F [--host HOST] [--gone-page PATH] [--map-file PATH]
+  gone rules check [FILE [--format F]] [--flatten]
   gone rules explain PATH               how the proxy answers PATH, and why
 
 A PATH ending in * is a prefix. The commands talk to the rules API of a
-running proxy (--url, below --prefix) and need an admin token. An import
-applies every rule or none: a line the reader refuses (printed with its
-number) stops the import unless --skip-refused, and the server applies the
-rest in one transaction.`
+running proxy (--url, below --prefix) and need an admin token; check of a
+FILE needs no server. An import applies every rule or none: a line the
+reader refuses (printed with its number) stops the import unless
+--skip-refused, and the server applies the rest in one transaction.
+--dry-run prints the difference against the current list and writes
+nothing. Import formats: nginx, apache, csv, netlify (_redirects),
+netlify-toml, vercel, vercel-bulk, caddy, iis (web.config), wordpress,
+wordpress-csv, cloudflare, shopify. Export formats: nginx, nginx-map,
+apache, apache-map, csv, netlify, caddy, haproxy, iis, vercel, cloudflare,
+shopify.
+docs/proxy.md says what each can and cannot carry.`
 
 func runRules(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(e.stderr, "Usage: gone %s\n", rulesUsage)
+		// The flags every rules command shares; each command's --help
+		// adds its own.
+		fs, _ := newRulesFlags(e, "rules")
+		fs.Usage()
 		if len(args) == 0 {
 			return &exitError{code: exitUsage}
 		}
 		return nil
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlagSet(e, "rules "+sub, rulesUsage)
-	r := addRemoteFlags(fs, e)
-	prefix := fs.String("prefix", envOr(e, "GONE_ADMIN_PREFIX", "/_gone/"), "the proxy's admin prefix; \"/\" for gone serve (env GONE_ADMIN_PREFIX)")
-	rc := &rulesClient{remote: r, prefix: prefix}
+	fs, rc := newRulesFlags(e, "rules "+sub)
 	switch sub {
 	case "add":
 		return rc.add(ctx, e, fs, args)
@@ -58,11 +67,24 @@ func runRules(ctx context.Context, e env, args []string) error {
 		return rc.rm(ctx, e, fs, args)
 	case "import":
 		return rc.importFile(ctx, e, fs, args)
+	case "export":
+		return rc.export(ctx, e, fs, args)
+	case "check":
+		return rc.check(ctx, e, fs, args)
 	case "explain":
 		return rc.explain(ctx, e, fs, args)
 	}
 	fmt.Fprintf(e.stderr, "Usage: gone %s\n", rulesUsage)
 	return usageError("unknown rules command %q", sub)
+}
+
+// newRulesFlags returns the flag set of a rules command with the flags
+// they all share.
+func newRulesFlags(e env, name string) (*flag.FlagSet, *rulesClient) {
+	fs := newFlagSet(e, name, rulesUsage)
+	r := addRemoteFlags(fs, e)
+	prefix := envString(fs, e, "prefix", "GONE_ADMIN_PREFIX", "/_gone/", "the proxy's admin prefix; \"/\" for gone serve")
+	return fs, &rulesClient{remote: r, prefix: prefix}
 }
 
 type rulesClient struct {
@@ -122,10 +144,20 @@ func (c *rulesClient) do(ctx context.Context, method, path string, query url.Val
 		if p.Message != "" {
 			msg += ": " + p.Message
 		}
+		if resp.StatusCode == http.StatusNotFound && method != "DELETE" && strings.Trim(*c.prefix, "/") != "" {
+			// Only DELETE answers 404 for a rule; elsewhere the route is
+			// missing, most often because --url is gone serve, which
+			// keeps its rules at /rules.
+			msg += fmt.Sprintf("\n(no rules API below %s at %s: against gone serve, give --prefix /)", *c.prefix, c.remote.url)
+		}
 		return &exitError{code: exitFailed, err: errors.New(msg)}
 	}
 	if out == nil {
 		return nil // 204: nothing to read
+	}
+	if b, ok := out.(*[]byte); ok {
+		*b = raw
+		return nil
 	}
 	return json.Unmarshal(raw, out)
 }
@@ -170,7 +202,7 @@ func (c *rulesClient) print(e env, v any, rows []ruleRow) error {
 func (c *rulesClient) add(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
 	to := fs.String("to", "", "moved: the new path or URL")
 	status := fs.Int("status", 0, "moved: 301 or 308 (the default)")
-	atStr := fs.String("at", "", "gone: when the path went (past) or goes (future); unavailable: until when (RFC 3339)")
+	atStr := fs.String("at", "", "gone: when the path went (past) or goes (future); unavailable: until when (RFC 3339, or +DURATION from now such as +2h)")
 	reason := fs.String("reason", "", "why, shown to callers of a 410")
 	alt := fs.String("alternative", "", "a path or URL to use instead")
 	pos, err := parseArgs(fs, args)
@@ -183,9 +215,10 @@ func (c *rulesClient) add(ctx context.Context, e env, fs *flag.FlagSet, args []s
 	spec := gone.RuleSpec{Action: gone.RuleAction(pos[1]), To: *to, Status: *status, Reason: *reason, Alternative: *alt}
 	spec.Path = pos[0]
 	if *atStr != "" {
-		t, err := time.Parse(time.RFC3339, *atStr)
-		if err != nil {
-			return usageError("--at %q: want RFC 3339, e.g. 2026-12-01T06:00:00Z", *atStr)
+		// +DURATION spares the reader GNU date's -d, which BSD date lacks.
+		t, err := parseWhen(*atStr, time.Now())
+		if err != nil || t.IsZero() {
+			return usageError("--at %q: want RFC 3339 (2026-12-01T06:00:00Z) or +DURATION from now (+2h)", *atStr)
 		}
 		spec.At = t
 	}
@@ -259,50 +292,6 @@ func (c *rulesClient) rm(ctx context.Context, e env, fs *flag.FlagSet, args []st
 		return err
 	}
 	return c.print(e, row, []ruleRow{row})
-}
-
-func (c *rulesClient) importFile(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {
-	format := fs.String("format", "", "nginx, apache or csv (default: from the file's name)")
-	skip := fs.Bool("skip-refused", false, "import the lines the reader understood even if it refused others")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError("rules import needs one FILE")
-	}
-	if *format == "" {
-		*format = rulefile.Guess(pos[0])
-	}
-	f, err := os.Open(pos[0])
-	if err != nil {
-		return fmt.Errorf("rules import: %w", err)
-	}
-	defer f.Close()
-	res, err := rulefile.Read(*format, f)
-	if err != nil {
-		return fmt.Errorf("rules import %s: %w", pos[0], err)
-	}
-	res.PrintRefused(e.stderr, pos[0], maxRefusedShown)
-	if res.RefusedLines() > 0 && !*skip {
-		return &exitError{code: exitFailed, err: fmt.Errorf("rules import %s: %d lines refused; nothing imported (--skip-refused imports the other %d)", pos[0], res.RefusedLines(), len(res.Rules))}
-	}
-	fmt.Fprintf(e.stderr, "rules import %s: sending %d rules (one transaction on the server)\n", pos[0], len(res.Rules))
-	stop := importTicker(e, len(res.Rules))
-	var sum gone.RuleImport
-	err = c.do(ctx, "POST", "/rules/import", nil, map[string]any{"rules": res.Rules}, &sum)
-	stop()
-	if err != nil {
-		return fmt.Errorf("%w; nothing imported", err)
-	}
-	if c.remote.output == "json" {
-		return json.NewEncoder(e.stdout).Encode(sum)
-	}
-	fmt.Fprintf(e.stdout, "%d rules: %d created, %d changed, %d unchanged\n", len(res.Rules), sum.Created, sum.Changed, sum.Unchanged)
-	if res.RefusedLines() > 0 {
-		return &exitError{code: exitFailed, err: fmt.Errorf("%d lines refused and skipped", res.RefusedLines())}
-	}
-	return nil
 }
 
 func (c *rulesClient) explain(ctx context.Context, e env, fs *flag.FlagSet, args []string) error {

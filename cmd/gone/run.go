@@ -130,6 +130,7 @@ Flags of every command that talks to a server (a flag wins over its variable):
 
 Environment of gone serve:
   GONE_ADDR, GONE_DB, GONE_CONFIG, GONE_PURGE_INTERVAL  defaults of its flags
+  GONE_TLS_CERT, GONE_TLS_KEY  serve HTTPS with this certificate and key
   GONE_ADMIN_TOKEN  the admin token (made and printed once when unset)
   GONE_READ_TOKEN   a token that may read private collections
   GONE_LOG_LEVEL    debug, info, warn or error
@@ -146,7 +147,7 @@ func newFlagSet(e env, name, usage string) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: gone %s\n\nFlags:\n", usage)
-		fs.PrintDefaults()
+		printFlags(e.stderr, fs)
 	}
 	return fs
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -19,6 +20,7 @@ import (
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/edge"
+	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/internal/logbuf"
@@ -32,8 +34,8 @@ import (
 const shutdownTimeout = 10 * time.Second
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--config FILE] [--demo] [--purge-interval 1m]")
-	addr := fs.String("addr", envOr(e, "GONE_ADDR", "127.0.0.1:8080"), "listen address (env GONE_ADDR)")
+	fs := newFlagSet(e, "serve", "serve (--config FILE | --demo) [--addr HOST:PORT] [--db PATH|postgres://…] [--tls-cert FILE --tls-key FILE] [--purge-interval 1m]")
+	addr := envString(fs, e, "addr", "GONE_ADDR", "127.0.0.1:8080", "listen address")
 	bf, err := addBackendFlags(fs, e)
 	if err != nil {
 		return err
@@ -48,6 +50,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
+	}
+	if *bf.configPath == "" && !*withDemo {
+		// A server run for real must not quietly serve the demo's world.
+		return usageError("%s", needConfig)
+	}
+	bf.demo = *withDemo
+	tlsCfg, err := bf.tls.config()
+	if err != nil {
+		return err
 	}
 	// The port first: when it is taken, nothing else happens (no database
 	// file is created, no token is printed).
@@ -77,19 +88,31 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopInbox()
+	// Path rules (GET /rules, the inbox's 410s and 308s) are answered on
+	// every path no route of the API serves, as gone proxy answers them.
+	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithMaxRetryAfter(*bf.ops.maxRetryAfter))
+	if err != nil {
+		return err
+	}
+	rctx, stopRules := context.WithCancel(ctx)
+	rulesDone := make(chan struct{})
+	go func() { defer close(rulesDone); rules.Run(rctx, 100*time.Millisecond, time.Minute) }()
+	defer func() { stopRules(); <-rulesDone }()
 	stop := make(chan struct{})
-	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))
+	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()), httpapi.WithRules(rules))
 	if rec != nil {
 		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
 	}
 	h := httpapi.NewServer(b.log, b.svc, b.tokens, opts...)
-	return serveOn(ctx, e, b.log, ln, h, 30*time.Second, "/", stop)
+	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 30*time.Second, "/", stop)
 }
 
 // backendFlags are the flags of everything that runs over a store: serve
 // and proxy.
 type backendFlags struct {
 	dsn, configPath *string
+	demo            bool // serve --demo: the demo's collections without a config
+	tls             tlsFlags
 	ops             opsFlags
 	tune            tuning
 	webhooksPoll    *time.Duration
@@ -98,9 +121,10 @@ type backendFlags struct {
 
 func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 	bf := backendFlags{
-		dsn:        fs.String("db", envOr(e, "GONE_DB", "./gone.db"), "SQLite file, or a postgres:// URL (env GONE_DB)"),
-		configPath: fs.String("config", envOr(e, "GONE_CONFIG", ""), "collections config file (env GONE_CONFIG); the demo's when empty"),
+		dsn:        envString(fs, e, "db", "GONE_DB", "./gone.db", "SQLite file, or a postgres:// URL"),
+		configPath: envString(fs, e, "config", "GONE_CONFIG", "", "collections config file (JSON; lines starting with // are comments)"),
 	}
+	bf.tls = addTLSFlags(fs, e)
 	var err error
 	if bf.ops, err = addOpsFlags(fs, e); err != nil {
 		return bf, err
@@ -165,7 +189,7 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 			logOut.Close()
 		}
 	}()
-	cfg, err := loadConfig(*bf.configPath)
+	cfg, err := bf.config()
 	if err != nil {
 		return nil, err
 	}
@@ -217,12 +241,13 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	}}, nil
 }
 
-// serveOn serves h on ln until ctx ends, then gives in-flight requests
-// shutdownTimeout to finish; stop closes first, so change streams end.
+// serveOn serves h on ln (over TLS when tlsCfg is not nil) until ctx ends,
+// then gives in-flight requests shutdownTimeout to finish; stop closes
+// first, so change streams end.
 // writeTimeout 0 lets a response take as long as it needs (the proxy
 // streams). The admin console is announced below consoleBase ("/" for
 // serve, the admin prefix for the proxy).
-func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h http.Handler, writeTimeout time.Duration, consoleBase string, stop chan struct{}) error {
+func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, tlsCfg *tls.Config, h http.Handler, writeTimeout time.Duration, consoleBase string, stop chan struct{}) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -232,15 +257,20 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(stop) })
-	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(e.stdout, "listening on %s://%s\n", scheme, ln.Addr())
 	if consoleBase != "" {
-		fmt.Fprintf(e.stdout, "admin console: http://%s%sadmin/\n", ln.Addr(), consoleBase)
+		fmt.Fprintf(e.stdout, "admin console: %s://%s%sadmin/\n", scheme, ln.Addr(), consoleBase)
 	}
 
 	errc := make(chan error, 1)
 	// The edge refuses what could be framed two ways and closes its
-	// connection (RFC 9112 §6), and what is too large to serve.
-	cfg := edge.Config{Log: log, ProblemBase: consoleBase + "problems/"}
+	// connection (RFC 9112 §6), and what is too large to serve; with TLS
+	// it terminates TLS below that guard.
+	cfg := edge.Config{Log: log, ProblemBase: consoleBase + "problems/", TLS: tlsCfg}
 	go func() { errc <- edge.Serve(srv, ln, cfg) }()
 	select {
 	case err := <-errc:
@@ -260,11 +290,29 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, h ht
 	return nil
 }
 
-// loadConfig reads the collections config, or the demo's without one.
-func loadConfig(path string) (*gone.Config, error) {
-	if path == "" {
+// needConfig is what serve says when it has neither --config nor --demo.
+const needConfig = `serve needs to know which collections it serves: give --config FILE (or set GONE_CONFIG), or --demo for the seeds' demo world.
+A minimal config file:
+
+  {"collections": [{"name": "users", "restoreWindow": "30d"}]}
+
+examples/production/gone.json is a commented example, and README.md ("Configuration") lists every field.`
+
+// config is the collections config: the file's; the demo's under --demo
+// without one; and without either (only the proxy, whose paths are rules)
+// no collections.
+func (bf backendFlags) config() (*gone.Config, error) {
+	switch {
+	case *bf.configPath != "":
+		return loadConfig(*bf.configPath)
+	case bf.demo:
 		return demo.Config(), nil
 	}
+	return &gone.Config{Collections: map[string]gone.Policy{}, Reasons: map[string]map[string]string{}}, nil
+}
+
+// loadConfig reads the collections config file at path.
+func loadConfig(path string) (*gone.Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

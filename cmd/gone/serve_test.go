@@ -19,7 +19,7 @@ func TestServeRefusesEarly(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "gone.db")
 	s := &cliServer{t: t}
-	r := s.goneEnv(map[string]string{}, "", "serve", "--addr", ln.Addr().String(), "--db", db)
+	r := s.goneEnv(map[string]string{}, "", "serve", "--demo", "--addr", ln.Addr().String(), "--db", db)
 	r.want(t, "port taken", exitFailed, "cannot listen on "+ln.Addr().String(), "address already in use")
 	if strings.Contains(r.stdout, "token") {
 		t.Errorf("serve printed a token before failing:\n%s", r.stdout)
@@ -29,7 +29,7 @@ func TestServeRefusesEarly(t *testing.T) {
 	}
 
 	missing := filepath.Join(dir, "no", "such")
-	r = s.goneEnv(map[string]string{}, "", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(missing, "gone.db"))
+	r = s.goneEnv(map[string]string{}, "", "serve", "--demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(missing, "gone.db"))
 	r.want(t, "missing directory", exitFailed, "the directory "+missing+" of", "does not exist")
 	if strings.Contains(r.stdout, "token") {
 		t.Errorf("serve printed a token before failing:\n%s", r.stdout)
@@ -37,7 +37,7 @@ func TestServeRefusesEarly(t *testing.T) {
 	if os.Geteuid() != 0 { // root writes anywhere
 		ro := filepath.Join(dir, "ro")
 		os.Mkdir(ro, 0o500)
-		s.goneEnv(map[string]string{}, "", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(ro, "gone.db")).
+		s.goneEnv(map[string]string{}, "", "serve", "--demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(ro, "gone.db")).
 			want(t, "read-only directory", exitFailed, "cannot write in the directory "+ro)
 	}
 }

@@ -35,8 +35,8 @@ type tokenFlags struct {
 func addTokenFlags(e env, fs *flag.FlagSet) *tokenFlags {
 	return &tokenFlags{
 		remote: addRemoteFlags(fs, e),
-		db:     fs.String("db", envOr(e, "GONE_DB", ""), "work on this SQLite file or postgres:// URL directly, not through the API (env GONE_DB)"),
-		config: fs.String("config", envOr(e, "GONE_CONFIG", ""), "with --db: the collections config, to check --collection against (env GONE_CONFIG)"),
+		db:     envString(fs, e, "db", "GONE_DB", "", "work on this SQLite file or postgres:// URL directly, not through the API"),
+		config: envString(fs, e, "config", "GONE_CONFIG", "", "with --db: the collections config, to check --collection against"),
 		fs:     fs,
 	}
 }

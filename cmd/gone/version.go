@@ -6,6 +6,15 @@ import (
 	"runtime/debug"
 )
 
+// version, when set at link time, is the release's version:
+//
+//	go build -ldflags "-X main.version=v1.2.0" ./cmd/gone
+//
+// It wins over the module version the Go toolchain records, which a build
+// from a clone gives as a pseudo-version (v0.0.0-DATE-REVISION) or, at a
+// tag, the tag itself; a build from a tree without .git records none.
+var version string
+
 // runVersion prints the module version and the VCS revision the binary was
 // built from, as the Go toolchain recorded them.
 func runVersion(_ context.Context, e env, args []string) error {
@@ -16,7 +25,11 @@ func runVersion(_ context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("version takes no arguments")
 	}
-	fmt.Fprintln(e.stdout, versionLine(debug.ReadBuildInfo()))
+	bi, ok := debug.ReadBuildInfo()
+	if ok && version != "" {
+		bi.Main.Version = version
+	}
+	fmt.Fprintln(e.stdout, versionLine(bi, ok))
 	return nil
 }
 

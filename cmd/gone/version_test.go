@@ -1,7 +1,10 @@
 package main
 
 import (
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -21,5 +24,29 @@ func TestVersionLine(t *testing.T) {
 	}
 	if got := versionLine(nil, false); got != "gone (no build information)" {
 		t.Errorf("versionLine without build info = %q", got)
+	}
+}
+
+// A release build stamps its version with -ldflags, as docs/release.md
+// says.
+func TestVersionStamped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the program")
+	}
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "gone")
+	build := exec.Command("go", "build", "-ldflags", "-X main.version=v9.8.7", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build -ldflags -X main.version=v9.8.7: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatalf("gone version: %v", err)
+	}
+	// The revision follows when the toolchain records one (GOFLAGS may
+	// hold -buildvcs=false); the version comes first either way.
+	want := "gone v9.8.7 "
+	if !strings.HasPrefix(string(out), want) {
+		t.Errorf("gone version = %q, want it to start with %q", out, want)
 	}
 }

@@ -57,7 +57,11 @@ type condFlags struct{ ifMatch, ifNoneMatch string }
 func addCondFlags(fs *flag.FlagSet) *condFlags {
 	c := &condFlags{}
 	fs.StringVar(&c.ifMatch, "if-match", "", `write only if the current ETag is this one (e.g. '"3"'), or "*" if it exists`)
-	fs.StringVar(&c.ifNoneMatch, "if-none-match", "", `write only if the current ETag is not this one; "*" makes put create-only`)
+	noneMatch := "write only if the current ETag is not this one"
+	if fs.Name() == "put" {
+		noneMatch += `; "*" makes put create-only`
+	}
+	fs.StringVar(&c.ifNoneMatch, "if-none-match", "", noneMatch)
 	return c
 }
 
@@ -105,7 +109,7 @@ func oneResource(e env, fs *flag.FlagSet, r *remote, args []string) (c *client.C
 }
 
 func runPut(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "put", "put [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nCreates or replaces the resource and prints what was stored. Needs an admin token.")
+	fs := newFlagSet(e, "put", "put [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nCreates or replaces the resource and prints what was stored. Needs a token with the write scope.")
 	r := addRemoteFlags(fs, e)
 	cond := addCondFlags(fs)
 	b := addBodyFlags(fs)
@@ -131,7 +135,7 @@ func runPut(ctx context.Context, e env, args []string) error {
 }
 
 func runPatch(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "patch", "patch [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nApplies a JSON merge patch (RFC 7396: null removes a member). Needs an admin token.")
+	fs := newFlagSet(e, "patch", "patch [flags] COLLECTION/ID [--data JSON | --file FILE | < FILE]\n\nApplies a JSON merge patch (RFC 7396: null removes a member). Needs a token with the write scope.")
 	r := addRemoteFlags(fs, e)
 	cond := addCondFlags(fs)
 	b := addBodyFlags(fs)
@@ -151,7 +155,7 @@ func runPatch(ctx context.Context, e env, args []string) error {
 }
 
 func runDelete(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "delete", "delete [flags] COLLECTION/ID [--permanent] [--reason R] [--alternative URL]\n\nSoft-deletes where the collection has a restore window (the public sees 404, restore brings it back); --permanent erases it for good (410 forever). Needs an admin token.")
+	fs := newFlagSet(e, "delete", "delete [flags] COLLECTION/ID [--permanent] [--reason R] [--alternative URL]\n\nSoft-deletes where the collection has a restore window (the public sees 404, restore brings it back); --permanent erases it for good (410 forever). Needs a token with the write scope.")
 	r := addRemoteFlags(fs, e)
 	cond := addCondFlags(fs)
 	var opt client.DeleteOptions
@@ -170,7 +174,7 @@ func runDelete(ctx context.Context, e env, args []string) error {
 }
 
 func runRestore(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "restore", "restore [flags] COLLECTION/ID\n\nBrings a soft-deleted resource back while its restore window lasts. Needs an admin token.")
+	fs := newFlagSet(e, "restore", "restore [flags] COLLECTION/ID\n\nBrings a soft-deleted resource back while its restore window lasts. Needs a token with the write scope.")
 	r := addRemoteFlags(fs, e)
 	cond := addCondFlags(fs)
 	c, coll, id, err := oneResource(e, fs, r, args)
@@ -185,7 +189,7 @@ func runRestore(ctx context.Context, e env, args []string) error {
 }
 
 func runMove(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "move", "move [flags] COLLECTION/ID NEW-ID\n\nRenames a live resource; the old id answers 308 to the new one. Needs an admin token.")
+	fs := newFlagSet(e, "move", "move [flags] COLLECTION/ID NEW-ID\n\nRenames a live resource; the old id answers 308 to the new one. Needs a token with the write scope.")
 	r := addRemoteFlags(fs, e)
 	cond := addCondFlags(fs)
 	coll, id, rest, err := resourceArgs(fs, args)

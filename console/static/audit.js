@@ -76,8 +76,8 @@ export async function auditView(main, { query }) {
       h('caption', {}, t(`audit.caption.${q.order}`)),
       h('thead', {}, h('tr', {}, ['#', t('field.at'), t('field.actor'), t('field.action'), t('col.id'), t('field.reason'), t('field.detail')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, page.events.map((e) => h('tr', {},
-        h('td', {}, String(e.seq)), h('td', {}, time(e.at)), h('td', {}, e.actor || ''),
-        h('td', {}, t(`action.${e.action}`)),
+        h('td', { class: 'short' }, String(e.seq)), h('td', { class: 'short' }, time(e.at)), h('td', { class: 'short' }, e.actor || ''),
+        h('td', { class: 'words' }, t(`action.${e.action}`)),
         h('td', {}, h('a', { href: href(['r', e.collection, e.id]) }, `${e.collection}/${e.id}`)),
         h('td', {}, e.reason || ''), h('td', {}, e.detail || '')))))));
   }

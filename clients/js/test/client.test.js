@@ -166,7 +166,7 @@ test("watch: a gone event purges the cache and marks the id gone without a reque
       if (ch.type === "gone" && ch.id === "watched") resolveGone();
     },
   });
-  await admin(gone.url, "DELETE", "/api/users/watched?permanent=true&reason=user_request");
+  await admin(gone.url, "DELETE", "/api/users/watched?permanent=true&reason=user_request&alternative=/api/users");
   await goneSeen;
   w.close();
   await w.done;
@@ -176,6 +176,7 @@ test("watch: a gone event purges the cache and marks the id gone without a reque
     assert.ok(e instanceof GoneError && e.local);
     assert.match(e.message, /permanently deleted on/);
     assert.equal(e.reason, "User requested account deletion");
+    assert.equal(e.alternative, "/api/users", "the feed's gone event carries the 410's alternative");
     return true;
   });
   assert.equal(log.length, before, "no request after the feed said gone");

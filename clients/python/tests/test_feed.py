@@ -30,7 +30,7 @@ def test_a_gone_change_purges_the_cache_and_is_answered_without_a_request(server
 
     w = c.watch(since=head(server))
     # Delete once the stream is open: the first change proves it is.
-    threading.Timer(0.3, lambda: server.admin("DELETE", f"/api/users/{id}?permanent=true&reason=user_request")).start()
+    threading.Timer(0.3, lambda: server.admin("DELETE", f"/api/users/{id}?permanent=true&reason=user_request&alternative=/api/users")).start()
     seen: list[Change] = []
     for ch in w:
         seen.append(ch)
@@ -46,6 +46,7 @@ def test_a_gone_change_purges_the_cache_and_is_answered_without_a_request(server
         c.get("users", id)
     assert e.value.local and e.value.reason == "User requested account deletion", f"gone = {e.value!r} {e.value.reason!r}"
     assert "permanently deleted on" in e.value.message, f"message = {e.value.message!r}"
+    assert e.value.alternative == "/api/users", f"alternative = {e.value.alternative!r}"
     server.sync()
     assert len(server.requests_for(f"/api/users/{id}", "GET")) == before, "no request after the feed said gone"
     assert w.last_event_id is not None and int(w.last_event_id) == seen[-1].seq, f"last_event_id = {w.last_event_id}"

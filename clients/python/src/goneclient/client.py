@@ -358,6 +358,8 @@ class Client:
                 problem["message"] = change.message
             if change.reason:
                 problem["reason"] = change.reason
+            if change.raw.get("alternative"):
+                problem["alternative"] = change.raw["alternative"]
             if change.type == "gone" and change.raw.get("at"):
                 problem["deletedAt"] = change.raw["at"]
             if change.type == "expired" and change.raw.get("expiresAt"):
