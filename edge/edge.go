@@ -73,6 +73,9 @@ func harden(srv *http.Server, cfg Config) {
 	if srv.MaxHeaderBytes < 1<<20 {
 		srv.MaxHeaderBytes = 1 << 20
 	}
+	// Every request net/http serves must pass guardHandler, which takes
+	// its verdict: the guard's verdicts are a queue, one per request.
+	srv.DisableGeneralOptionsHandler = true
 	inner := srv.ConnContext
 	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
 		if inner != nil {
@@ -102,6 +105,9 @@ func guardHandler(next http.Handler, cfg Config) http.Handler {
 			v = fc.next()
 		}
 		switch {
+		case v.status == http.StatusRequestHeaderFieldsTooLarge:
+			refuse(w, r, cfg, v.status, fmt.Sprintf(answer.Text(answer.Language(r), v.key), MaxHeaderBytes))
+			return
 		case v.status != 0:
 			refuse(w, r, cfg, v.status, answer.Text(answer.Language(r), v.key))
 			return
@@ -110,6 +116,17 @@ func guardHandler(next http.Handler, cfg Config) http.Handler {
 			return
 		case headerBytes(r) > MaxHeaderBytes:
 			refuse(w, r, cfg, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf(answer.Text(answer.Language(r), answer.MsgHeadersTooLong), MaxHeaderBytes))
+			return
+		case r.Method == http.MethodOptions && r.RequestURI == "*":
+			// Answered here rather than by net/http's own handler
+			// (DisableGeneralOptionsHandler, set by harden), which
+			// would take no verdict and leave the next request the
+			// verdict of this one.
+			// A body is drained by net/http, as after any handler.
+			if v.close || len(r.TransferEncoding) > 0 {
+				w.Header().Set("Connection", "close")
+			}
+			w.Header().Set("Content-Length", "0")
 			return
 		case v.close || len(r.TransferEncoding) > 0:
 			// A chunked body is not followed here: the connection ends
@@ -133,7 +150,8 @@ func refuse(w http.ResponseWriter, r *http.Request, cfg Config, status int, deta
 
 // headerBytes is about what r's request line and headers took on the wire.
 func headerBytes(r *http.Request) int {
-	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	// net/http moves Host out of r.Header.
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4 + len("Host") + len(r.Host) + 4
 	for k, vs := range r.Header {
 		for _, v := range vs {
 			n += len(k) + len(v) + 4

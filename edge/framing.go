@@ -14,7 +14,9 @@ import (
 )
 
 // maxHeaderScan bounds the header block the guard holds while looking for
-// its end; past it, net/http's own MaxHeaderBytes decides.
+// its end. A block that grows past it is refused (431) unjudged: it must
+// never reach net/http whole, since net/http reads up to its own
+// MaxHeaderBytes plus 4 KiB and would serve what the guard did not judge.
 const maxHeaderScan = 1 << 20
 
 // guardListener gives every accepted connection its framing guard.
@@ -145,8 +147,7 @@ func (c *framingConn) feed(b []byte) {
 			end := headerEnd(c.hdr)
 			if end < 0 {
 				if len(c.hdr) > maxHeaderScan {
-					c.through = true
-					c.out, c.hdr = append(c.out, c.hdr...), nil
+					c.out = append(c.out, c.overflow()...)
 				}
 				return
 			}
@@ -198,6 +199,23 @@ func (c *framingConn) judge(block []byte) []byte {
 		c.body, _ = strconv.ParseInt(string(f.lengths[0]), 10, 64)
 	}
 	return block
+}
+
+// overflow refuses the header block being gathered, too long to judge: a
+// stand-in made of its complete lines takes its place, or, when those do
+// not make one, its bytes up to where the guard stopped, which net/http
+// refuses itself.
+func (c *framingConn) overflow() []byte {
+	held := c.hdr
+	c.hdr = nil
+	c.ended = true
+	c.vmu.Lock()
+	c.verdicts = append(c.verdicts, verdict{status: http.StatusRequestHeaderFieldsTooLarge, key: answer.MsgHeadersTooLong, close: true})
+	c.vmu.Unlock()
+	if f := parseFraming(held[:bytes.LastIndexByte(held, '\n')+1]); f.standIn != nil && len(f.standIn) <= maxHeaderScan {
+		return f.standIn
+	}
+	return held
 }
 
 // framing is what one header block says about where its request ends.

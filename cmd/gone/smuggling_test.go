@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -204,4 +207,83 @@ func frontDoors(t *testing.T) []door {
 		{name: "proxy", addr: strings.TrimPrefix(proxyURL, "http://"), app: up},
 		{name: "middleware", addr: mwLn.Addr().String(), app: app},
 	}
+}
+
+// TestRefusedAfterOtherRequests: a refused framing is refused wherever it
+// comes on a connection, after requests that net/http serves itself
+// (OPTIONS *), after bare-LF and Content-Length requests, and after a
+// header block too long for the guard to hold, sent in pieces so that the
+// guard sees it overflow before its end: the refused request never
+// reaches what stands behind the door, the requests before it do, and the
+// connection ends with the refusal.
+func TestRefusedAfterOtherRequests(t *testing.T) {
+	t.Parallel()
+	smuggled := "POST /anything HTTP/1.1\r\nHost: a\r\nContent-Length: 41\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		"0\r\n\r\nGET /secret/x HTTP/1.1\r\nHost: a\r\n\r\n"
+	tests := []struct {
+		name  string
+		parts []string // written one after the other, with a pause between
+		seen  []string // request lines the app or upstream must see, in order
+		last  string   // the status line's start of the last answer
+	}{
+		{name: "after OPTIONS *", parts: []string{"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n" + smuggled}, last: "HTTP/1.1 400 "},
+		{name: "after OPTIONS * with a body", parts: []string{"OPTIONS * HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}" + smuggled}, last: "HTTP/1.1 400 "},
+		{name: "after two OPTIONS *", parts: []string{"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", smuggled}, last: "HTTP/1.1 400 "},
+		{name: "after bare-LF and Content-Length requests", parts: []string{"GET /a HTTP/1.1\nHost: a\n\nPOST /b HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}", smuggled},
+			seen: []string{"GET /a", "POST /b"}, last: "HTTP/1.1 400 "},
+		{name: "a Host past the guard's scan", parts: []string{"POST /anything HTTP/1.1\r\nHost: " + strings.Repeat("a", 1<<20+1000),
+			"\r\nContent-Length: 41\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /secret/x HTTP/1.1\r\nHost: a\r\n\r\n"}, last: "HTTP/1.1 4"},
+		{name: "a field past the guard's scan", parts: []string{"POST /anything HTTP/1.1\r\nHost: a\r\nX-Pad: " + strings.Repeat("a", 1<<20+1000),
+			"\r\nContent-Length: 41\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /secret/x HTTP/1.1\r\nHost: a\r\n\r\n"}, last: "HTTP/1.1 431 "},
+	}
+	for _, d := range frontDoors(t) {
+		t.Run(d.name, func(t *testing.T) {
+			for _, tt := range tests {
+				got := pacedExchange(t, d.addr, tt.parts...)
+				answers := regexp.MustCompile(`(?m)^HTTP/1\.1 \d\d\d `).FindAllString(got, -1)
+				if want := len(tt.seen) + 1 + strings.Count(strings.Join(tt.parts, ""), "OPTIONS *"); len(answers) != want {
+					t.Errorf("%s: %d answers %q, want %d and the connection closed:\n%.600s", tt.name, len(answers), answers, want, got)
+				}
+				if len(answers) > 0 && !strings.HasPrefix(answers[len(answers)-1], tt.last) {
+					t.Errorf("%s: last answer %q, want %q", tt.name, answers[len(answers)-1], tt.last)
+				}
+				if d.app == nil {
+					continue
+				}
+				var seen []string
+				for _, s := range d.app.take() {
+					seen = append(seen, strings.SplitN(s, "\n", 2)[0])
+				}
+				if strings.Join(seen, ",") != strings.Join(tt.seen, ",") {
+					t.Errorf("%s: behind the door arrived %q, want %q", tt.name, seen, tt.seen)
+				}
+			}
+		})
+	}
+}
+
+// pacedExchange writes parts to a fresh connection with a pause after
+// each, so that the server reads them apart, and returns all it answers
+// until it closes the connection.
+func pacedExchange(t *testing.T, addr string, parts ...string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	for _, p := range parts {
+		if _, err := io.WriteString(c, p); err != nil {
+			// The server may answer and close before all is written.
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b, err := io.ReadAll(c)
+	// A reset is a close with bytes of ours left unread.
+	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("the server kept the connection open after answering: %v; read so far:\n%.600s", err, b)
+	}
+	return string(b)
 }
