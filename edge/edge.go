@@ -86,6 +86,17 @@ func harden(srv *http.Server, cfg Config) {
 		}
 		return ctx
 	}
+	// A hijacked connection (a protocol upgrade the proxy tunnels) no
+	// longer speaks HTTP/1.1: its guard steps aside.
+	innerState := srv.ConnState
+	srv.ConnState = func(c net.Conn, s http.ConnState) {
+		if fc, ok := c.(*framingConn); ok && s == http.StateHijacked {
+			fc.release()
+		}
+		if innerState != nil {
+			innerState(c, s)
+		}
+	}
 	next := srv.Handler
 	if next == nil {
 		next = http.DefaultServeMux

@@ -125,6 +125,16 @@ func (c *framingConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// release makes c pass every byte untouched from now on, those it holds
+// first. net/http calls it through ConnState when a handler hijacks the
+// connection, after it has ended its own background read.
+func (c *framingConn) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.out, c.hdr = append(c.out, c.hdr...), nil
+	c.through = true
+}
+
 // feed follows the framing of the bytes b.
 func (c *framingConn) feed(b []byte) {
 	for len(b) > 0 && !c.ended {

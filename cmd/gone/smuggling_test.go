@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -286,4 +287,56 @@ func pacedExchange(t *testing.T, addr string, parts ...string) string {
 		t.Errorf("the server kept the connection open after answering: %v; read so far:\n%.600s", err, b)
 	}
 	return string(b)
+}
+
+// TestUpgradedConnectionPassesBytes: once gone proxy has switched a
+// connection to another protocol (--allow-upgrade, a real upstream that
+// answers 101 and echoes), its bytes are no longer HTTP/1.1: the guard
+// holds none of them back looking for a header block's end and judges
+// none of them as one.
+func TestUpgradedConnectionPassesBytes(t *testing.T) {
+	t.Parallel()
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+		rw.Flush()
+		io.Copy(c, rw)
+	})
+	upLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upSrv := &http.Server{Handler: echo}
+	go upSrv.Serve(upLn)
+	t.Cleanup(func() { upSrv.Close() })
+	addr := strings.TrimPrefix(proxyFor(t, "http://"+upLn.Addr().String(), nil, "--allow-upgrade", "/ws/"), "http://")
+
+	for _, payload := range []string{
+		"\x81\x05hello", // a WebSocket frame: no line end at all
+		"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"line\n\nGET /secret/x HTTP/1.1\r\n\r\n",
+	} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		io.WriteString(c, "GET /ws/chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+			c.Close()
+			t.Fatalf("the upgrade: %v %v, want 101", resp, err)
+		}
+		io.WriteString(c, payload)
+		got := make([]byte, len(payload))
+		if _, err := io.ReadFull(br, got); err != nil || string(got) != payload {
+			t.Errorf("after the upgrade, sent %q: echoed %q (%v), want it back unchanged", payload, got, err)
+		}
+		c.Close()
+	}
 }
