@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/gonehttp/gone/internal/demotest"
 )
 
 // ruleTexts are the console's words the rules test reads, per language.
@@ -314,4 +316,47 @@ func testProxyRules(t *testing.T, bin, lang string) {
 			t.Errorf("the upstream saw %s: the console's calls must stay with the proxy", p)
 		}
 	}
+}
+
+// TestBrowserServeRules: on gone serve the console's home stays the
+// collections, with the rules beside them; Explain of a path that is no
+// resource is the server's refusal while its store holds no rules, and an
+// explanation through the rules once it holds some; resource paths are
+// still explained as resources.
+func TestBrowserServeRules(t *testing.T) {
+	w := demotest.New(t)
+	srv := httptest.NewServer(w.Handler(nil))
+	t.Cleanup(srv.Close)
+
+	b := newBrowser(t, srv.URL)
+	b.signIn(demotest.AdminToken)
+	b.waitFor("the collections as home", `document.body.getAttribute('data-rendered') === '#/' && !!document.querySelector('#role.role-admin') && !!document.querySelector('#coll-title')`)
+	nav := eval[[]string](b, `[...document.querySelectorAll('header nav a')].map(a => a.getAttribute('href'))`)
+	if len(nav) < 2 || nav[0] != "#/c" || nav[1] != "#/rules" {
+		t.Errorf("nav = %q, want #/c then #/rules", nav)
+	}
+
+	b.open("#/explain?path=%2Fold-landing")
+	b.waitFor("the refusal", `(document.querySelector('#main .error')?.textContent || '').includes('400')`)
+
+	req, _ := http.NewRequest("POST", srv.URL+"/rules", strings.NewReader(`{"path":"/old-landing","action":"gone","reason":"Retired with the 2025 site"}`))
+	req.Header.Set("Authorization", "Bearer "+demotest.AdminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /rules = %d, want 201", resp.StatusCode)
+	}
+
+	b.open("#/explain?path=%2Fold-landing&again=1")
+	b.waitFor("the rule's explanation", `(document.querySelector('#rule-answer')?.textContent || '').includes('HTTP 410')`)
+	b.checkPage("serve: explain through the rules")
+	b.open("#/explain?path=%2Fapi%2Fusers%2F123")
+	b.waitFor("a resource's explanation", `!!document.querySelector('#flowchart') && (document.querySelector('#verdict-public .status')?.textContent || '').includes('HTTP 410')`)
+	b.open("#/rules")
+	b.waitFor("the rule listed", `!!document.querySelector('#rules tr[data-key="/old-landing"][data-status="410"]')`)
+	b.checkPage("serve: rules")
 }
