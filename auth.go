@@ -34,9 +34,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Caller, erro
 	if s.Tokens == nil || secret == "" || len(secret) > maxSecret {
 		return Caller{}, unknown
 	}
-	if s.ReadTimeout > 0 {
+	if s.readTimeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.ReadTimeout)
+		ctx, cancel = context.WithTimeout(ctx, s.readTimeout)
 		defer cancel()
 	}
 	hash := HashSecret(secret)
@@ -88,7 +88,7 @@ func (s *Service) CreateToken(ctx context.Context, caller Caller, req TokenReque
 	if err := s.mayManageTokens(caller); err != nil {
 		return "", nil, err
 	}
-	now := s.now()
+	now := s.writeNow()
 	tok, err = s.checkTokenRequest(req, now)
 	if err != nil {
 		return "", nil, err
@@ -190,7 +190,7 @@ func (s *Service) RevokeToken(ctx context.Context, caller Caller, name string) (
 	if !ValidTokenName(name) {
 		return nil, Errorf(ENOTFOUND, "No token is named %q.", name)
 	}
-	now := s.now()
+	now := s.writeNow()
 	var out *Token
 	err := s.Tokens.UpdateTokens(ctx, func(tx TokenTx) error {
 		t, err := tx.Token(ctx, name)

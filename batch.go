@@ -95,7 +95,7 @@ func (s *Service) PutBatch(ctx context.Context, caller Caller, collection string
 // already carry an error are skipped. On error nothing of the chunk is
 // kept, and results keeps only the errors it had on entry.
 func (s *Service) putChunk(ctx context.Context, caller Caller, p Policy, rows []BatchRow, results []BatchResult) error {
-	now := s.now()
+	now := s.writeNow()
 	pending := make([]BatchResult, len(rows))
 	err := s.Store.Update(ctx, func(t Tx) error {
 		tx := batchTxOf(t)

@@ -32,7 +32,7 @@ func TestPutBatchRowByRow(t *testing.T) {
 	mem := &memStore{recs: map[string]*Record{}}
 	store := &failingStore{memStore: mem, ok: 1}
 	p := testPolicy(DiscloseFull, false)
-	svc := &Service{Store: store, Config: &Config{Collections: map[string]Policy{"users": p}}, Now: func() time.Time { return now }}
+	svc := NewService(store, &Config{Collections: map[string]Policy{"users": p}}, WithClock(func() time.Time { return now }))
 	rows := make([]BatchRow, BatchChunk+10)
 	for i := range rows {
 		rows[i] = BatchRow{ID: fmt.Sprint("u", i), Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}

@@ -27,7 +27,7 @@ func (s *Service) Purge(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
 	}
-	now := s.now()
+	now := s.writeNow()
 	n := 0
 	for _, name := range s.Config.Names() {
 		q := ListQuery{Collection: name, State: StateGone, Now: now, Limit: purgePage, WithData: true}

@@ -41,9 +41,7 @@ func (w *purgeWorld) service() *gone.Service {
 		"users": {Collection: "users", RestoreWindow: time.Hour},
 		"posts": {Collection: "posts"},
 	}}
-	svc := gone.NewService(w.store, cfg)
-	svc.Now = func() time.Time { return w.now }
-	return svc
+	return gone.NewService(w.store, cfg, gone.WithClock(func() time.Time { return w.now }))
 }
 
 func (w *purgeWorld) put(svc *gone.Service, collection, id string) {

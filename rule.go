@@ -402,7 +402,7 @@ func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec,
 	if err := s.checkRuleWriter(caller); err != nil {
 		return RuleImport{}, err
 	}
-	now := s.now()
+	now := s.writeNow()
 	for i := range specs {
 		if err := specs[i].check(s.Config, now); err != nil {
 			return RuleImport{}, LineError(specs[i], i, err)
@@ -434,9 +434,9 @@ func (s *Service) applyRules(ctx context.Context, caller Caller, specs, cur []Ru
 	// Bounded like every write, with room for a large import: one
 	// WriteTimeout per thousand rules.
 	wctx := ctx
-	if s.WriteTimeout > 0 {
+	if s.writeTimeout > 0 {
 		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(ctx, s.WriteTimeout*time.Duration(1+len(specs)/1000))
+		wctx, cancel = context.WithTimeout(ctx, s.writeTimeout*time.Duration(1+len(specs)/1000))
 		defer cancel()
 	}
 	err := s.Store.Update(wctx, func(tx Tx) error {
@@ -496,8 +496,8 @@ func (s *Service) applyRules(ctx context.Context, caller Caller, specs, cur []Ru
 	if err != nil {
 		return RuleImport{}, err
 	}
-	if sum.Created+sum.Changed > 0 && s.RulesChanged != nil {
-		s.RulesChanged(ctx)
+	if sum.Created+sum.Changed > 0 {
+		s.notifyRulesChanged(ctx)
 	}
 	if each != nil {
 		for _, r := range results {

@@ -21,10 +21,8 @@ func ruleService(t *testing.T) *gone.Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	svc := gone.NewService(store, demo.Config())
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	svc.Now = func() time.Time { return now }
-	return svc
+	return gone.NewService(store, demo.Config(), gone.WithClock(func() time.Time { return now }))
 }
 
 func rule(path string, prefix bool, action gone.RuleAction) gone.RuleSpec {

@@ -36,7 +36,7 @@ func (s *Service) ImportRules(ctx context.Context, caller Caller, specs []RuleSp
 	if err := s.checkRuleWriter(caller); err != nil {
 		return RuleImport{}, err
 	}
-	now := s.now()
+	now := s.writeNow()
 	specs = slices.Clone(specs)
 	var refused []RuleDiff
 	asText := map[string]int{}

@@ -7,39 +7,92 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
 // Service applies gone's lifecycle rules on top of a Store. Every write is
 // one Store.Update transaction: read the current record, apply a pure
 // transition, write the result and its audit event together.
+//
+// Its settings are fixed when it is made (NewService and its options): no
+// other package rewrites a Service after construction.
 type Service struct {
 	Store  Store
 	Config *Config
 	// Tokens keeps the named tokens; NewService takes it from a Store
 	// that also implements TokenStore.
 	Tokens TokenStore
-	// Now is the clock; tests inject a fixed one.
-	Now func() time.Time
-	// NewID makes ids for POST; tests inject a deterministic one.
-	NewID func() string
-	// ReadTimeout bounds the store lookup of a read; past it the answer is
-	// 503, never a guess.
-	ReadTimeout time.Duration
-	// WriteTimeout bounds a write's transaction, so a store that hangs (a
-	// network partition, a lock held too long) answers 503 rather than
-	// holding the request until the HTTP server gives up on it.
-	WriteTimeout time.Duration
-	// RulesChanged, when set, is called after a committed change to the
-	// path rules, so an in-memory rule table in this process (the proxy's,
-	// the middleware's) reloads at once rather than at its next poll.
-	RulesChanged func(ctx context.Context)
+
+	clock func() time.Time
+	newID func() string
+	// readTimeout bounds the store lookup of a read; past it the answer
+	// is 503, never a guess. writeTimeout bounds a write's transaction,
+	// so a store that hangs (a network partition, a lock held too long)
+	// answers 503 rather than holding the request until the HTTP server
+	// gives up on it.
+	readTimeout, writeTimeout time.Duration
+
+	mu           sync.Mutex
+	rulesChanged []func(ctx context.Context)
 }
 
-// NewService returns a Service with the real clock and random ids.
-func NewService(store Store, cfg *Config) *Service {
+// Option configures NewService.
+type Option func(*Service)
+
+// WithClock sets the clock (time.Now by default); tests inject a fixed or
+// a hand-moved one.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock = now } }
+
+// WithIDs sets how POST makes ids (RandomID by default).
+func WithIDs(newID func() string) Option { return func(s *Service) { s.newID = newID } }
+
+// WithTimeouts sets the bounds of a read's store lookup (default 2 s) and
+// of a write's transaction (default 10 s); zero leaves one unbounded.
+func WithTimeouts(read, write time.Duration) Option {
+	return func(s *Service) { s.readTimeout, s.writeTimeout = read, write }
+}
+
+// NewService returns a Service over store with the collections of cfg:
+// the real clock, random ids and the default timeouts unless opts say
+// otherwise.
+func NewService(store Store, cfg *Config, opts ...Option) *Service {
 	tokens, _ := store.(TokenStore)
-	return &Service{Store: store, Config: cfg, Tokens: tokens, Now: time.Now, NewID: RandomID, ReadTimeout: 2 * time.Second, WriteTimeout: 10 * time.Second}
+	s := &Service{Store: store, Config: cfg, Tokens: tokens, clock: time.Now, newID: RandomID, readTimeout: 2 * time.Second, writeTimeout: 10 * time.Second}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.clock() }
+
+// At returns a service over the same store whose clock stands still at t,
+// for loading a world with fixed dates (the demo's).
+func (s *Service) At(t time.Time) *Service {
+	return NewService(s.Store, s.Config, WithClock(func() time.Time { return t }), WithIDs(s.newID),
+		WithTimeouts(s.readTimeout, s.writeTimeout))
+}
+
+// OnRulesChanged calls f after every committed change to the path rules
+// made through this service, so an in-memory rule table in this process
+// (the proxy's, serve's, the middleware's) reloads at once rather than at
+// its next poll.
+func (s *Service) OnRulesChanged(f func(ctx context.Context)) {
+	s.mu.Lock()
+	s.rulesChanged = append(s.rulesChanged, f)
+	s.mu.Unlock()
+}
+
+// notifyRulesChanged calls every OnRulesChanged function.
+func (s *Service) notifyRulesChanged(ctx context.Context) {
+	s.mu.Lock()
+	fs := s.rulesChanged
+	s.mu.Unlock()
+	for _, f := range fs {
+		f(ctx)
+	}
 }
 
 // RandomID returns 16 random lower-case base-32 characters.
@@ -55,7 +108,7 @@ func RandomID() string {
 
 // now is the write clock: stored times are whole seconds, which is what
 // Last-Modified, the seeds' timestamps and expiry "to the second" need.
-func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+func (s *Service) writeNow() time.Time { return s.clock().UTC().Truncate(time.Second) }
 
 // Policy returns the collection's policy, or ENOTFOUND.
 func (s *Service) Policy(collection string) (Policy, error) {
@@ -100,9 +153,9 @@ func (s *Service) lookup(ctx context.Context, p Policy, id string) (Input, error
 			return in, nil
 		}
 	}
-	if s.ReadTimeout > 0 {
+	if s.readTimeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.ReadTimeout)
+		ctx, cancel = context.WithTimeout(ctx, s.readTimeout)
 		defer cancel()
 	}
 	rec, err := s.Store.Get(ctx, p.Collection, id)
@@ -186,10 +239,10 @@ func (s *Service) apply(ctx context.Context, caller Caller, p Policy, now time.T
 // writeContext bounds a write by WriteTimeout; the stores report a write
 // that runs out of it as EUNAVAILABLE.
 func (s *Service) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.WriteTimeout <= 0 {
+	if s.writeTimeout <= 0 {
 		return ctx, func() {}
 	}
-	return context.WithTimeout(ctx, s.WriteTimeout)
+	return context.WithTimeout(ctx, s.writeTimeout)
 }
 
 // ETag returns the record's strong entity tag.
@@ -207,7 +260,7 @@ func (s *Service) Put(ctx context.Context, caller Caller, collection, id string,
 	if err := checkObject(data); err != nil {
 		return nil, false, err
 	}
-	now := s.now()
+	now := s.writeNow()
 	rec, err = s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
 		next, action, err := putTransition(cur, p, now, collection, id, data)
 		created = action == ActionCreate
@@ -220,7 +273,7 @@ func (s *Service) Put(ctx context.Context, caller Caller, collection, id string,
 
 // Create stores data under a new generated id.
 func (s *Service) Create(ctx context.Context, caller Caller, collection string, data json.RawMessage) (*Record, error) {
-	rec, _, err := s.Put(ctx, caller, collection, s.NewID(), data, Preconditions{})
+	rec, _, err := s.Put(ctx, caller, collection, s.newID(), data, Preconditions{})
 	return rec, err
 }
 
@@ -233,7 +286,7 @@ func (s *Service) Patch(ctx context.Context, caller Caller, collection, id strin
 	if err := checkObject(patch); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.writeNow()
 	return s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
 		next, err := patchTransition(cur, p, now, id, patch)
 		return next, []auditNote{{ActionPatch, ""}}, err
@@ -267,7 +320,7 @@ func (s *Service) Delete(ctx context.Context, caller Caller, collection, id stri
 	if err := checkAlternative(opt.Alternative); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.writeNow()
 	return s.apply(ctx, caller, p, now, id, opt.Reason, pre, func(cur *Record) (*Record, []auditNote, error) {
 		next, action, err := deleteTransition(cur, p, now, caller, opt, collection, id)
 		detail := ""
@@ -288,7 +341,7 @@ func (s *Service) Restore(ctx context.Context, caller Caller, collection, id str
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.writeNow()
 	return s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
 		next, err := restoreTransition(cur, p, now, id)
 		return next, []auditNote{{ActionRestore, ""}}, err
@@ -308,7 +361,7 @@ func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to st
 	if to == id {
 		return nil, invalid("to", "must differ from the current id")
 	}
-	now := s.now()
+	now := s.writeNow()
 	var rec *Record
 	ctx, cancel := s.writeContext(ctx)
 	defer cancel()
@@ -383,7 +436,7 @@ func (s *Service) SetLifecycle(ctx context.Context, caller Caller, collection, i
 			return nil, invalid(name, "must be between years 1970 and 9999")
 		}
 	}
-	now := s.now()
+	now := s.writeNow()
 	return s.apply(ctx, caller, p, now, id, "", pre, func(cur *Record) (*Record, []auditNote, error) {
 		if hides(caller, p, cur, now) {
 			// Its answer is the lifecycle view, which this caller may not

@@ -71,8 +71,8 @@ func TestServiceLifecycle(t *testing.T) {
 	store := &memStore{recs: map[string]*Record{}}
 	p := testPolicy(DiscloseFull, false)
 	p.RestoreWindow = time.Hour
-	svc := &Service{Store: store, Config: &Config{Collections: map[string]Policy{"users": p}, Reasons: map[string]map[string]string{}},
-		Now: func() time.Time { return clock }}
+	svc := NewService(store, &Config{Collections: map[string]Policy{"users": p}, Reasons: map[string]map[string]string{}},
+		WithClock(func() time.Time { return clock }))
 	answer := func(id string) Answer {
 		t.Helper()
 		d, err := svc.Decide(ctx, anonymous, p, id)

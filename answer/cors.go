@@ -26,11 +26,11 @@ func IsPreflight(r *http.Request) bool {
 		r.Header.Get("Access-Control-Request-Method") != ""
 }
 
-// CORS is a server's CORS policy (gone.CORS) as HTTP headers: every
+// CORS is a CORSPolicy as HTTP headers: every
 // front door (the API, the proxy's rule answers and its 502/504 problems,
 // the middleware) follows this one policy.
 type CORS struct {
-	c gone.CORS
+	c CORSPolicy
 	// varies: with exact origins listed, whether ACAO is sent depends on
 	// Origin, so every answer says so; a "*"-only server answers alike
 	// for all.
@@ -38,7 +38,7 @@ type CORS struct {
 }
 
 // NewCORS returns the policy of c.
-func NewCORS(c gone.CORS) CORS {
+func NewCORS(c CORSPolicy) CORS {
 	return CORS{c: c, varies: len(c.Origins) > 1 || !c.AllowsAny()}
 }
 
@@ -115,7 +115,7 @@ func (p CORS) Preflight(w http.ResponseWriter, r *http.Request) error {
 	}
 	maxAge := c.MaxAge
 	if maxAge <= 0 {
-		maxAge = gone.DefaultCORSMaxAge
+		maxAge = DefaultCORSMaxAge
 	}
 	if listed {
 		h.Set("Access-Control-Allow-Origin", origin)

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/demotest"
 )
@@ -88,9 +89,8 @@ func TestBrowser(t *testing.T) {
 
 	// The API's origin: the demo world, CORS allowing the page's origin.
 	world := demotest.New(t)
-	world.Service.Config.CORS = gone.CORS{Origins: []string{site.URL}}
 	stop := make(chan struct{})
-	api := &counter{seen: map[string]int{}, next: world.Handler(nil,
+	api := &counter{seen: map[string]int{}, next: world.Handler(nil, httpapi.WithCORS(answer.CORSPolicy{Origins: []string{site.URL}}),
 		httpapi.WithFeed(httpapi.FeedSettings{Poll: 20 * time.Millisecond}), httpapi.WithShutdown(stop))}
 	// The 503 lasts until the first one is served: then the world's clock
 	// passes the window, and the retry that Retry-After asked for succeeds.

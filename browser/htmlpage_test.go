@@ -85,11 +85,10 @@ func TestHTMLPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	svc := gone.NewService(store, demo.Config())
 	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	now := start
-	svc.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	svc := gone.NewService(store, demo.Config(), gone.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }))
 	rule := func(path string, prefix bool, action gone.RuleAction, at time.Time, reason, alt string) gone.RuleSpec {
 		return gone.RuleSpec{RuleKey: gone.RuleKey{Path: path, Prefix: prefix}, Action: action, At: at, Reason: reason, Alternative: alt}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +28,25 @@ type instance struct {
 	url   string
 	store *postgres.Store
 	svc   *gone.Service
+	clock skewClock
 }
+
+// skewClock is the real clock until a test sets it (set).
+type skewClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *skewClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at.IsZero() {
+		return time.Now()
+	}
+	return c.at
+}
+
+func (c *skewClock) set(t time.Time) { c.mu.Lock(); c.at = t; c.mu.Unlock() }
 
 // newCluster starts n instances over one fresh schema. They open the
 // store at the same time, as instances behind a load balancer do.
@@ -52,7 +71,7 @@ func newCluster(t *testing.T, n int) []*instance {
 	}
 	for _, in := range insts {
 		t.Cleanup(func() { in.store.Close() })
-		in.svc = gone.NewService(in.store, demo.Config())
+		in.svc = gone.NewService(in.store, demo.Config(), gone.WithClock(in.clock.Now))
 		tokens := httpapi.NewTokens()
 		tokens.Add(adminToken, "admin-"+in.name, true)
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))

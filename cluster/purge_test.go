@@ -29,7 +29,7 @@ func TestPurgeOnceAcrossInstances(t *testing.T) {
 	// The users' restore window is 30 days: both clocks jump past it.
 	later := time.Now().Add(31 * 24 * time.Hour)
 	for _, in := range c {
-		in.svc.Now = func() time.Time { return later }
+		in.clock.set(later)
 	}
 	var (
 		wg    sync.WaitGroup

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/config"
 )
 
 //go:embed config.json
@@ -20,7 +21,7 @@ var configJSON []byte
 
 // Config returns the demo's collections and reason catalog.
 func Config() *gone.Config {
-	c, err := gone.ParseConfig(bytes.NewReader(configJSON))
+	c, _, err := config.Parse(bytes.NewReader(configJSON))
 	if err != nil {
 		panic("demo config: " + err.Error()) // a test keeps it valid
 	}
@@ -97,9 +98,7 @@ func Load(ctx context.Context, svc *gone.Service) error {
 			}
 		}
 		at, _ := time.Parse(time.RFC3339, st.at)
-		s := *svc
-		s.Now = func() time.Time { return at }
-		if err := st.run(ctx, &s, admin); err != nil {
+		if err := st.run(ctx, svc.At(at), admin); err != nil {
 			return fmt.Errorf("demo %s: %w", st.id, err)
 		}
 	}

@@ -31,8 +31,8 @@ type Rules struct {
 	problemBase string
 	// maxRetry caps the Retry-After of 503 answers.
 	maxRetry time.Duration
-	// cors is the service's CORS policy (the config's cors.*), applied to
-	// every answer gone makes here, as httpapi applies it to the API's.
+	// cors is the front doors' CORS policy (WithCORS), applied to every
+	// answer gone makes here, as httpapi applies it to the API's.
 	cors answer.CORS
 
 	table atomic.Pointer[gone.RuleTable[*entry]]
@@ -65,18 +65,19 @@ func WithLogger(log *slog.Logger) Option { return func(r *Rules) { r.log = log }
 // where gone's API documents them.
 func WithProblemBase(base string) Option { return func(r *Rules) { r.problemBase = base } }
 
+// WithCORS sets the CORS policy every answer follows (the config's cors.*,
+// as the API follows it); none by default.
+func WithCORS(p answer.CORSPolicy) Option { return func(r *Rules) { r.cors = answer.NewCORS(p) } }
+
 // WithMaxRetryAfter caps the Retry-After of 503 answers (default
 // answer.DefaultMaxRetryAfter); the body's availableAt keeps the exact end.
 func WithMaxRetryAfter(d time.Duration) Option { return func(r *Rules) { r.maxRetry = d } }
 
 // Load reads every rule from svc's store and returns the table. It also
-// sets svc.RulesChanged, so a rule changed through svc (its admin API, an
+// registers with svc.OnRulesChanged, so a rule changed through svc (its admin API, an
 // import) is answered from the next request on.
 func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error) {
 	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: answer.DefaultMaxRetryAfter, seen: map[int64]bool{}}
-	if svc.Config != nil {
-		r.cors = answer.NewCORS(svc.Config.CORS)
-	}
 	for _, o := range opts {
 		o(r)
 	}
@@ -93,15 +94,11 @@ func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error
 	}
 	r.seq = seq
 	r.table.Store(t)
-	prev := svc.RulesChanged
-	svc.RulesChanged = func(ctx context.Context) {
-		if prev != nil {
-			prev(ctx)
-		}
+	svc.OnRulesChanged(func(ctx context.Context) {
 		if err := r.Sync(ctx); err != nil {
 			r.log.WarnContext(ctx, "rules: sync after a change failed; the next poll retries", "err", err)
 		}
-	}
+	})
 	return r, nil
 }
 

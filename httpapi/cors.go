@@ -13,7 +13,7 @@ import (
 // origin configured it does nothing, and answers stay byte-identical to a
 // server without CORS.
 func (s *server) cors(next http.Handler) http.Handler {
-	p := answer.NewCORS(s.svc.Config.CORS)
+	p := s.corsPolicy
 	if !p.Enabled() {
 		return next
 	}
@@ -27,7 +27,7 @@ func (s *server) cors(next http.Handler) http.Handler {
 // headers when the origin may send the request it announces, 403 with a
 // problem that says why otherwise.
 func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
-	if err := answer.NewCORS(s.svc.Config.CORS).Preflight(w, r); err != nil {
+	if err := s.corsPolicy.Preflight(w, r); err != nil {
 		s.writeError(w, r, err)
 	}
 }

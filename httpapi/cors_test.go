@@ -6,22 +6,22 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/demotest"
 )
 
 const appOrigin = "https://app.example.com"
 
 // corsEnv is the demo server with CORS configured.
-func corsEnv(t *testing.T, c gone.CORS) *env {
+func corsEnv(t *testing.T, c answer.CORSPolicy) *env {
 	t.Helper()
 	w := demotest.New(t)
-	w.Service.Config.CORS = c
-	return &env{t: t, h: w.Handler(nil), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path}
+	return &env{t: t, h: w.Handler(nil, httpapi.WithCORS(c)), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path}
 }
 
 func TestCORSPreflight(t *testing.T) {
-	e := corsEnv(t, gone.CORS{Origins: []string{appOrigin, "*"}, Methods: []string{"GET", "HEAD", "DELETE"}})
+	e := corsEnv(t, answer.CORSPolicy{Origins: []string{appOrigin, "*"}, Methods: []string{"GET", "HEAD", "DELETE"}})
 	tests := []struct {
 		name, path, origin, method, headers string
 		want                                int
@@ -79,7 +79,7 @@ func TestCORSPreflight(t *testing.T) {
 }
 
 func TestCORSActualRequests(t *testing.T) {
-	e := corsEnv(t, gone.CORS{Origins: []string{appOrigin, "*"}})
+	e := corsEnv(t, answer.CORSPolicy{Origins: []string{appOrigin, "*"}})
 	exposed := []string{"ETag", "Retry-After", "Location", "Link", "Sunset", "Deprecation", "Content-Language"}
 	tests := []struct {
 		name, path, origin, token string
@@ -144,7 +144,7 @@ func TestCORSOff(t *testing.T) {
 }
 
 func TestCORSStarOnlyDoesNotVary(t *testing.T) {
-	e := corsEnv(t, gone.CORS{Origins: []string{"*"}})
+	e := corsEnv(t, answer.CORSPolicy{Origins: []string{"*"}})
 	w := e.do(req{path: "/api/users/42", header: map[string]string{"Origin": "https://x.example"}})
 	if w.Header().Get("Access-Control-Allow-Origin") != "*" || varies(w.Header(), "Origin") {
 		t.Errorf("with * only: ACAO = %q, Vary = %q; want * and no Vary: Origin",

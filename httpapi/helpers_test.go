@@ -33,11 +33,10 @@ type env struct {
 	contract *contract.Checker
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...gone.Option) *env {
 	t.Helper()
-	w := demotest.New(t)
 	n := 0
-	w.Service.NewID = func() string { n++; return "gen" + string(rune('0'+n)) }
+	w := demotest.New(t, append([]gone.Option{gone.WithIDs(func() string { n++; return "gen" + string(rune('0'+n)) })}, opts...)...)
 	return &env{t: t, h: w.Handler(nil), svc: w.Service, store: w.Store, clock: w.Clock, path: w.Path, world: w}
 }
 

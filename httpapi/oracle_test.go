@@ -141,11 +141,10 @@ func metricsWorld(t *testing.T) (h http.Handler, reg *prometheus.Registry, write
 	reg = prometheus.NewRegistry()
 	cache := readcache.New(metrics.InstrumentStore(raw, reg), readcache.DefaultMaxEntries, true)
 	metrics.RegisterCache(reg, cache)
-	svc := gone.NewService(cache, demo.Config())
+	svc := gone.NewService(cache, demo.Config(), gone.WithClock(func() time.Time { return demotest.Now }))
 	if err := demo.Load(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
-	svc.Now = func() time.Time { return demotest.Now }
 	// The counts read the raw store: `gone serve` times their List calls
 	// too, but a scrape's own calls land in the snapshots below at random
 	// (Gather collects concurrently) and say nothing about a read.

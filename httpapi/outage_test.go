@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/gonehttp/gone"
 )
 
 // The SQLite file locked by another process's write transaction past
@@ -13,7 +15,9 @@ import (
 // never 500, and leaves nothing behind; reads go on (WAL), and the write
 // succeeds once the lock is gone.
 func TestLockedStoreIs503(t *testing.T) {
-	e := newEnv(t)
+	// Writes time out after 100 ms, well before busy_timeout, so both
+	// ways a write can wait for the lock end in a 503.
+	e := newEnv(t, gone.WithTimeouts(2*time.Second, 100*time.Millisecond))
 	ctx := context.Background()
 	other, err := sql.Open("sqlite", e.path)
 	if err != nil {
@@ -30,10 +34,8 @@ func TestLockedStoreIs503(t *testing.T) {
 	}
 	w := e.admin("PUT", "/api/users/locked", `{"name":"L"}`)
 	wantUnavailable(t, "PUT while the file is locked", w)
-	// A write that runs out of the service's WriteTimeout first is a 503 too.
-	e.svc.WriteTimeout = 100 * time.Millisecond
-	wantUnavailable(t, "PUT past WriteTimeout", e.admin("DELETE", "/api/users/42", ""))
-	e.svc.WriteTimeout = 0
+	// A write that runs out of the service's write timeout is a 503 too.
+	wantUnavailable(t, "DELETE past the write timeout", e.admin("DELETE", "/api/users/42", ""))
 	must(t, e.get("/api/users/42"), 200, "GET while the file is locked")
 	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/inbox"
 )
 
@@ -44,6 +46,11 @@ type server struct {
 	tokenStreams streamCounts
 	// maxRetryAfter caps the Retry-After of 503 answers.
 	maxRetryAfter time.Duration
+	// rules answers the paths no route serves that a path rule retired or
+	// moved; nil when serve answers none (WithRules).
+	rules *gonehttp.Rules
+	// corsPolicy is the front doors' CORS policy (WithCORS).
+	corsPolicy answer.CORS
 	// limiter counts failed authentications; nil when disabled.
 	limiter *authLimiter
 	// inbox is the 404 inbox's admin side, nil unless WithInbox; misses
@@ -78,6 +85,16 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h = s.sharedCacheSafe(h)
 	h = s.observe(h)
 	return h
+}
+
+// WithRules answers, on every path no route of the API serves, the path
+// rules of rules (410, 308, 503), as gone proxy answers them in front of a
+// site: an unknown route that a rule retired is gone, not missing.
+func WithRules(rules *gonehttp.Rules) Option { return func(s *server) { s.rules = rules } }
+
+// WithCORS sets which browser origins may call the API (none by default).
+func WithCORS(p answer.CORSPolicy) Option {
+	return func(s *server) { s.corsPolicy = answer.NewCORS(p) }
 }
 
 // WithAuthFailureLimit sets how many failed authentications a client

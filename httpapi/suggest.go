@@ -45,7 +45,17 @@ func (s *server) handleUnknownRoute() http.Handler {
 				"This endpoint does not support "+r.Method+"; it supports "+strings.Join(allow, ", ")+"."))
 			return
 		}
-		s.routeNotFound(w, r, "")
+		notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.routeNotFound(w, r, "") })
+		if s.rules != nil {
+			// A path no route serves may still be one a rule retired or
+			// moved: the rule answers it (410, 308, 503), as gone proxy
+			// would; without one, the route's 404 with its suggestion.
+			if norm, err := gone.NormalizePath(r.URL.EscapedPath()); err == nil && norm == r.URL.EscapedPath() {
+				s.rules.Serve(w, r, notFound)
+				return
+			}
+		}
+		notFound.ServeHTTP(w, r)
 	})
 }
 

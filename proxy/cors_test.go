@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/console"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/gonehttp"
@@ -35,16 +36,14 @@ func corsFront(t *testing.T, up string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cfg := demo.Config()
-	cfg.CORS = gone.CORS{Origins: []string{pageOrigin}, MaxAge: time.Minute}
-	svc := gone.NewService(store, cfg)
-	svc.Now = func() time.Time { return demotest.Now }
+	cors := answer.CORSPolicy{Origins: []string{pageOrigin}, MaxAge: time.Minute}
+	svc := gone.NewService(store, demo.Config(), gone.WithClock(func() time.Time { return demotest.Now }))
 	spec := gone.RuleSpec{RuleKey: gone.RuleKey{Path: "/old"}, Action: gone.RuleGone,
 		At: at("2026-06-01T00:00:00Z"), Reason: "Retired", Alternative: "/new"}
 	if _, err := svc.SetRules(ctx, gone.Caller{Name: "test", Scopes: []gone.Scope{gone.ScopeAdmin}}, []gone.RuleSpec{spec}, nil); err != nil {
 		t.Fatal(err)
 	}
-	rules, err := gonehttp.Load(ctx, svc, gonehttp.WithProblemBase("/_gone/problems/"))
+	rules, err := gonehttp.Load(ctx, svc, gonehttp.WithProblemBase("/_gone/problems/"), gonehttp.WithCORS(cors))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +54,7 @@ func corsFront(t *testing.T, up string) string {
 	tr := proxy.NewTransport()
 	tr.ResponseHeaderTimeout = 2 * time.Second
 	return newServer(t, proxy.New(proxy.Config{
-		Upstream: target, Rules: rules, Admin: httpapi.NewServer(log, svc, tokens), Transport: tr, Log: log,
+		Upstream: target, Rules: rules, Admin: httpapi.NewServer(log, svc, tokens, httpapi.WithCORS(cors)), Transport: tr, Log: log,
 	}))
 }
 

@@ -124,9 +124,8 @@ const adminToken = "admin-secret"
 func newFront(t *testing.T, store gone.Store, up *upstream, specs ...gone.RuleSpec) *front {
 	t.Helper()
 	ctx := context.Background()
-	svc := gone.NewService(store, demo.Config())
 	clock := &clock{t: demotest.Now}
-	svc.Now = clock.Now
+	svc := gone.NewService(store, demo.Config(), gone.WithClock(clock.Now))
 	if len(specs) > 0 {
 		if _, err := svc.SetRules(ctx, gone.Caller{Name: "test", Scopes: []gone.Scope{gone.ScopeAdmin}}, specs, nil); err != nil {
 			t.Fatalf("SetRules: %v", err)

@@ -38,8 +38,7 @@ func newWorld(t testing.TB, maxEntries int) *world {
 	t.Cleanup(func() { raw.Close() })
 	w := &world{raw: raw, path: path, now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
 	w.cache = readcache.New(raw, maxEntries, true)
-	w.svc = gone.NewService(w.cache, demo.Config())
-	w.svc.Now = func() time.Time { w.mu.Lock(); defer w.mu.Unlock(); return w.now }
+	w.svc = gone.NewService(w.cache, demo.Config(), gone.WithClock(func() time.Time { w.mu.Lock(); defer w.mu.Unlock(); return w.now }))
 	return w
 }
 
@@ -270,8 +269,7 @@ func TestAnotherProcessWriteIsSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	osvc := gone.NewService(other, demo.Config())
-	osvc.Now = w.svc.Now
+	osvc := gone.NewService(other, demo.Config(), gone.WithClock(w.svc.Now))
 	resets := w.cache.Stats().Resets.Load()
 	if _, err := osvc.Delete(context.Background(), admin, "users", "p", gone.DeleteOptions{Permanent: true}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)

@@ -17,8 +17,7 @@ func testBatch(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	s := open(t, newStore)
 	c := ctx(t)
 	p := gone.Policy{Collection: "users", Disclosure: gone.DiscloseFull}
-	svc := gone.NewService(s, &gone.Config{Collections: map[string]gone.Policy{"users": p}})
-	svc.Now = func() time.Time { return t0 }
+	svc := gone.NewService(s, &gone.Config{Collections: map[string]gone.Policy{"users": p}}, gone.WithClock(func() time.Time { return t0 }))
 	admin := gone.Caller{Name: "importer", Scopes: []gone.Scope{gone.ScopeWrite}}
 	put(t, s, &gone.Record{Collection: "users", ID: "retired", Version: 2, CreatedAt: t0, UpdatedAt: t0, DeletedAt: t0})
 

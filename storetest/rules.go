@@ -15,8 +15,7 @@ import (
 // state a rule can be in.
 func testRules(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	ctx := context.Background()
-	svc := gone.NewService(open(t, newStore), &gone.Config{})
-	svc.Now = func() time.Time { return t0 }
+	svc := gone.NewService(open(t, newStore), &gone.Config{}, gone.WithClock(func() time.Time { return t0 }))
 	var specs []gone.RuleSpec
 	var want []string
 	// Mixed case and digits: byte order puts "/B" before "/a".

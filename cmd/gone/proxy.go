@@ -122,7 +122,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithProblemBase(*prefix+"problems/"),
+	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithProblemBase(*prefix+"problems/"), gonehttp.WithCORS(b.cors),
 		gonehttp.WithMaxRetryAfter(*bf.ops.maxRetryAfter))
 	if err != nil {
 		return err

@@ -23,9 +23,9 @@ func TestPurgerLoop(t *testing.T) {
 	}
 	defer store.Close()
 	cfg := &gone.Config{Collections: map[string]gone.Policy{"users": {Collection: "users", RestoreWindow: time.Hour}}}
-	svc := gone.NewService(store, cfg)
 	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	svc.Now = func() time.Time { return start }
+	now := start
+	svc := gone.NewService(store, cfg, gone.WithClock(func() time.Time { return now }))
 	admin := gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
 	if _, _, err := svc.Put(ctx, admin, "users", "1", json.RawMessage(`{"a":1}`), gone.Preconditions{}); err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestPurgerLoop(t *testing.T) {
 	if _, err := svc.Delete(ctx, admin, "users", "1", gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
 		t.Fatal(err)
 	}
-	svc.Now = func() time.Time { return start.Add(2 * time.Hour) }
+	now = start.Add(2 * time.Hour)
 
 	reg := prometheus.NewRegistry()
 	m := metrics.NewPurger(reg)

@@ -18,8 +18,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/config"
 	"github.com/gonehttp/gone/demo"
 	"github.com/gonehttp/gone/edge"
+	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/internal/logbuf"
@@ -87,8 +90,18 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopInbox()
+	// Path rules (GET /rules, the inbox's 410s and 308s) are answered on
+	// every path no route of the API serves, as gone proxy answers them.
+	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithMaxRetryAfter(*bf.ops.maxRetryAfter), gonehttp.WithCORS(b.cors))
+	if err != nil {
+		return err
+	}
+	rctx, stopRules := context.WithCancel(ctx)
+	rulesDone := make(chan struct{})
+	go func() { defer close(rulesDone); rules.Run(rctx, 100*time.Millisecond, time.Minute) }()
+	defer func() { stopRules(); <-rulesDone }()
 	stop := make(chan struct{})
-	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()))
+	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()), httpapi.WithRules(rules))
 	if rec != nil {
 		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
 	}
@@ -124,7 +137,8 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 // admin prefix alike; stop closes when the server shuts down.
 func (bf backendFlags) apiOptions(b *backend, stop chan struct{}) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
-		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop)}
+		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop),
+		httpapi.WithCORS(b.cors)}
 }
 
 // backend is what serve and proxy share: the store, the service over it,
@@ -136,6 +150,8 @@ type backend struct {
 	tokens *httpapi.Tokens
 	// inbox is the store's 404 inbox, nil if it keeps none.
 	inbox gone.InboxStore
+	// cors is the front doors' CORS policy (config file, GONE_CORS_ORIGINS).
+	cors  answer.CORSPolicy
 	close func()
 }
 
@@ -168,13 +184,13 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 			logOut.Close()
 		}
 	}()
-	cfg, err := bf.config()
+	cfg, cors, err := bf.config()
 	if err != nil {
 		return nil, err
 	}
 	if v := e.getenv("GONE_CORS_ORIGINS"); v != "" {
 		// The environment wins over the file, as flags' env fallbacks do.
-		if cfg.CORS.Origins, err = gone.ParseOrigins(v); err != nil {
+		if cors.Origins, err = answer.ParseOrigins(v); err != nil {
 			return nil, usageError("GONE_CORS_ORIGINS: %v", err)
 		}
 	}
@@ -206,7 +222,7 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
 	is, _ := store.(gone.InboxStore)
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, inbox: is, close: func() {
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, inbox: is, cors: cors, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
@@ -274,28 +290,29 @@ examples/production/gone.json is a commented example, and README.md ("Configurat
 // config is the collections config: the file's; the demo's under --demo
 // without one; and without either (only the proxy, whose paths are rules)
 // no collections.
-func (bf backendFlags) config() (*gone.Config, error) {
+func (bf backendFlags) config() (*gone.Config, answer.CORSPolicy, error) {
 	switch {
 	case *bf.configPath != "":
 		return loadConfig(*bf.configPath)
 	case bf.demo:
-		return demo.Config(), nil
+		return demo.Config(), answer.CORSPolicy{}, nil
 	}
-	return &gone.Config{Collections: map[string]gone.Policy{}, Reasons: map[string]map[string]string{}}, nil
+	return &gone.Config{Collections: map[string]gone.Policy{}, Reasons: map[string]map[string]string{}}, answer.CORSPolicy{}, nil
 }
 
-// loadConfig reads the collections config file at path.
-func loadConfig(path string) (*gone.Config, error) {
+// loadConfig reads the config file at path: the collections, and the
+// front doors' CORS policy.
+func loadConfig(path string) (*gone.Config, answer.CORSPolicy, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, answer.CORSPolicy{}, err
 	}
 	defer f.Close()
-	cfg, err := gone.ParseConfig(f)
+	cfg, cors, err := config.Parse(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, cors, fmt.Errorf("%s: %w", path, err)
 	}
-	return cfg, nil
+	return cfg, cors, nil
 }
 
 // openStore opens PostgreSQL for a postgres:// URL and SQLite otherwise.

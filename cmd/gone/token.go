@@ -86,7 +86,7 @@ func (f *tokenFlags) service(ctx context.Context) (*gone.Service, func(), error)
 	var cfg *gone.Config
 	if *f.config != "" {
 		var err error
-		if cfg, err = loadConfig(*f.config); err != nil {
+		if cfg, _, err = loadConfig(*f.config); err != nil {
 			return nil, nil, err
 		}
 	}

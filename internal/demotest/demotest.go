@@ -66,7 +66,7 @@ type World struct {
 }
 
 // New opens a fresh demo world; it closes with the test.
-func New(t testing.TB) *World {
+func New(t testing.TB, opts ...gone.Option) *World {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "gone.db")
@@ -77,12 +77,11 @@ func New(t testing.TB) *World {
 	t.Cleanup(func() { store.Close() })
 	// Trusted from the start: the test process is the file's only writer.
 	cache := readcache.New(store, readcache.DefaultMaxEntries, true)
-	svc := gone.NewService(cache, demo.Config())
+	c := &Clock{t: Now}
+	svc := gone.NewService(cache, demo.Config(), append([]gone.Option{gone.WithClock(c.Now)}, opts...)...)
 	if err := demo.Load(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
-	c := &Clock{t: Now}
-	svc.Now = c.Now
 	return &World{Service: svc, Store: store, Cache: cache, Path: path, Clock: c, tb: t}
 }
 

@@ -1,10 +1,14 @@
-package gone
+package config
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 )
 
 const fullConfig = `{
@@ -36,9 +40,9 @@ const fullConfig = `{
 }`
 
 func TestParseConfigFull(t *testing.T) {
-	c, err := ParseConfig(strings.NewReader(fullConfig))
+	c, err := parse(strings.NewReader(fullConfig))
 	if err != nil {
-		t.Fatalf("ParseConfig: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
 	if got, want := strings.Join(c.Names(), ","), "posts,promotions,users"; got != want {
 		t.Errorf("Names() = %s, want %s", got, want)
@@ -47,7 +51,7 @@ func TestParseConfigFull(t *testing.T) {
 	if !ok {
 		t.Fatal(`Policy("users") not found`)
 	}
-	if users.Collection != "users" || users.RestoreWindow != 30*24*time.Hour || users.Disclosure != DiscloseConceal ||
+	if users.Collection != "users" || users.RestoreWindow != 30*24*time.Hour || users.Disclosure != gone.DiscloseConceal ||
 		users.NotFoundMaxAge != 30*time.Second || users.GoneMaxAge != 168*time.Hour || !users.Private || users.ReuseAfter != 0 {
 		t.Errorf("users policy = %+v", users)
 	}
@@ -59,15 +63,15 @@ func TestParseConfigFull(t *testing.T) {
 		t.Errorf("promotions policy = %+v", promotions)
 	}
 	posts, _ := c.Policy("posts")
-	if posts.Disclosure != DiscloseMinimal || posts.RestoreWindow != 90*time.Minute {
+	if posts.Disclosure != gone.DiscloseMinimal || posts.RestoreWindow != 90*time.Minute {
 		t.Errorf("posts policy = %+v", posts)
 	}
 	// Cache lifetimes left out take docs/design.md's defaults.
-	if posts.NotFoundMaxAge != DefaultNotFoundMaxAge || posts.GoneMaxAge != DefaultGoneMaxAge {
-		t.Errorf("posts cache = %v, %v; want defaults %v, %v", posts.NotFoundMaxAge, posts.GoneMaxAge, DefaultNotFoundMaxAge, DefaultGoneMaxAge)
+	if posts.NotFoundMaxAge != gone.DefaultNotFoundMaxAge || posts.GoneMaxAge != gone.DefaultGoneMaxAge {
+		t.Errorf("posts cache = %v, %v; want defaults %v, %v", posts.NotFoundMaxAge, posts.GoneMaxAge, gone.DefaultNotFoundMaxAge, gone.DefaultGoneMaxAge)
 	}
-	if DefaultNotFoundMaxAge != 60*time.Second || DefaultGoneMaxAge != 86400*time.Second {
-		t.Errorf("defaults = %v, %v; want max-age=60 and max-age=86400", DefaultNotFoundMaxAge, DefaultGoneMaxAge)
+	if gone.DefaultNotFoundMaxAge != 60*time.Second || gone.DefaultGoneMaxAge != 86400*time.Second {
+		t.Errorf("defaults = %v, %v; want max-age=60 and max-age=86400", gone.DefaultNotFoundMaxAge, gone.DefaultGoneMaxAge)
 	}
 	if _, ok := c.Policy("usres"); ok {
 		t.Error(`Policy("usres") found, want none`)
@@ -87,12 +91,12 @@ func TestParseConfigFull(t *testing.T) {
 }
 
 func TestParseConfigMinimal(t *testing.T) {
-	c, err := ParseConfig(strings.NewReader(`{"collections":[{"name":"users"}]}`))
+	c, err := parse(strings.NewReader(`{"collections":[{"name":"users"}]}`))
 	if err != nil {
-		t.Fatalf("ParseConfig: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
 	p, _ := c.Policy("users")
-	want := Policy{Collection: "users", Disclosure: DiscloseFull, NotFoundMaxAge: DefaultNotFoundMaxAge, GoneMaxAge: DefaultGoneMaxAge}
+	want := gone.Policy{Collection: "users", Disclosure: gone.DiscloseFull, NotFoundMaxAge: gone.DefaultNotFoundMaxAge, GoneMaxAge: gone.DefaultGoneMaxAge}
 	if p.Collection != want.Collection || p.Disclosure != want.Disclosure || p.NotFoundMaxAge != want.NotFoundMaxAge ||
 		p.GoneMaxAge != want.GoneMaxAge || p.RestoreWindow != 0 || p.ReuseAfter != 0 || p.Private {
 		t.Errorf("policy = %+v, want %+v", p, want)
@@ -154,12 +158,12 @@ func TestParseConfigRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseConfig(strings.NewReader(tt.config))
+			c, err := parse(strings.NewReader(tt.config))
 			if err == nil {
-				t.Fatalf("ParseConfig(%s) = %+v, want an error", tt.config, c)
+				t.Fatalf("parse(%s) = %+v, want an error", tt.config, c)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("ParseConfig(%s) error = %q, want it to mention %q", tt.config, err, tt.want)
+				t.Errorf("parse(%s) error = %q, want it to mention %q", tt.config, err, tt.want)
 			}
 			if !strings.HasPrefix(err.Error(), "config: ") {
 				t.Errorf("error = %q, want it to start with \"config: \"", err)
@@ -168,78 +172,15 @@ func TestParseConfigRejects(t *testing.T) {
 	}
 }
 
-func TestParseDuration(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 42 * time.Second},
-		{"30d", 30 * 24 * time.Hour},
-		{"0d", 0},
-		{"1d", 24 * time.Hour},
-		{"365d", 365 * 24 * time.Hour},
-		{"90s", 90 * time.Second},
-		{"720h", 720 * time.Hour},
-		{"1h30m", 90 * time.Minute},
-		{"0", 0},
-		{"106751d", 106751 * 24 * time.Hour},
-	}
-	for _, tt := range tests {
-		got, err := parseDuration(tt.in, 42*time.Second)
-		if err != nil || got != tt.want {
-			t.Errorf("parseDuration(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
-		}
-	}
-	for _, in := range []string{"30", "d", "30days", "1.5d", "-1d", "-1s", "106752d", "x", " 30d", "30d ", "3 0d"} {
-		if got, err := parseDuration(in, 0); err == nil {
-			t.Errorf("parseDuration(%q) = %v, want an error", in, got)
-		}
-	}
-}
-
-func TestTextsFor(t *testing.T) {
-	p := Policy{Texts: map[string]Texts{
-		"en": {Noun: "User"},
-		"es": {Noun: "El usuario", NotFound: "{noun} con ID {id} no existe"},
-		"de": {Noun: "Benutzer"},
-	}}
-	tests := []struct {
-		lang string
-		want Texts
-	}{
-		{"en", Texts{Noun: "User", NotFound: "{noun} with ID {id} does not exist", Deleted: defaultTexts["en"].Deleted, Expired: defaultTexts["en"].Expired}},
-		{"es", Texts{Noun: "El usuario", NotFound: "{noun} con ID {id} no existe", Deleted: defaultTexts["es"].Deleted, Expired: defaultTexts["es"].Expired}},
-		// A language without defaults falls back to English field by field.
-		{"de", Texts{Noun: "Benutzer", NotFound: defaultTexts["en"].NotFound, Deleted: defaultTexts["en"].Deleted, Expired: defaultTexts["en"].Expired}},
-		{"fr", defaultTexts["en"]},
-	}
-	for _, tt := range tests {
-		if got := p.TextsFor(tt.lang); got != tt.want {
-			t.Errorf("TextsFor(%q) = %+v, want %+v", tt.lang, got, tt.want)
-		}
-	}
-	en := p.TextsFor("en")
-	if got, want := en.Expand(en.NotFound, "999", time.Time{}), "User with ID 999 does not exist"; got != want {
-		t.Errorf("Expand(NotFound) = %q, want the seeds' %q", got, want)
-	}
-	if got, want := en.Expand("deleted on {date}", "1", time.Date(2026, 1, 5, 23, 30, 0, 0, time.FixedZone("UTC-5", -5*3600))), "deleted on 2026-01-06"; got != want {
-		t.Errorf("Expand({date}) = %q, want the UTC date %q", got, want)
-	}
-	es := p.TextsFor("es")
-	if got, want := es.Expand(es.NotFound, "999", time.Time{}), "El usuario con ID 999 no existe"; got != want {
-		t.Errorf("Expand(es NotFound) = %q, want the seeds' %q", got, want)
-	}
-}
-
 func TestParseConfigCORS(t *testing.T) {
 	base := `{"collections":[{"name":"users"}],"cors":%s}`
-	good, err := ParseConfig(strings.NewReader(fmt.Sprintf(base,
+	_, good, err := Parse(strings.NewReader(fmt.Sprintf(base,
 		`{"origins":["https://app.example.com","http://localhost:5173","*"],"methods":["GET","DELETE"],"maxAge":"1h"}`)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(good.CORS.Origins) != 3 || good.CORS.MaxAge != time.Hour || len(good.CORS.AllowedMethods()) != 2 {
-		t.Errorf("CORS = %+v", good.CORS)
+	if len(good.Origins) != 3 || good.MaxAge != time.Hour || len(good.AllowedMethods()) != 2 {
+		t.Errorf("CORS = %+v", good)
 	}
 	for _, bad := range []string{
 		`{"origins":["https://app.example.com/"]}`,
@@ -250,14 +191,14 @@ func TestParseConfigCORS(t *testing.T) {
 		`{"maxAge":"soon"}`,
 		`{"origin":["*"]}`,
 	} {
-		if _, err := ParseConfig(strings.NewReader(fmt.Sprintf(base, bad))); err == nil {
+		if _, err := parse(strings.NewReader(fmt.Sprintf(base, bad))); err == nil {
 			t.Errorf("cors %s: accepted, want an error", bad)
 		}
 	}
-	if o, err := ParseOrigins(" https://a.example , *,https://a.example"); err != nil || len(o) != 2 {
+	if o, err := answer.ParseOrigins(" https://a.example , *,https://a.example"); err != nil || len(o) != 2 {
 		t.Errorf("ParseOrigins = %v, %v", o, err)
 	}
-	if _, err := ParseOrigins("https://a.example/x"); err == nil {
+	if _, err := answer.ParseOrigins("https://a.example/x"); err == nil {
 		t.Error("ParseOrigins accepted a path")
 	}
 }
@@ -265,9 +206,9 @@ func TestParseConfigCORS(t *testing.T) {
 // Whole lines starting with // are comments; // elsewhere is data.
 func TestParseConfigComments(t *testing.T) {
 	t.Parallel()
-	c, err := ParseConfig(strings.NewReader("// the shop's collections\n{\n  \"collections\": [\n    // users may come back for 30 days\n\t// (tab-indented too)\r\n    {\"name\": \"users\", \"restoreWindow\": \"30d\"}\n  ],\n  \"reasons\": {\"moved_site\": {\"en\": \"see https://example.com//new\"}}\n}\n"))
+	c, err := parse(strings.NewReader("// the shop's collections\n{\n  \"collections\": [\n    // users may come back for 30 days\n\t// (tab-indented too)\r\n    {\"name\": \"users\", \"restoreWindow\": \"30d\"}\n  ],\n  \"reasons\": {\"moved_site\": {\"en\": \"see https://example.com//new\"}}\n}\n"))
 	if err != nil {
-		t.Fatalf("ParseConfig with comment lines: %v", err)
+		t.Fatalf("Parse with comment lines: %v", err)
 	}
 	if p, _ := c.Policy("users"); p.RestoreWindow != 30*24*time.Hour {
 		t.Errorf("users.RestoreWindow = %v, want 720h", p.RestoreWindow)
@@ -275,7 +216,13 @@ func TestParseConfigComments(t *testing.T) {
 	if got, want := c.ReasonText("moved_site", "en"), "see https://example.com//new"; got != want {
 		t.Errorf("reason text = %q, want %q (// inside a string is not a comment)", got, want)
 	}
-	if _, err := ParseConfig(strings.NewReader(`{"collections":[{"name":"users"}]} // trailing`)); err == nil {
+	if _, err := parse(strings.NewReader(`{"collections":[{"name":"users"}]} // trailing`)); err == nil {
 		t.Error("a // after data on the same line parsed; want an error (only whole lines are comments)")
 	}
+}
+
+// parse is Parse without the CORS policy.
+func parse(r io.Reader) (*gone.Config, error) {
+	c, _, err := Parse(r)
+	return c, err
 }

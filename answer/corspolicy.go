@@ -1,4 +1,4 @@
-package gone
+package answer
 
 import (
 	"fmt"
@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// CORS says which web pages on other origins may call the API from a
-// browser (the Fetch standard's CORS protocol). The zero value allows none.
-type CORS struct {
+// CORSPolicy says which web pages on other origins may call a front door
+// from a browser (the Fetch standard's CORS protocol). The zero value
+// allows none.
+type CORSPolicy struct {
 	// Origins are exact origins ("https://app.example.com"), or "*" for
 	// anonymous reads from any page. "*" never covers a request with a
 	// token: such a request needs its origin listed.
@@ -25,22 +26,23 @@ type CORS struct {
 // DefaultCORSMaxAge is the preflight lifetime when the config names none.
 const DefaultCORSMaxAge = 10 * time.Minute
 
-// corsMethods are the methods the API serves, the default of CORS.Methods.
+// corsMethods are the methods the API serves, the default of
+// CORSPolicy.Methods.
 var corsMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
 
 // Enabled reports whether any origin is allowed.
-func (c CORS) Enabled() bool { return len(c.Origins) > 0 }
+func (c CORSPolicy) Enabled() bool { return len(c.Origins) > 0 }
 
 // AllowsAny reports whether "*" is among the origins.
-func (c CORS) AllowsAny() bool { return slices.Contains(c.Origins, "*") }
+func (c CORSPolicy) AllowsAny() bool { return slices.Contains(c.Origins, "*") }
 
 // Listed reports whether origin is one of the exact origins.
-func (c CORS) Listed(origin string) bool {
+func (c CORSPolicy) Listed(origin string) bool {
 	return origin != "*" && slices.Contains(c.Origins, origin)
 }
 
 // AllowedMethods returns the configured methods or the default.
-func (c CORS) AllowedMethods() []string {
+func (c CORSPolicy) AllowedMethods() []string {
 	if len(c.Methods) == 0 {
 		return corsMethods
 	}
@@ -55,7 +57,7 @@ func ParseOrigins(s string) ([]string, error) {
 		if o = strings.TrimSpace(o); o == "" {
 			continue
 		}
-		if err := checkOrigin(o); err != nil {
+		if err := CheckOrigin(o); err != nil {
 			return nil, err
 		}
 		if !slices.Contains(out, o) {
@@ -65,10 +67,10 @@ func ParseOrigins(s string) ([]string, error) {
 	return out, nil
 }
 
-// checkOrigin accepts "*" and scheme://host[:port] with nothing after it,
+// CheckOrigin accepts "*" and scheme://host[:port] with nothing after it,
 // the exact form a browser sends in Origin: a trailing slash or a path
 // would never match, so it is refused at start instead.
-func checkOrigin(o string) error {
+func CheckOrigin(o string) error {
 	if o == "*" {
 		return nil
 	}
@@ -83,30 +85,10 @@ func checkOrigin(o string) error {
 	return nil
 }
 
-// corsFile is the JSON form of CORS in the config file.
-type corsFile struct {
-	Origins []string `json:"origins"`
-	Methods []string `json:"methods"`
-	MaxAge  string   `json:"maxAge"`
-}
-
-func (f corsFile) cors() (CORS, error) {
-	c := CORS{MaxAge: DefaultCORSMaxAge}
-	for _, o := range f.Origins {
-		if err := checkOrigin(o); err != nil {
-			return c, err
-		}
-		c.Origins = append(c.Origins, o)
+// CheckMethod reports whether m is a method a listed origin may be allowed.
+func CheckMethod(m string) error {
+	if !slices.Contains(corsMethods, m) {
+		return fmt.Errorf("cors method %q: want some of %s", m, strings.Join(corsMethods, ", "))
 	}
-	for _, m := range f.Methods {
-		if !slices.Contains(corsMethods, m) {
-			return c, fmt.Errorf("cors method %q: want some of %s", m, strings.Join(corsMethods, ", "))
-		}
-		c.Methods = append(c.Methods, m)
-	}
-	var err error
-	if c.MaxAge, err = parseDuration(f.MaxAge, DefaultCORSMaxAge); err != nil {
-		return c, fmt.Errorf("cors maxAge: %w", err)
-	}
-	return c, nil
+	return nil
 }
