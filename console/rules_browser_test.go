@@ -3,6 +3,7 @@ package console_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/gonehttp/gone/gonehttp"
+	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/demotest"
 )
 
@@ -318,14 +321,19 @@ func testProxyRules(t *testing.T, bin, lang string) {
 	}
 }
 
-// TestBrowserServeRules: on gone serve the console's home stays the
-// collections, with the rules beside them; Explain of a path that is no
-// resource is the server's refusal while its store holds no rules, and an
-// explanation through the rules once it holds some; resource paths are
+// TestBrowserServeRules: on gone serve (which answers its path rules on
+// the paths no API route serves) the console's home stays the collections,
+// with the rules beside them; Explain of a path that is no resource goes
+// through the rules: without a rule the server's own routes answer, with
+// one the rule's status, which serve then answers; resource paths are
 // still explained as resources.
 func TestBrowserServeRules(t *testing.T) {
 	w := demotest.New(t)
-	srv := httptest.NewServer(w.Handler(nil))
+	rules, err := gonehttp.Load(context.Background(), w.Service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w.Handler(nil, httpapi.WithRules(rules)))
 	t.Cleanup(srv.Close)
 
 	b := newBrowser(t, srv.URL)
@@ -337,7 +345,22 @@ func TestBrowserServeRules(t *testing.T) {
 	}
 
 	b.open("#/explain?path=%2Fold-landing")
-	b.waitFor("the refusal", `(document.querySelector('#main .error')?.textContent || '').includes('400')`)
+	b.waitFor("no rule", `!!document.querySelector('#rule-answer')`)
+	if got, want := b.text("#rule-answer"), "No rule: the server’s own routes answer (a path none of them serves gets 404)."; got != want {
+		t.Errorf("explain without a rule on serve = %q, want %q", got, want)
+	}
+	status := func(path string) int {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("/old-landing"); got != http.StatusNotFound {
+		t.Fatalf("GET /old-landing without a rule = %d, want 404", got)
+	}
 
 	req, _ := http.NewRequest("POST", srv.URL+"/rules", strings.NewReader(`{"path":"/old-landing","action":"gone","reason":"Retired with the 2025 site"}`))
 	req.Header.Set("Authorization", "Bearer "+demotest.AdminToken)
@@ -353,6 +376,9 @@ func TestBrowserServeRules(t *testing.T) {
 
 	b.open("#/explain?path=%2Fold-landing&again=1")
 	b.waitFor("the rule's explanation", `(document.querySelector('#rule-answer')?.textContent || '').includes('HTTP 410')`)
+	if got := status("/old-landing"); got != http.StatusGone {
+		t.Errorf("GET /old-landing with the rule = %d, want 410, as Explain says", got)
+	}
 	b.checkPage("serve: explain through the rules")
 	b.open("#/explain?path=%2Fapi%2Fusers%2F123")
 	b.waitFor("a resource's explanation", `!!document.querySelector('#flowchart') && (document.querySelector('#verdict-public .status')?.textContent || '').includes('HTTP 410')`)

@@ -4,8 +4,8 @@
 // and an admin each receive: status, headers and body, recorded from the
 // same code that answers a real GET. Any other path is a site path: the
 // rules answer it (GET /rules/explain: the rule that matches, or none and
-// the upstream answers), under gone proxy always, and on gone serve when
-// its store holds rules.
+// the upstream answers; on gone serve, which answers its rules on every
+// path no route serves, its own routes answer).
 
 import { h, replace, link } from './dom.js';
 import { t } from './i18n.js';
@@ -42,13 +42,13 @@ export async function explainView(main, { query }) {
   if (!target) return;
 
   const resource = resourcePath(target);
-  if (!resource && (proxy || await hasRules())) {
-    await explainRule(main, target);
+  if (!resource) {
+    await explainRule(main, target, proxy);
     return;
   }
   let ex;
   try {
-    ex = await call('GET', '/api/explain', { query: { path: resource || target } });
+    ex = await call('GET', '/api/explain', { query: { path: resource } });
   } catch (err) {
     main.append(problemBox(err));
     return;
@@ -75,21 +75,10 @@ function verdict(who, v) {
     body ? h('pre', { class: 'body' }, body) : h('p', { class: 'hint' }, t('explain.nobody')));
 }
 
-// hasRules says whether the server's store holds any rule (gone serve
-// keeps the rules that proxies and middleware sharing its store apply).
-async function hasRules() {
-  try {
-    const page = await call('GET', '/rules', { query: { limit: 1 } });
-    return page.rules.length > 0;
-  } catch {
-    return false;
-  }
-}
-
 // explainRule shows how the rules answer a site path: its normalized
-// form, the steps, the rule that matched (or none: the upstream answers)
-// and what the public gets.
-async function explainRule(main, target) {
+// form, the steps, the rule that matched (or none: the upstream answers,
+// or on gone serve its own routes) and what the public gets.
+async function explainRule(main, target, proxy) {
   let ex;
   try {
     ex = await call('GET', '/rules/explain', { query: { path: target } });
@@ -102,7 +91,7 @@ async function explainRule(main, target) {
   const verdict = h('section', { class: 'verdict card public', id: 'verdict-public', 'aria-labelledby': 'v-public' },
     h('h3', { id: 'v-public' }, t('explain.public')),
     h('p', { class: 'status', id: 'rule-answer' }, upstream
-      ? h('strong', {}, t(r ? 'rexplain.upstreamRule' : 'rexplain.upstream'))
+      ? h('strong', {}, t(`rexplain.${r ? 'upstreamRule' : 'upstream'}${proxy ? '' : '.serve'}`))
       : [h('strong', { class: `s${ex.status}` }, `HTTP ${ex.status}`), ' ', t(`status.${ex.status}`)]),
     ex.location ? h('p', {}, t('field.movedTo'), ': ', link(ex.location)) : null,
     r ? h('dl', { class: 'headers', id: 'rule-facts' },

@@ -2,8 +2,9 @@
 // at a time with the API's cursor), each with its state and what the
 // public gets now, and one form that sets a rule (POST /rules) or sends a
 // path back to the upstream (DELETE /rules). Under gone proxy this is the
-// console's home; on gone serve it lists the rules of the same store, which
-// the proxies and gonehttp middleware in front of other services apply.
+// console's home; gone serve answers the same rules on the paths none of
+// its API routes serves, as do the proxies and gonehttp middleware that
+// share its store.
 
 import { h, replace, link } from './dom.js';
 import { t } from './i18n.js';
@@ -38,7 +39,7 @@ function kindsFor(rule) {
 function answerOf(r) {
   const parts = [];
   if (r.status) parts.push(h('strong', { class: `s${r.status}` }, `${r.status} `), t(`status.${r.status}`));
-  else parts.push(t('rules.upstream'));
+  else parts.push(t(session.index.front === 'proxy' ? 'rules.upstream' : 'rules.upstream.serve'));
   if (r.movedTo) parts.push(' → ', link(r.movedTo));
   if (r.state === 'unavailable' && r.unavailableUntil) parts.push(' ', t('rules.until'), ' ', time(r.unavailableUntil), ' ', countdown(r.unavailableUntil));
   if (r.state === 'deleted' && r.restorableUntil) parts.push(' ', t('rules.restorable'), ' ', time(r.restorableUntil), ' ', countdown(r.restorableUntil));
@@ -192,7 +193,7 @@ function ruleForm(rules, flash) {
       replace(out, problemBox(err));
       return;
     }
-    const now = v.status ? `${v.status} ${t(`status.${v.status}`)}` : t('rules.upstream');
+    const now = v.status ? `${v.status} ${t(`status.${v.status}`)}` : t(session.index.front === 'proxy' ? 'rules.upstream' : 'rules.upstream.serve');
     await redraw();
     const f = document.getElementById('flash');
     if (f) f.textContent = t(v.outcome === 'unchanged' ? 'rules.unchanged' : 'rules.done', { key: v.key, answer: now });
