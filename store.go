@@ -25,6 +25,12 @@ type Store interface {
 	List(ctx context.Context, q ListQuery) (recs []*Record, next string, err error)
 	// Audit returns audit events, oldest first (newest first with
 	// q.Newest).
+	//
+	// Events become visible in Seq order, whatever the concurrency of the
+	// writers: once a reader has seen Seq n, no event with a lower Seq
+	// can appear later. So a follower of the log (the change feed, the
+	// rule tables, webhooks) pages with AfterSeq from the highest Seq it
+	// has seen and misses nothing (storetest's AuditOrder checks it).
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

@@ -37,11 +37,9 @@ type Rules struct {
 
 	table atomic.Pointer[gone.RuleTable[*entry]]
 
-	// mu serialises syncs; seq is the newest audit event applied, and seen
-	// the events applied within the overlap window below it.
-	mu   sync.Mutex
-	seq  int64
-	seen map[int64]bool
+	// mu serialises syncs; seq is the newest audit event applied.
+	mu  sync.Mutex
+	seq int64
 
 	// misses hears of the unknown paths NotFound answers (inbox.go).
 	misses gone.MissRecorder
@@ -77,7 +75,7 @@ func WithMaxRetryAfter(d time.Duration) Option { return func(r *Rules) { r.maxRe
 // registers with svc.OnRulesChanged, so a rule changed through svc (its admin API, an
 // import) is answered from the next request on.
 func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error) {
-	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: answer.DefaultMaxRetryAfter, seen: map[int64]bool{}}
+	r := &Rules{svc: svc, log: slog.New(slog.DiscardHandler), problemBase: "/problems/", maxRetry: answer.DefaultMaxRetryAfter}
 	for _, o := range opts {
 		o(r)
 	}
@@ -143,45 +141,21 @@ func newestSeq(ctx context.Context, s gone.Store) (int64, error) {
 	return hi, nil
 }
 
-// overlap is how far below the newest applied event a sync looks again:
-// PostgreSQL hands out sequence numbers at insert, not at commit, so an
-// event can become visible after a newer one was already read.
-const overlap = 256
-
 // Sync applies the rule changes the audit log holds since the last sync:
 // it re-reads each changed rule from the store.
 func (r *Rules) Sync(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	from := max(0, r.seq-overlap)
 	changed := map[string]bool{}
-	newest := r.seq
-	for {
-		evs, err := r.svc.Store.Audit(ctx, gone.AuditQuery{AfterSeq: from, Limit: 1000})
-		if err != nil {
-			return err
+	seq, err := gone.ReadAfter(ctx, r.svc.Store, r.seq, func(ev gone.AuditEvent) {
+		if ev.Collection == gone.RulesCollection {
+			changed[ev.ID] = true
 		}
-		for _, ev := range evs {
-			from = ev.Seq
-			if r.seen[ev.Seq] || ev.Seq <= r.seq-overlap {
-				continue
-			}
-			r.seen[ev.Seq] = true
-			newest = max(newest, ev.Seq)
-			if ev.Collection == gone.RulesCollection {
-				changed[ev.ID] = true
-			}
-		}
-		if len(evs) < 1000 {
-			break
-		}
+	})
+	if err != nil {
+		return err
 	}
-	for s := range r.seen {
-		if s <= newest-overlap {
-			delete(r.seen, s)
-		}
-	}
-	r.seq = newest
+	r.seq = seq
 	if len(changed) == 0 {
 		return nil
 	}
@@ -214,8 +188,8 @@ func (r *Rules) Sync(ctx context.Context) error {
 // rather than each changed one.
 const reloadAbove = 1000
 
-// Reload reads every rule again: the backstop for a change the audit
-// overlap could not see.
+// Reload reads every rule again: the backstop for a change the audit log
+// cannot tell (a store restored from a backup behind this process's back).
 func (r *Rules) Reload(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -89,7 +89,7 @@ func testSync(t *testing.T, openStore func() gone.Store) {
 	if got := status(rb, "/promo/summer"); got != 410 {
 		t.Errorf("B after its poll: %d, want 410", got)
 	}
-	// A change B's overlap window would not see still arrives by Reload.
+	// Reload reads every rule again: a change B has not synced arrives.
 	moved := gone.RuleSpec{RuleKey: gone.RuleKey{Path: "/old"}, Action: gone.RuleMoved, To: "/new"}
 	if _, _, err := a.SetRule(ctx, admin, moved); err != nil {
 		t.Fatal(err)

@@ -44,7 +44,8 @@ func newChangeHub(store gone.Store, every time.Duration, log *slog.Logger) *chan
 var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // headSeq returns the highest sequence known to be in the log. Every event
-// up to it is committed: stores commit audit events in sequence order.
+// up to it is visible: stores make audit events visible in Seq order
+// (gone.Store.Audit).
 func (h *changeHub) headSeq() int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -112,17 +113,12 @@ func (h *changeHub) poll() {
 		head := h.head
 		h.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		events, err := h.store.Audit(ctx, gone.AuditQuery{AfterSeq: head, Limit: pollPage})
+		last, err := gone.ReadAfter(ctx, h.store, head, func(gone.AuditEvent) {})
 		cancel()
 		if err != nil {
 			h.log.Warn("change feed: polling the audit log failed", "err", err)
 		}
-		if len(events) > 0 {
-			h.saw(events[len(events)-1].Seq)
-			if len(events) == pollPage {
-				continue
-			}
-		}
+		h.saw(last)
 		select {
 		case <-t.C:
 		case <-h.kick:

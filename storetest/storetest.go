@@ -32,6 +32,8 @@ var t0 = time.Date(2026, 1, 5, 10, 30, 0, 0, time.UTC)
 //     zero or less means no limit, and next is "" when nothing follows the
 //     page, even when the page is exactly full;
 //   - Audit with a Limit of zero or less returns every matching event;
+//   - audit events become visible in Seq order, with writers committing
+//     at once: a follower paging by AfterSeq misses none (AuditOrder);
 //   - Update returns fn's error itself (errors.Is and gone.ErrorCode work);
 //   - Get outside an Update is not blocked by an open Update and does not
 //     see its uncommitted writes;
@@ -49,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("List", func(t *testing.T) { testList(t, newStore) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
+	t.Run("AuditOrder", func(t *testing.T) { testAuditOrder(t, newStore) })
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, newStore) })
 	t.Run("Batch", func(t *testing.T) { testBatch(t, newStore) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newStore) })

@@ -18,7 +18,7 @@ func TestEveryProblemTypeIsDocumented(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	serveAddr, _ := serveInProcess(t, ctx)
-	proxyURL := proxyUpstream(t, ctx, "http://127.0.0.1:9")
+	proxyURL := proxyFor(t, "http://127.0.0.1:9", nil)
 	for _, base := range []string{"http://" + serveAddr + answer.Base, proxyURL + "/_gone/problems/"} {
 		for _, name := range answer.Types() {
 			resp, err := http.Get(base + name)

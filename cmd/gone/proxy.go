@@ -122,16 +122,11 @@ func runProxy(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithProblemBase(*prefix+"problems/"), gonehttp.WithCORS(b.cors),
-		gonehttp.WithMaxRetryAfter(*bf.ops.maxRetryAfter))
+	rules, stopRules, err := b.rules(ctx, *poll, *reload, *bf.ops.maxRetryAfter, gonehttp.WithProblemBase(*prefix+"problems/"))
 	if err != nil {
 		return err
 	}
-	// The refresher stops before the store closes (defers run last first).
-	rctx, stopRules := context.WithCancel(ctx)
-	rulesDone := make(chan struct{})
-	go func() { defer close(rulesDone); rules.Run(rctx, *poll, *reload) }()
-	defer func() { stopRules(); <-rulesDone }()
+	defer stopRules()
 	b.log.Info("rules loaded", "rules", rules.Len(), "upstream", up.Redacted())
 
 	known := proxy.NewKnown()

@@ -29,6 +29,13 @@ func proxyWithEnv(t *testing.T, env map[string]string, extra ...string) string {
 		fmt.Fprintf(w, "upstream %s\n", r.URL.RequestURI())
 	}))
 	t.Cleanup(up.Close)
+	return proxyFor(t, up.URL, env, extra...)
+}
+
+// proxyFor runs `gone proxy` in this process in front of upstream and
+// returns its URL; it stops with the test.
+func proxyFor(t *testing.T, upstream string, env map[string]string, extra ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	db := filepath.Join(t.TempDir(), "gone.db")
 	getenv := func(k string) string {
@@ -39,7 +46,7 @@ func proxyWithEnv(t *testing.T, env map[string]string, extra ...string) string {
 	}
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
-	args := append([]string{"proxy", "--addr", "127.0.0.1:0", "--db", db, "--upstream", up.URL}, extra...)
+	args := append([]string{"proxy", "--addr", "127.0.0.1:0", "--db", db, "--upstream", upstream}, extra...)
 	go func() {
 		err := run(ctx, args, getenv, nil, pw, io.Discard)
 		pw.Close()

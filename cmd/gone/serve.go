@@ -92,14 +92,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	defer stopInbox()
 	// Path rules (GET /rules, the inbox's 410s and 308s) are answered on
 	// every path no route of the API serves, as gone proxy answers them.
-	rules, err := gonehttp.Load(ctx, b.svc, gonehttp.WithLogger(b.log), gonehttp.WithMaxRetryAfter(*bf.ops.maxRetryAfter), gonehttp.WithCORS(b.cors))
+	rules, stopRules, err := b.rules(ctx, 100*time.Millisecond, time.Minute, *bf.ops.maxRetryAfter)
 	if err != nil {
 		return err
 	}
-	rctx, stopRules := context.WithCancel(ctx)
-	rulesDone := make(chan struct{})
-	go func() { defer close(rulesDone); rules.Run(rctx, 100*time.Millisecond, time.Minute) }()
-	defer func() { stopRules(); <-rulesDone }()
+	defer stopRules()
 	stop := make(chan struct{})
 	opts := append(bf.apiOptions(b, stop), httpapi.WithMetricsAccess(bf.ops.metricsAccess()), httpapi.WithRules(rules))
 	if rec != nil {
@@ -153,6 +150,21 @@ type backend struct {
 	// cors is the front doors' CORS policy (config file, GONE_CORS_ORIGINS).
 	cors  answer.CORSPolicy
 	close func()
+}
+
+// rules loads the path rules of the backend's store and follows their
+// changes (every poll, and all of them again every reload) until the
+// returned stop, which the caller runs before the store closes.
+func (b *backend) rules(ctx context.Context, poll, reload, maxRetry time.Duration, opts ...gonehttp.Option) (*gonehttp.Rules, func(), error) {
+	opts = append([]gonehttp.Option{gonehttp.WithLogger(b.log), gonehttp.WithCORS(b.cors), gonehttp.WithMaxRetryAfter(maxRetry)}, opts...)
+	rules, err := gonehttp.Load(ctx, b.svc, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); rules.Run(rctx, poll, reload) }()
+	return rules, func() { cancel(); <-done }, nil
 }
 
 // listen opens addr, with the error a person can act on.

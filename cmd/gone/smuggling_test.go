@@ -173,7 +173,7 @@ func frontDoors(t *testing.T) []door {
 	}
 	go upSrv.Serve(upLn)
 	t.Cleanup(func() { upSrv.Close() })
-	proxyURL := proxyUpstream(t, ctx, "http://"+upLn.Addr().String(), "--rules", rules)
+	proxyURL := proxyFor(t, "http://"+upLn.Addr().String(), nil, "--rules", rules)
 
 	// The middleware, as a Go service embeds it.
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "mw.db"))
@@ -204,34 +204,4 @@ func frontDoors(t *testing.T) []door {
 		{name: "proxy", addr: strings.TrimPrefix(proxyURL, "http://"), app: up},
 		{name: "middleware", addr: mwLn.Addr().String(), app: app},
 	}
-}
-
-// proxyUpstream runs `gone proxy` in this process in front of upstream.
-func proxyUpstream(t *testing.T, ctx context.Context, upstream string, extra ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(ctx)
-	db := filepath.Join(t.TempDir(), "proxy.db")
-	getenv := func(k string) string {
-		if k == "GONE_ADMIN_TOKEN" {
-			return cliAdminToken
-		}
-		return ""
-	}
-	pr, pw := io.Pipe()
-	errc := make(chan error, 1)
-	args := append([]string{"proxy", "--addr", "127.0.0.1:0", "--db", db, "--upstream", upstream}, extra...)
-	go func() {
-		err := run(ctx, args, getenv, nil, pw, io.Discard)
-		pw.Close()
-		errc <- err
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-errc
-	})
-	if a := listenAddr(pr); a != "" {
-		return "http://" + a
-	}
-	t.Fatalf("proxy never said where it listens; run returned %v", <-errc)
-	return ""
 }
