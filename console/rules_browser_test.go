@@ -271,13 +271,14 @@ func testProxyRules(t *testing.T, bin, lang string) {
 	if resp, body := get("/blog/2019/hello.html"); resp.StatusCode != 410 || !strings.Contains(body, "/blog/2021/hello.html") {
 		t.Errorf("GET /blog/2019/hello.html after the new alternative = %d %s, want 410 pointing at /blog/2021/hello.html", resp.StatusCode, body)
 	}
-	// Schedule: the upstream with Sunset until the date, then 410.
-	act("schedule", "/promo/summer", false, "schedule", field{"rule-at", localIn(3 * time.Second)}, field{"rule-reason", q("Campaign over")})
+	// Schedule: the upstream with Sunset until the date, then 410. Six
+	// seconds ahead: enough for the form's round trips on a loaded machine.
+	act("schedule", "/promo/summer", false, "schedule", field{"rule-at", localIn(6 * time.Second)}, field{"rule-reason", q("Campaign over")})
 	if resp, body := get("/promo/summer"); resp.StatusCode != 200 || resp.Header.Get("Sunset") == "" || !strings.Contains(body, "upstream page") {
 		t.Errorf("GET /promo/summer before its date = %d (Sunset %q), want the upstream's 200 with Sunset", resp.StatusCode, resp.Header.Get("Sunset"))
 	}
 	b.checkPage("rules after the actions " + lang)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		resp, body := get("/promo/summer")
 		if resp.StatusCode == 410 && strings.Contains(body, "Campaign over") {
