@@ -80,6 +80,22 @@ func TestContractReachesEveryOperation(t *testing.T) {
 		req{path: "/rules?limit=1&cursor=PS94", token: adminToken},
 		req{path: "/rules?limit=0", token: adminToken},
 		req{path: "/rules?cursor=!!!", token: adminToken},
+		// Webhooks: create (and a taken name, a bad body), list, one,
+		// pause, resume, delete, and delete again (404).
+		req{method: "POST", path: "/webhooks", body: `{"name":"site","url":"https://example.com/hooks","types":["gone"]}`, token: adminToken},
+		req{method: "POST", path: "/webhooks", body: `{"name":"site","url":"https://example.com/hooks"}`, token: adminToken},
+		req{method: "POST", path: "/webhooks", body: `{"name":"cache","kind":"nginx","url":"ftp://x"}`, token: adminToken},
+		req{path: "/webhooks", token: adminToken},
+		req{path: "/webhooks/site", token: adminToken},
+		req{method: "PATCH", path: "/webhooks/site", body: `{"paused":true}`, token: adminToken},
+		req{method: "PATCH", path: "/webhooks/site", body: `{"paused":false,"pathPrefix":"/api/users/"}`, token: adminToken},
+		req{method: "DELETE", path: "/webhooks/site", token: adminToken},
+		req{method: "DELETE", path: "/webhooks/site", token: adminToken},
+		// Sitemaps: live (one file, a page, a page past the end), removed.
+		req{path: "/sitemap.xml"},
+		req{path: "/sitemap.xml?page=1"},
+		req{path: "/sitemap.xml?page=9"},
+		req{path: "/sitemap-removed.xml"},
 		// The 404 inbox (seeded below): pages, one entry, a 410 and a
 		// 308 from entries (and refusals), ignore patterns, dismissal.
 		req{path: "/inbox?limit=1", token: adminToken},
@@ -107,7 +123,8 @@ func TestContractReachesEveryOperation(t *testing.T) {
 	for _, p := range []string{"/", "/api", "/api/users", "/api/users/_batch", "/api/users/43", "/api/users/43/restore", "/api/users/43/move",
 		"/api/users/43/lifecycle", "/api/audit", "/api/changes", "/api/explain", "/api/tokens", "/api/tokens/x",
 		"/problems/gone", "/healthz", "/readyz", "/openapi.json", "/admin/", "/admin/app.js", "/metrics",
-		"/rules", "/rules/import", "/rules/export", "/rules/explain", "/inbox", "/inbox/entry", "/inbox/gone", "/inbox/redirect", "/inbox/ignores"} {
+		"/rules", "/rules/import", "/rules/export", "/rules/explain", "/webhooks", "/webhooks/x", "/sitemap.xml", "/sitemap-removed.xml",
+		"/inbox", "/inbox/entry", "/inbox/gone", "/inbox/redirect", "/inbox/ignores"} {
 		reqs = append(reqs, req{method: "OPTIONS", path: p})
 	}
 	reqs = append(reqs, req{method: "OPTIONS", path: "/api/users/43",

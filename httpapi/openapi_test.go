@@ -102,6 +102,15 @@ var routeStatuses = map[string][]int{
 	"GET /api/tokens":           {200, 403},
 	"POST /api/tokens":          {201, 400, 403, 409, 413, 415},
 	"DELETE /api/tokens/{name}": {200, 403, 410},
+	// The webhook subscriptions (webhooks.go): strict bodies (413, 415),
+	// taken names (409), admin of every collection (403).
+	"GET /webhooks":            {200, 403},
+	"POST /webhooks":           {201, 403, 409, 413, 415},
+	"GET /webhooks/{name}":     {200, 403},
+	"PATCH /webhooks/{name}":   {200, 403, 413, 415},
+	"DELETE /webhooks/{name}":  {204, 403},
+	"GET /sitemap.xml":         {200},
+	"GET /sitemap-removed.xml": {200},
 	// The rules API: SetRules' codes (400 invalid, 404 clearing no rule,
 	// 409 a path that answered 410), the body limits (413, 415); a bad
 	// limit or cursor of the listing (400).

@@ -53,6 +53,10 @@ type server struct {
 	corsPolicy answer.CORS
 	// limiter counts failed authentications; nil when disabled.
 	limiter *authLimiter
+	// hooks keeps webhook subscriptions; nil when the store does not.
+	hooks gone.WebhookStore
+	// sitemaps tunes /sitemap.xml and /sitemap-removed.xml.
+	sitemaps SitemapSettings
 	// inbox is the 404 inbox's admin side, nil unless WithInbox; misses
 	// hears of unknown routes, nil unless WithMisses (see inbox.go).
 	inbox  *inbox.Inbox
@@ -70,6 +74,9 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 		opt(s)
 	}
 	s.feed = s.feed.withDefaults()
+	if s.hooks == nil {
+		s.hooks, _ = svc.Store.(gone.WebhookStore)
+	}
 	s.memos, _ = svc.Store.(gone.Memoizer)
 	s.hub = newChangeHub(svc.Store, s.feed.Poll, log)
 	mux := http.NewServeMux()

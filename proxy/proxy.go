@@ -72,6 +72,9 @@ type Config struct {
 	// admin API's (which logs and counts its own): the request log and
 	// metrics.
 	Observe func(http.Handler) http.Handler
+	// RemovedSitemap, when set, serves /sitemap-removed.xml: the paths
+	// the rules retired lately, for search engines.
+	RemovedSitemap http.Handler
 	// Misses, when set, hears of every path the upstream answers 404 to
 	// a GET or HEAD: the 404 inbox (inbox.Recorder). It must not block.
 	Misses gone.MissRecorder
@@ -172,6 +175,10 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
 	if path == p.prefix || strings.HasPrefix(path, p.cfg.AdminPrefix) {
 		p.admin.ServeHTTP(&prefixLocation{ResponseWriter: w, prefix: p.prefix}, r)
+		return
+	}
+	if path == "/sitemap-removed.xml" && p.cfg.RemovedSitemap != nil {
+		p.cfg.RemovedSitemap.ServeHTTP(w, r)
 		return
 	}
 	p.site.ServeHTTP(w, r)

@@ -44,7 +44,10 @@ var t0 = time.Date(2026, 1, 5, 10, 30, 0, 0, time.UTC)
 //     InboxEntry.Add says, list in InboxLess order, and the cap drops the
 //     fewest hits;
 //   - gone.Service.RulesPage pages the path rules over the store: every
-//     rule once, in byte order of their ids, whatever their states.
+//     rule once, in byte order of their ids, whatever their states;
+//   - the store also implements gone.WebhookStore, and events of the
+//     audit log become visible in seq order (a follower that keeps only
+//     the highest seq it saw misses none).
 func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("Records", func(t *testing.T) { testRecords(t, newStore) })
 	t.Run("Update", func(t *testing.T) { testUpdate(t, newStore) })
@@ -56,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gone.Store) {
 	t.Run("Batch", func(t *testing.T) { testBatch(t, newStore) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newStore) })
 	t.Run("Rules", func(t *testing.T) { testRules(t, newStore) })
+	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, newStore) })
 	t.Run("Inbox", func(t *testing.T) { testInbox(t, newStore) })
 }
 

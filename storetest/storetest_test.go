@@ -32,11 +32,12 @@ type memStore struct {
 	audit  []gone.AuditEvent
 	seq    int64
 	closed bool
+	hooks  *memHooks
 	inbox  memInbox // meminbox_test.go
 }
 
 func newMemStore() *memStore {
-	return &memStore{recs: map[key]*gone.Record{}, tokens: map[string]*gone.Token{}}
+	return &memStore{recs: map[key]*gone.Record{}, tokens: map[string]*gone.Token{}, hooks: newMemHooks()}
 }
 
 var errClosed = errors.New("memstore: closed")

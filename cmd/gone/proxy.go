@@ -15,6 +15,7 @@ import (
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/proxy"
+	sitemaps "github.com/gonehttp/gone/sitemap"
 )
 
 const proxyUsage = `proxy --upstream URL [--addr HOST:PORT] [--db PATH|postgres://…] [--rules FILE]…
@@ -170,9 +171,10 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		// The admin prefix is on the public listener: its /metrics is no
 		// route (--metrics-addr serves the registry instead).
 		// WithFront: the console's home is then the rules.
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
-		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
-		Misses:  misses,
+		Admin:          httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
+		Observe:        httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		Misses:         misses,
+		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Store, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
 	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, stop)

@@ -75,6 +75,7 @@ var commands = []command{
 	{"explain", "show how the server decides a resource's answer", runExplain},
 	{"import", "create or replace many resources from JSON Lines or CSV", runImport},
 	{"token", "create, list or revoke named tokens (offline with --db, or through the API)", runToken},
+	{"webhooks", "subscribe receivers and caches to lifecycle changes: create, list, show, pause, resume, delete", runWebhooks},
 	{"backup", "copy the SQLite database consistently, while it serves", runBackup},
 	{"version", "print the version and VCS revision", runVersion},
 }

@@ -114,6 +114,8 @@ type backendFlags struct {
 	tls             tlsFlags
 	ops             opsFlags
 	tune            tuning
+	webhooksPoll    *time.Duration
+	search          searchFlags
 }
 
 func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
@@ -126,6 +128,10 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 	if bf.ops, err = addOpsFlags(fs, e); err != nil {
 		return bf, err
 	}
+	if bf.webhooksPoll, err = addWebhookFlags(fs, e); err != nil {
+		return bf, err
+	}
+	bf.search = addSearchFlags(fs, e)
 	bf.tune, err = addTuningFlags(fs, e)
 	return bf, err
 }
@@ -135,7 +141,7 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 func (bf backendFlags) apiOptions(b *backend, stop chan struct{}) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
 		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop),
-		httpapi.WithCORS(b.cors)}
+		httpapi.WithCORS(b.cors), httpapi.WithWebhooks(b.hooks), httpapi.WithSitemaps(b.sitemaps)}
 }
 
 // backend is what serve and proxy share: the store, the service over it,
@@ -145,6 +151,9 @@ type backend struct {
 	svc    *gone.Service
 	reg    *prometheus.Registry
 	tokens *httpapi.Tokens
+	hooks  gone.WebhookStore
+	// sitemaps are the checked --site-url and --removed-window.
+	sitemaps httpapi.SitemapSettings
 	// inbox is the store's 404 inbox, nil if it keeps none.
 	inbox gone.InboxStore
 	// cors is the front doors' CORS policy (config file, GONE_CORS_ORIGINS).
@@ -200,6 +209,10 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	if err != nil {
 		return nil, err
 	}
+	sitemaps, err := bf.search.settings()
+	if err != nil {
+		return nil, err
+	}
 	if v := e.getenv("GONE_CORS_ORIGINS"); v != "" {
 		// The environment wins over the file, as flags' env fallbacks do.
 		if cors.Origins, err = answer.ParseOrigins(v); err != nil {
@@ -220,6 +233,8 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	}
 	// The purger stops first: no pass outlives the store.
 	closers = append(closers, startPurger(ctx, log, svc, *bf.ops.purgeInterval, metrics.NewPurger(reg)))
+	hooks, _ := store.(gone.WebhookStore)
+	closers = append(closers, startDeliverer(ctx, log, hooks, svc, *bf.webhooksPoll))
 
 	tokens := httpapi.NewTokens()
 	admin := e.getenv("GONE_ADMIN_TOKEN")
@@ -234,7 +249,7 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
 	is, _ := store.(gone.InboxStore)
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, inbox: is, cors: cors, close: func() {
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, hooks: hooks, sitemaps: sitemaps, inbox: is, cors: cors, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}

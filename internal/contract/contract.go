@@ -51,10 +51,10 @@ type Checker struct {
 var loaded sync.Map // [sha256.Size]byte → *Checker
 
 // textDecoders lets openapi3filter read the console's files, JSON Lines
-// batches and the change feed's event stream, which it has no decoder for,
-// as the strings their schemas say they are.
+// batches, the change feed's event stream and the sitemaps, which it has
+// no decoder for, as the strings their schemas say they are.
 var textDecoders = sync.OnceFunc(func() {
-	for _, t := range []string{"text/html", "text/css", "text/javascript", "image/svg+xml", "application/x-ndjson", "application/jsonl", "text/event-stream"} {
+	for _, t := range []string{"text/html", "text/css", "text/javascript", "image/svg+xml", "application/x-ndjson", "application/jsonl", "text/event-stream", "application/xml"} {
 		if openapi3filter.RegisteredBodyDecoder(t) == nil {
 			openapi3filter.RegisterBodyDecoder(t, openapi3filter.PlainBodyDecoder)
 		}

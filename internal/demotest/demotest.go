@@ -101,6 +101,8 @@ func (w *World) UncheckedHandler(log *slog.Logger, opts ...httpapi.Option) http.
 	tokens := httpapi.NewTokens()
 	tokens.Add(AdminToken, "admin", true)
 	tokens.Add(ReaderToken, "reader", false)
+	// The webhook tables live in the store behind the cache.
+	opts = append([]httpapi.Option{httpapi.WithWebhooks(w.Store)}, opts...)
 	return httpapi.NewServer(log, w.Service, tokens, opts...)
 }
 

@@ -1,0 +1,196 @@
+// Package sitemap writes the sitemaps protocol's files
+// (https://www.sitemaps.org/protocol.html) for gone: a sitemap of the live
+// public resources, and one of the paths retired lately, which search
+// engines' advice is to publish for a while, with the retirement as
+// lastmod, so that the 410s are crawled, and dropped, sooner.
+package sitemap
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/gonehttp/gone"
+)
+
+// MaxURLs is how many URLs one sitemap file may list; past it, the
+// protocol's sitemap index points to several files.
+const MaxURLs = 50000
+
+// DefaultRemovedWindow is how long a retired path stays in the removed
+// sitemap.
+const DefaultRemovedWindow = 30 * 24 * time.Hour
+
+// Entry is one URL of a sitemap: a path (made absolute when written) and
+// when it last changed.
+type Entry struct {
+	Path    string
+	LastMod time.Time
+}
+
+type urlXML struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+// WriteURLSet writes a <urlset> of entries below base ("https://example.com").
+func WriteURLSet(w io.Writer, base string, entries []Entry) error {
+	return write(w, "urlset", "url", base, entries)
+}
+
+// WriteIndex writes a <sitemapindex> whose entries are sitemap files.
+func WriteIndex(w io.Writer, base string, entries []Entry) error {
+	return write(w, "sitemapindex", "sitemap", base, entries)
+}
+
+func write(w io.Writer, root, item, base string, entries []Entry) error {
+	if _, err := io.WriteString(w, xml.Header+`<`+root+` xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`+"\n"); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	for _, e := range entries {
+		u := urlXML{Loc: base + e.Path}
+		if !e.LastMod.IsZero() {
+			u.LastMod = e.LastMod.UTC().Format(time.RFC3339)
+		}
+		if err := enc.EncodeElement(u, xml.StartElement{Name: xml.Name{Local: item}}); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, "\n"); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, `</`+root+`>`+"\n")
+	return err
+}
+
+// Public lists the collections a sitemap may name: neither private (a
+// caller needs a token to read them) nor concealed (their 410s must look
+// like never-existed 404s, so a list of them would tell what conceal
+// hides).
+func Public(cfg *gone.Config) []string {
+	var out []string
+	for _, name := range cfg.Names() {
+		if p, _ := cfg.Policy(name); !p.Private && p.Disclosure != gone.DiscloseConceal {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// listPage is how many records one List call reads.
+const listPage = 1000
+
+// each calls fn for every record of collection in state at now.
+func each(ctx context.Context, store gone.Store, collection string, state gone.State, now time.Time, fn func(*gone.Record)) error {
+	q := gone.ListQuery{Collection: collection, State: state, Now: now, Limit: listPage}
+	for {
+		recs, next, err := store.List(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			fn(r)
+		}
+		if next == "" {
+			return nil
+		}
+		q.After = next
+	}
+}
+
+// Live returns page (0-based) of the live resources of the public
+// collections, MaxURLs (or per, when positive) to a page, and how many
+// there are in all. path makes a resource's public path.
+func Live(ctx context.Context, store gone.Store, cfg *gone.Config, path func(collection, id string) string, now time.Time, page, per int) ([]Entry, int, error) {
+	if per <= 0 {
+		per = MaxURLs
+	}
+	var out []Entry
+	n := 0
+	for _, c := range Public(cfg) {
+		err := each(ctx, store, c, gone.StateLive, now, func(r *gone.Record) {
+			if n/per == page {
+				out = append(out, Entry{Path: path(c, r.ID), LastMod: r.UpdatedAt})
+			}
+			n++
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, n, nil
+}
+
+// Removed returns the paths of collections retired (410) within window
+// before now, the latest first, at most MaxURLs. A retired prefix rule is
+// listed by its prefix.
+func Removed(ctx context.Context, store gone.Store, collections []string, path func(collection, id string) string, now time.Time, window time.Duration) ([]Entry, error) {
+	var out []Entry
+	since := now.Add(-window)
+	for _, c := range collections {
+		err := each(ctx, store, c, gone.StateGone, now, func(r *gone.Record) {
+			if at := r.RetiredAt(); !at.Before(since) && !at.After(now) {
+				out = append(out, Entry{Path: path(c, r.ID), LastMod: at})
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].LastMod.After(out[j].LastMod) })
+	if len(out) > MaxURLs {
+		out = out[:MaxURLs]
+	}
+	return out, nil
+}
+
+// RemovedHandler serves the removed sitemap of the proxy's rules at
+// /sitemap-removed.xml: the paths a rule retired within window, below
+// base (the request's own scheme and host when empty).
+func RemovedHandler(store gone.Store, now func() time.Time, window time.Duration, base string) http.Handler {
+	if window <= 0 {
+		window = DefaultRemovedWindow
+	}
+	rulePath := func(_, id string) string {
+		k, _ := gone.ParseRuleID(id)
+		return k.Path
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		entries, err := Removed(r.Context(), store, []string{gone.RulesCollection}, rulePath, now(), window)
+		if err != nil {
+			// Unsure is 503, never a list that may miss retired paths.
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Retry-After", "5")
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"title":"Service Unavailable","status":503,"detail":"The rules could not be read. Try again shortly."}`+"\n")
+			return
+		}
+		b := base
+		if b == "" {
+			b = "http://" + r.Host
+			if r.TLS != nil {
+				b = "https://" + r.Host
+			}
+		}
+		var buf bytes.Buffer
+		WriteURLSet(&buf, b, entries)
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+		if r.Method == http.MethodGet {
+			w.Write(buf.Bytes())
+		}
+	})
+}
