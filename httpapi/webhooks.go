@@ -99,6 +99,8 @@ type webhookRequest struct {
 	// Paused, in a change: false resumes a paused subscription (and
 	// sends its queue at once), true pauses it.
 	Paused *bool `json:"paused"`
+	// Reason is why, for the audit log (free text, optional).
+	Reason string `json:"reason"`
 }
 
 // handleCreateWebhook adds a subscription and shows its secret, once.
@@ -119,14 +121,19 @@ func (s *server) handleCreateWebhook() http.Handler {
 				Fields: map[string]string{"paused": "only in a change"}})
 			return
 		}
+		if err := gone.CheckWebhookReason(body.Reason); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		now, actor := s.svc.Now().UTC(), callerFrom(r.Context()).Name
 		h := &gone.Webhook{Name: body.Name, Kind: body.Kind, URL: body.URL, Secret: body.Secret, Host: body.Host,
 			Collections: body.Collections, PathPrefix: body.PathPrefix, Types: body.Types,
-			CreatedAt: s.svc.Now().UTC(), CreatedBy: callerFrom(r.Context()).Name}
+			CreatedAt: now, CreatedBy: actor}
 		if err := h.Check(); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := hooks.CreateWebhook(r.Context(), h); err != nil {
+		if err := hooks.CreateWebhook(r.Context(), h, gone.WebhookAudit(nil, h, actor, body.Reason, now)); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -195,8 +202,13 @@ func (s *server) handleUpdateWebhook() http.Handler {
 				Fields: map[string]string{"name": "must be left out, or be " + name}})
 			return
 		}
-		now := s.svc.Now().UTC()
-		h, err := hooks.UpdateWebhook(r.Context(), name, func(h *gone.Webhook) error {
+		if err := gone.CheckWebhookReason(body.Reason); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		now, actor := s.svc.Now().UTC(), callerFrom(r.Context()).Name
+		h, err := hooks.UpdateWebhook(r.Context(), name, func(h *gone.Webhook) (gone.AuditEvent, error) {
+			before := *h
 			if body.Kind != "" {
 				h.Kind = body.Kind
 			}
@@ -214,11 +226,17 @@ func (s *server) handleUpdateWebhook() http.Handler {
 			switch {
 			case body.Paused == nil:
 			case *body.Paused && h.PausedAt.IsZero():
-				h.PausedAt, h.PausedReason = now, "paused by "+callerFrom(r.Context()).Name
+				h.PausedAt, h.PausedReason = now, "paused by "+actor
+				if body.Reason != "" {
+					h.PausedReason += ": " + body.Reason
+				}
 			case !*body.Paused:
 				h.PausedAt, h.PausedReason, h.Failures = time.Time{}, "", 0
 			}
-			return h.Check()
+			if err := h.Check(); err != nil {
+				return gone.AuditEvent{}, err
+			}
+			return gone.WebhookAudit(&before, h, actor, body.Reason, now), nil
 		})
 		if err != nil {
 			s.writeError(w, r, err)
@@ -229,7 +247,8 @@ func (s *server) handleUpdateWebhook() http.Handler {
 	})
 }
 
-// handleDeleteWebhook removes a subscription with its queue and log.
+// handleDeleteWebhook removes a subscription with its queue and log;
+// ?reason= says why, for the audit log.
 func (s *server) handleDeleteWebhook() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hooks, err := s.webhookStore()
@@ -237,7 +256,16 @@ func (s *server) handleDeleteWebhook() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := hooks.DeleteWebhook(r.Context(), r.PathValue("name")); err != nil {
+		reason := r.URL.Query().Get("reason")
+		if err := gone.CheckWebhookReason(reason); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		now, actor := s.svc.Now().UTC(), callerFrom(r.Context()).Name
+		err = hooks.DeleteWebhook(r.Context(), r.PathValue("name"), func(h *gone.Webhook) gone.AuditEvent {
+			return gone.WebhookAudit(h, nil, actor, reason, now)
+		})
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
