@@ -30,9 +30,11 @@ type webhookView struct {
 	PausedAt     string            `json:"pausedAt,omitempty"`
 	PausedReason string            `json:"pausedReason,omitempty"`
 	Secret       string            `json:"secret,omitempty"`
-	// Queued and Deliveries only in the answer about one subscription.
-	Queued     *int           `json:"queued,omitempty"`
-	Deliveries []deliveryView `json:"deliveries,omitempty"`
+	// Queued in the list and the answer about one subscription; the
+	// list adds the newest attempt, the answer about one its log.
+	Queued       *int           `json:"queued,omitempty"`
+	LastDelivery *deliveryView  `json:"lastDelivery,omitempty"`
+	Deliveries   []deliveryView `json:"deliveries,omitempty"`
 }
 
 type deliveryView struct {
@@ -43,6 +45,11 @@ type deliveryView struct {
 	Error      string `json:"error,omitempty"`
 	DurationMS int64  `json:"durationMs"`
 	Delivered  bool   `json:"delivered"`
+}
+
+func viewDelivery(a gone.WebhookAttempt) deliveryView {
+	return deliveryView{MessageID: a.MessageID, At: a.At.UTC().Format(time.RFC3339Nano),
+		Attempt: a.Attempt, Status: a.Status, Error: a.Error, DurationMS: a.Duration.Milliseconds(), Delivered: a.Delivered}
 }
 
 func viewWebhook(w *gone.Webhook) webhookView {
@@ -60,7 +67,9 @@ func (s *server) webhookStore() (gone.WebhookStore, error) {
 	return s.hooks, nil
 }
 
-// handleListWebhooks lists every subscription, by name.
+// handleListWebhooks lists every subscription, by name, each with its
+// queue's length and its newest delivery attempt (two indexed reads per
+// subscription: there are a handful, not thousands).
 func (s *server) handleListWebhooks() http.Handler {
 	type response struct {
 		Webhooks []webhookView `json:"webhooks"`
@@ -78,7 +87,23 @@ func (s *server) handleListWebhooks() http.Handler {
 		}
 		resp := response{Webhooks: make([]webhookView, 0, len(all))}
 		for _, h := range all {
-			resp.Webhooks = append(resp.Webhooks, viewWebhook(h))
+			v := viewWebhook(h)
+			_, queued, err := hooks.PendingWebhooks(r.Context(), h.Name, 0)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			last, err := hooks.WebhookAttempts(r.Context(), h.Name, 1)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			v.Queued = &queued
+			if len(last) > 0 {
+				d := viewDelivery(last[0])
+				v.LastDelivery = &d
+			}
+			resp.Webhooks = append(resp.Webhooks, v)
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, resp)
@@ -174,8 +199,7 @@ func (s *server) handleWebhook() http.Handler {
 		v.Queued = &queued
 		v.Deliveries = make([]deliveryView, 0, len(log))
 		for _, a := range log {
-			v.Deliveries = append(v.Deliveries, deliveryView{MessageID: a.MessageID, At: a.At.UTC().Format(time.RFC3339Nano),
-				Attempt: a.Attempt, Status: a.Status, Error: a.Error, DurationMS: a.Duration.Milliseconds(), Delivered: a.Delivered})
+			v.Deliveries = append(v.Deliveries, viewDelivery(a))
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, v)

@@ -13,6 +13,7 @@ import { explainView } from './explain.js';
 import { auditView } from './audit.js';
 import { tokensView } from './tokens.js';
 import { inboxView } from './inbox.js';
+import { webhooksView } from './webhooks.js';
 
 const root = document.getElementById('app');
 
@@ -29,7 +30,8 @@ function header(parts) {
       navLink('explain', '#/explain', t('nav.explain')),
       navLink('audit', '#/audit', t('nav.audit')),
       navLink('tokens', '#/tokens', t('nav.tokens')),
-      navLink('inbox', '#/inbox', t('nav.inbox'))) : null,
+      navLink('inbox', '#/inbox', t('nav.inbox')),
+      navLink('webhooks', '#/webhooks', t('nav.webhooks'))) : null,
     h('span', { class: 'spacer' }),
     h('label', { for: 'lang', class: 'lang' }, t('lang.label')), select,
     session.token ? h('span', { class: `role role-${session.role}`, id: 'role' }, t(`role.${session.role}`)) : null,
@@ -65,7 +67,7 @@ async function draw(turn) {
     return;
   }
   if (turn !== rendering) return;
-  const view = { c: collectionsView, r: resourceView, explain: explainView, audit: auditView, tokens: tokensView, inbox: inboxView }[parts[0] || 'c'];
+  const view = { c: collectionsView, r: resourceView, explain: explainView, audit: auditView, tokens: tokensView, inbox: inboxView, webhooks: webhooksView }[parts[0] || 'c'];
   if (!view) {
     replace(main, h('h1', {}, t('notfound.title')), h('p', {}, t('notfound.text')));
     return;
