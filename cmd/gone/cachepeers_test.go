@@ -187,15 +187,18 @@ func startGone(t *testing.T, vars map[string]string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	done := make(chan error, 1)
+	var runErr error
+	finished := make(chan struct{})
 	go func() {
-		done <- run(ctx, args, func(k string) string { return vars[k] }, nil, pw, io.Discard)
+		runErr = run(ctx, args, func(k string) string { return vars[k] }, nil, pw, io.Discard)
 		pw.Close()
+		close(finished)
 	}()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() { cancel(); <-finished })
 	addr := listenAddr(pr)
 	if addr == "" {
-		t.Fatalf("gone %v never said where it listens: %v", args, <-done)
+		<-finished
+		t.Fatalf("gone %v never said where it listens: %v", args, runErr)
 	}
 	return addr
 }

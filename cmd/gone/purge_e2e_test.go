@@ -120,7 +120,7 @@ func TestPurgeInFrontOfServe(t *testing.T) {
 		t.Run(c.kind, func(t *testing.T) {
 			t.Parallel()
 			vars := map[string]string{"GONE_ADMIN_TOKEN": purgeAdmin}
-			addr := startGone(t, vars, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "g.db"), "--webhooks-poll", "20ms")
+			addr := startGone(t, vars, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "g.db"), "--webhooks-poll", "20ms")
 			cache := "http://" + c.start(t, addr)
 			e := &front{t: t, cache: cache, admin: "http://" + addr, api: "http://" + addr + "/api", httpc: &http.Client{Timeout: 5 * time.Second}}
 			e.subscribe(c.kind, c.purgePath)

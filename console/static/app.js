@@ -14,6 +14,7 @@ import { auditView } from './audit.js';
 import { tokensView } from './tokens.js';
 import { inboxView } from './inbox.js';
 import { rulesView } from './rules.js';
+import { webhooksView } from './webhooks.js';
 
 const root = document.getElementById('app');
 
@@ -32,7 +33,7 @@ function navItems() {
   const has = !session.index || session.index.collections.length > 0;
   const first = home() === 'rules' ? [rules, has ? colls : null] : [colls, rules];
   return [...first, ['explain', '#/explain', t('nav.explain')], ['audit', '#/audit', t('nav.audit')],
-    ['tokens', '#/tokens', t('nav.tokens')], ['inbox', '#/inbox', t('nav.inbox')]].filter(Boolean);
+    ['tokens', '#/tokens', t('nav.tokens')], ['inbox', '#/inbox', t('nav.inbox')], ['webhooks', '#/webhooks', t('nav.webhooks')]].filter(Boolean);
 }
 
 function header(parts) {
@@ -82,7 +83,7 @@ async function draw(turn) {
   }
   if (turn !== rendering) return;
   replace(root, header(parts), main);
-  const views = { c: collectionsView, r: resourceView, rules: rulesView, explain: explainView, audit: auditView, tokens: tokensView, inbox: inboxView };
+  const views = { c: collectionsView, r: resourceView, rules: rulesView, explain: explainView, audit: auditView, tokens: tokensView, inbox: inboxView, webhooks: webhooksView };
   const view = views[parts[0] || home()];
   if (!view) {
     replace(main, h('h1', {}, t('notfound.title')), h('p', {}, t('notfound.text')));
