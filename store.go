@@ -178,6 +178,13 @@ const (
 	ActionLifecycle   = "lifecycle"    // other lifecycle metadata changed
 	ActionTokenCreate = "token_create" // collection "tokens", id the token's name
 	ActionTokenRevoke = "token_revoke"
+	// Subscription changes: collection "webhooks", id the subscription's
+	// name (see WebhookAudit).
+	ActionWebhookCreate = "webhook_create"
+	ActionWebhookUpdate = "webhook_update"
+	ActionWebhookPause  = "webhook_pause"
+	ActionWebhookResume = "webhook_resume"
+	ActionWebhookDelete = "webhook_delete"
 )
 
 // Matches reports whether e passes q's filters (the paging aside). It is

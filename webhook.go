@@ -243,16 +243,20 @@ type WebhookBatch struct {
 // deliverer's cursor into the audit log and its lease. sqlite.Store and
 // postgres.Store implement it; storetest defines it.
 type WebhookStore interface {
-	// CreateWebhook adds w, or returns ECONFLICT if its name is taken. It
-	// sets w.SinceSeq to the audit log's last sequence number.
-	CreateWebhook(ctx context.Context, w *Webhook) error
-	// UpdateWebhook replaces the named subscription with fn's result,
-	// in one transaction, or returns ENOTFOUND. Failures, PausedAt and
+	// CreateWebhook adds w and appends e to the audit log in one
+	// transaction, or returns ECONFLICT if its name is taken (and keeps
+	// neither). It sets w.SinceSeq to the audit log's last sequence
+	// number before e.
+	CreateWebhook(ctx context.Context, w *Webhook, e AuditEvent) error
+	// UpdateWebhook replaces the named subscription with fn's result and
+	// appends the audit event fn returns, in one transaction, or returns
+	// ENOTFOUND; nothing is kept if fn fails. Failures, PausedAt and
 	// PausedReason are written too: resuming clears them.
-	UpdateWebhook(ctx context.Context, name string, fn func(*Webhook) error) (*Webhook, error)
-	// DeleteWebhook removes the subscription, its queue and its log, or
-	// returns ENOTFOUND.
-	DeleteWebhook(ctx context.Context, name string) error
+	UpdateWebhook(ctx context.Context, name string, fn func(*Webhook) (AuditEvent, error)) (*Webhook, error)
+	// DeleteWebhook removes the subscription, its queue and its log, and
+	// appends the audit event audit returns for it, in one transaction;
+	// or returns ENOTFOUND.
+	DeleteWebhook(ctx context.Context, name string, audit func(before *Webhook) AuditEvent) error
 	// Webhook returns the named subscription, or ENOTFOUND.
 	Webhook(ctx context.Context, name string) (*Webhook, error)
 	// Webhooks returns every subscription, ordered by name.

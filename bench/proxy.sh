@@ -3,7 +3,11 @@
 # all in one run so the ratios share the machine's state:
 #   - answering from 10,000 rules (exact and prefix) vs nginx's map $uri +
 #     location ^~ with return 410 and its default access log;
-#   - passing through vs a bare httputil.ReverseProxy to the same upstream.
+#   - passing through vs a bare httputil.ReverseProxy to the same upstream;
+#   - the proxy's own 410 (a rule answer) vs the same bytes: bench/cmd/samebytes
+#     fetches gone proxy's answer for one retired path once, then replays its
+#     status, headers and body (a fresh X-Request-Id each time) from bare
+#     net/http: the limit for any rule answer given from memory.
 # The server under test runs alone on CPU 1 (taskset -c 1; nginx with
 # worker_processes 1), wrk on CPU 0 (-t1 -c32); the upstream shares CPU 0
 # with wrk in the pass-through runs, the same for both proxies.
@@ -22,6 +26,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 go build -o "$dir/gone" ./cmd/gone
 go build -o "$dir/proxybench" ./bench/proxybench
+go build -o "$dir/samebytes" ./bench/cmd/samebytes
 "$dir/proxybench" rules "$dir" 10000 18480
 
 taskset -c 0 "$dir/proxybench" upstream 127.0.0.1:18481 & pids+=($!)
@@ -33,6 +38,9 @@ GONE_ADMIN_TOKEN=bench taskset -c 1 "$dir/gone" proxy --upstream http://127.0.0.
 	--addr 127.0.0.1:18484 --db "$dir/gone.db" --rules "$dir/rules.csv" >"$dir/gone.out" 2>"$dir/gone.log" & gone_pid=$!; pids+=($!)
 for _ in $(seq 300); do grep -q '^listening on' "$dir/gone.out" 2>/dev/null && break; sleep 0.1; done
 grep '^rules' "$dir/gone.out"
+taskset -c 1 "$dir/samebytes" 127.0.0.1:18486 http://127.0.0.1:18484/old/page-5000 >"$dir/same.out" 2>&1 & same_pid=$!; pids+=($!)
+for _ in $(seq 100); do grep -q '^listening on' "$dir/same.out" 2>/dev/null && break; sleep 0.1; done
+grep -q '^listening on http://127.0.0.1:18486 (replaying 410' "$dir/same.out" || { cat "$dir/same.out"; echo "samebytes did not capture the proxy's 410"; exit 1; }
 # The same, over the same database, with the request log off (level warn).
 GONE_ADMIN_TOKEN=bench GONE_LOG_LEVEL=warn taskset -c 1 "$dir/gone" proxy --upstream http://127.0.0.1:18481 \
 	--addr 127.0.0.1:18485 --db "$dir/gone.db" >"$dir/gone2.out" 2>"$dir/gone2.log" & gone2_pid=$!; pids+=($!)
@@ -63,6 +71,7 @@ for round in $(seq "$rounds"); do
 	run "nginx location ^~ prefix 410" "$nginx_worker" "http://127.0.0.1:18480/old-section-5009/a/b"
 	run "gone proxy prefix 410" "$gone_pid" "http://127.0.0.1:18484/old-section-5009/a/b"
 	run "bare net/http fixed 410" "$fixed_pid" "http://127.0.0.1:18482/old/page-5000"
+	run "same bytes of gone proxy 410" "$same_pid" "http://127.0.0.1:18486/old/page-5000"
 	run "bare ReverseProxy pass-through" "$bare_pid" "http://127.0.0.1:18483/live/page"
 	run "gone proxy pass-through" "$gone_pid" "http://127.0.0.1:18484/live/page"
 	run "gone proxy exact 410, no log" "$gone2_pid" "http://127.0.0.1:18485/old/page-5000"
@@ -70,8 +79,8 @@ for round in $(seq "$rounds"); do
 done
 echo "== ratios (mean of rounds): throughput, and CPU per request inverted (higher is better for gone)"
 awk -F'|' '{s[$1]+=$2; u[$1]+=$3; c[$1]++} END {
-	split("gone proxy exact 410|nginx map exact 410|gone proxy prefix 410|nginx location ^~ prefix 410|bare net/http fixed 410|nginx map exact 410|gone proxy pass-through|bare ReverseProxy pass-through|gone proxy exact 410, no log|nginx map exact 410|gone proxy pass-through, no log|bare ReverseProxy pass-through", p, "|")
-	for (i = 1; i < 12; i += 2) {
+	split("gone proxy exact 410|nginx map exact 410|gone proxy prefix 410|nginx location ^~ prefix 410|bare net/http fixed 410|nginx map exact 410|gone proxy pass-through|bare ReverseProxy pass-through|gone proxy exact 410, no log|nginx map exact 410|gone proxy pass-through, no log|bare ReverseProxy pass-through|gone proxy exact 410|same bytes of gone proxy 410", p, "|")
+	for (i = 1; i < 14; i += 2) {
 		a = p[i]; b = p[i+1]
 		printf "%-32s / %-30s  req/s %.2f   CPU/req %.2f\n", a, b, (s[a]/c[a]) / (s[b]/c[b]), (u[b]/c[b]) / (u[a]/c[a])
 	}

@@ -157,9 +157,10 @@ func (cf collectionFile) policy() (gone.Policy, error) {
 }
 
 // reservedNames are path segments under /api/ that are routes of the API
-// (httpapi/routes.go), not collections. "tokens" is also the collection name token changes carry
-// in the audit log.
-var reservedNames = map[string]bool{"audit": true, "explain": true, "changes": true, gone.TokensCollection: true}
+// (httpapi/routes.go), not collections. "tokens" and "webhooks" are also the collection names
+// token and subscription changes carry in the audit log.
+var reservedNames = map[string]bool{"audit": true, "explain": true, "changes": true, gone.TokensCollection: true,
+	gone.WebhooksCollection: true}
 
 // corsFile is the JSON form of CORS in the config file.
 type corsFile struct {

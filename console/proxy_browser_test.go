@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gonehttp/gone/gonehttp"
+	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/demotest"
 	"github.com/gonehttp/gone/proxy"
 )
@@ -29,7 +30,7 @@ func TestBrowserThroughProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	target, _ := url.Parse(up.URL)
-	srv := httptest.NewServer(proxy.New(proxy.Config{Upstream: target, Rules: rules, Admin: w.Handler(nil)}))
+	srv := httptest.NewServer(proxy.New(proxy.Config{Upstream: target, Rules: rules, Admin: w.Handler(nil, httpapi.WithFront(httpapi.FrontProxy))}))
 	t.Cleanup(srv.Close)
 
 	b := newBrowser(t, srv.URL+proxy.DefaultAdminPrefix[:len(proxy.DefaultAdminPrefix)-1])
@@ -41,6 +42,14 @@ func TestBrowserThroughProxy(t *testing.T) {
 		t.Errorf("the console is at %s, want /_gone/admin/", got)
 	}
 	b.checkPage("collections through the proxy")
+	// A resource's Explain link names it as callers reach it, below the
+	// admin prefix, and is explained as a resource, not a site path.
+	b.open("#/r/users/42")
+	if got := eval[string](b, `document.getElementById('explain-link').getAttribute('href')`); got != "#/explain?path=%2F_gone%2Fapi%2Fusers%2F42" {
+		t.Errorf("explain link = %s, want the path below /_gone/", got)
+	}
+	b.open("#/explain?path=%2F_gone%2Fapi%2Fusers%2F42")
+	b.waitFor("a resource's explanation", `!!document.querySelector('#flowchart') && (document.querySelector('#verdict-public .status')?.textContent || '').includes('HTTP 200')`)
 	if n := upstreamHits.Load(); n != 0 {
 		t.Errorf("the upstream saw %d of the console's requests", n)
 	}

@@ -45,6 +45,7 @@ var auditActions = []string{
 	gone.ActionCreate, gone.ActionReplace, gone.ActionPatch, gone.ActionSoftDelete, gone.ActionRestore,
 	gone.ActionDelete, gone.ActionPurge, gone.ActionExpire, gone.ActionMove, gone.ActionUnavailable, gone.ActionLifecycle,
 	gone.ActionTokenCreate, gone.ActionTokenRevoke,
+	gone.ActionWebhookCreate, gone.ActionWebhookUpdate, gone.ActionWebhookPause, gone.ActionWebhookResume, gone.ActionWebhookDelete,
 }
 
 // handleAudit lets an admin read the audit log, filtered by collection,

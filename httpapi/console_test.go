@@ -17,6 +17,7 @@ func TestIndex(t *testing.T) {
 	w := e.do(req{path: "/api", header: map[string]string{"Accept-Language": "es"}})
 	must(t, w, http.StatusOK, "GET /api")
 	var idx struct {
+		Front       string `json:"front"`
 		Collections []struct {
 			Name                 string `json:"name"`
 			RestoreWindowSeconds int64  `json:"restoreWindowSeconds"`
@@ -27,6 +28,9 @@ func TestIndex(t *testing.T) {
 	}
 	if err := json.Unmarshal(w.Body.Bytes(), &idx); err != nil {
 		t.Fatal(err)
+	}
+	if idx.Front != "serve" {
+		t.Errorf("front = %q, want serve (no WithFront)", idx.Front)
 	}
 	var names []string
 	for _, c := range idx.Collections {

@@ -28,17 +28,38 @@ type reasonInfo struct {
 	Text string `json:"text"`
 }
 
+// Front is the front door that serves this API: what its callers are
+// managing, resources (gone serve) or a site's paths (gone proxy).
+type Front string
+
+// The front doors that serve the API.
+const (
+	FrontServe Front = "serve"
+	FrontProxy Front = "proxy"
+)
+
+// WithFront says which front door serves the API (FrontServe unless
+// given). The index tells it to the console, whose home under the proxy
+// is the rules rather than the collections.
+func WithFront(f Front) Option { return func(s *server) { s.front = f } }
+
 // handleIndex lists the collections and the reason catalog. Both are
 // public already (suggestions name collections, 410s carry reason texts);
-// the index says it in one place, for the console and other clients.
+// the index says it in one place, for the console and other clients,
+// with the front door that serves it.
 func (s *server) handleIndex() http.Handler {
 	type response struct {
+		Front       Front            `json:"front"`
 		Collections []collectionInfo `json:"collections"`
 		Reasons     []reasonInfo     `json:"reasons"`
 	}
+	front := s.front
+	if front == "" {
+		front = FrontServe
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lng := answer.Language(r)
-		resp := response{Collections: []collectionInfo{}, Reasons: []reasonInfo{}}
+		resp := response{Front: front, Collections: []collectionInfo{}, Reasons: []reasonInfo{}}
 		for _, name := range s.collections {
 			p, _ := s.svc.Config.Policy(name)
 			resp.Collections = append(resp.Collections, collectionInfo{

@@ -61,6 +61,8 @@ type server struct {
 	// hears of unknown routes, nil unless WithMisses (see inbox.go).
 	inbox  *inbox.Inbox
 	misses gone.MissRecorder
+	// front is the front door serving the API (WithFront), for the index.
+	front Front
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as

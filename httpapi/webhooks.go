@@ -30,9 +30,11 @@ type webhookView struct {
 	PausedAt     string            `json:"pausedAt,omitempty"`
 	PausedReason string            `json:"pausedReason,omitempty"`
 	Secret       string            `json:"secret,omitempty"`
-	// Queued and Deliveries only in the answer about one subscription.
-	Queued     *int           `json:"queued,omitempty"`
-	Deliveries []deliveryView `json:"deliveries,omitempty"`
+	// Queued in the list and the answer about one subscription; the
+	// list adds the newest attempt, the answer about one its log.
+	Queued       *int           `json:"queued,omitempty"`
+	LastDelivery *deliveryView  `json:"lastDelivery,omitempty"`
+	Deliveries   []deliveryView `json:"deliveries,omitempty"`
 }
 
 type deliveryView struct {
@@ -43,6 +45,11 @@ type deliveryView struct {
 	Error      string `json:"error,omitempty"`
 	DurationMS int64  `json:"durationMs"`
 	Delivered  bool   `json:"delivered"`
+}
+
+func viewDelivery(a gone.WebhookAttempt) deliveryView {
+	return deliveryView{MessageID: a.MessageID, At: a.At.UTC().Format(time.RFC3339Nano),
+		Attempt: a.Attempt, Status: a.Status, Error: a.Error, DurationMS: a.Duration.Milliseconds(), Delivered: a.Delivered}
 }
 
 func viewWebhook(w *gone.Webhook) webhookView {
@@ -60,7 +67,9 @@ func (s *server) webhookStore() (gone.WebhookStore, error) {
 	return s.hooks, nil
 }
 
-// handleListWebhooks lists every subscription, by name.
+// handleListWebhooks lists every subscription, by name, each with its
+// queue's length and its newest delivery attempt (two indexed reads per
+// subscription: there are a handful, not thousands).
 func (s *server) handleListWebhooks() http.Handler {
 	type response struct {
 		Webhooks []webhookView `json:"webhooks"`
@@ -78,7 +87,23 @@ func (s *server) handleListWebhooks() http.Handler {
 		}
 		resp := response{Webhooks: make([]webhookView, 0, len(all))}
 		for _, h := range all {
-			resp.Webhooks = append(resp.Webhooks, viewWebhook(h))
+			v := viewWebhook(h)
+			_, queued, err := hooks.PendingWebhooks(r.Context(), h.Name, 0)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			last, err := hooks.WebhookAttempts(r.Context(), h.Name, 1)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			v.Queued = &queued
+			if len(last) > 0 {
+				d := viewDelivery(last[0])
+				v.LastDelivery = &d
+			}
+			resp.Webhooks = append(resp.Webhooks, v)
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, resp)
@@ -99,6 +124,8 @@ type webhookRequest struct {
 	// Paused, in a change: false resumes a paused subscription (and
 	// sends its queue at once), true pauses it.
 	Paused *bool `json:"paused"`
+	// Reason is why, for the audit log (free text, optional).
+	Reason string `json:"reason"`
 }
 
 // handleCreateWebhook adds a subscription and shows its secret, once.
@@ -119,14 +146,19 @@ func (s *server) handleCreateWebhook() http.Handler {
 				Fields: map[string]string{"paused": "only in a change"}})
 			return
 		}
+		if err := gone.CheckWebhookReason(body.Reason); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		now, actor := s.svc.Now().UTC(), callerFrom(r.Context()).Name
 		h := &gone.Webhook{Name: body.Name, Kind: body.Kind, URL: body.URL, Secret: body.Secret, Host: body.Host,
 			Collections: body.Collections, PathPrefix: body.PathPrefix, Types: body.Types,
-			CreatedAt: s.svc.Now().UTC(), CreatedBy: callerFrom(r.Context()).Name}
+			CreatedAt: now, CreatedBy: actor}
 		if err := h.Check(); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := hooks.CreateWebhook(r.Context(), h); err != nil {
+		if err := hooks.CreateWebhook(r.Context(), h, gone.WebhookAudit(nil, h, actor, body.Reason, now)); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -167,8 +199,7 @@ func (s *server) handleWebhook() http.Handler {
 		v.Queued = &queued
 		v.Deliveries = make([]deliveryView, 0, len(log))
 		for _, a := range log {
-			v.Deliveries = append(v.Deliveries, deliveryView{MessageID: a.MessageID, At: a.At.UTC().Format(time.RFC3339Nano),
-				Attempt: a.Attempt, Status: a.Status, Error: a.Error, DurationMS: a.Duration.Milliseconds(), Delivered: a.Delivered})
+			v.Deliveries = append(v.Deliveries, viewDelivery(a))
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, v)
@@ -195,8 +226,13 @@ func (s *server) handleUpdateWebhook() http.Handler {
 				Fields: map[string]string{"name": "must be left out, or be " + name}})
 			return
 		}
-		now := s.svc.Now().UTC()
-		h, err := hooks.UpdateWebhook(r.Context(), name, func(h *gone.Webhook) error {
+		if err := gone.CheckWebhookReason(body.Reason); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		now, actor := s.svc.Now().UTC(), callerFrom(r.Context()).Name
+		h, err := hooks.UpdateWebhook(r.Context(), name, func(h *gone.Webhook) (gone.AuditEvent, error) {
+			before := *h
 			if body.Kind != "" {
 				h.Kind = body.Kind
 			}
@@ -214,11 +250,17 @@ func (s *server) handleUpdateWebhook() http.Handler {
 			switch {
 			case body.Paused == nil:
 			case *body.Paused && h.PausedAt.IsZero():
-				h.PausedAt, h.PausedReason = now, "paused by "+callerFrom(r.Context()).Name
+				h.PausedAt, h.PausedReason = now, "paused by "+actor
+				if body.Reason != "" {
+					h.PausedReason += ": " + body.Reason
+				}
 			case !*body.Paused:
 				h.PausedAt, h.PausedReason, h.Failures = time.Time{}, "", 0
 			}
-			return h.Check()
+			if err := h.Check(); err != nil {
+				return gone.AuditEvent{}, err
+			}
+			return gone.WebhookAudit(&before, h, actor, body.Reason, now), nil
 		})
 		if err != nil {
 			s.writeError(w, r, err)
@@ -229,7 +271,8 @@ func (s *server) handleUpdateWebhook() http.Handler {
 	})
 }
 
-// handleDeleteWebhook removes a subscription with its queue and log.
+// handleDeleteWebhook removes a subscription with its queue and log;
+// ?reason= says why, for the audit log.
 func (s *server) handleDeleteWebhook() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hooks, err := s.webhookStore()
@@ -237,7 +280,16 @@ func (s *server) handleDeleteWebhook() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := hooks.DeleteWebhook(r.Context(), r.PathValue("name")); err != nil {
+		reason := r.URL.Query().Get("reason")
+		if err := gone.CheckWebhookReason(reason); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		now, actor := s.svc.Now().UTC(), callerFrom(r.Context()).Name
+		err = hooks.DeleteWebhook(r.Context(), r.PathValue("name"), func(h *gone.Webhook) gone.AuditEvent {
+			return gone.WebhookAudit(h, nil, actor, reason, now)
+		})
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}

@@ -21,27 +21,42 @@ func (s *Store) exec(ctx context.Context, fn func(pgx.Tx) error) error {
 	return s.Update(ctx, func(t gone.Tx) error { return fn(t.(*pgTx).tx) })
 }
 
-// CreateWebhook adds w, or returns ECONFLICT if its name is taken.
-func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook) error {
-	return s.exec(ctx, func(tx pgx.Tx) error {
+// audited runs fn in one transaction and appends the audit event it
+// returns in the same transaction: the change and its record commit
+// together or not at all.
+func (s *Store) audited(ctx context.Context, fn func(pgx.Tx) (gone.AuditEvent, error)) error {
+	return s.Update(ctx, func(t gone.Tx) error {
+		e, err := fn(t.(*pgTx).tx)
+		if err != nil {
+			return err
+		}
+		return t.AppendAudit(ctx, e)
+	})
+}
+
+// CreateWebhook adds w and audits it, or returns ECONFLICT if its name is
+// taken.
+func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook, e gone.AuditEvent) error {
+	return s.audited(ctx, func(tx pgx.Tx) (gone.AuditEvent, error) {
 		// The audit lock orders appends and commits (see AppendAudit):
 		// holding it, MAX(seq) is the last event committed or to commit
-		// before this subscription exists.
+		// before this subscription exists. (AppendAudit takes it again
+		// after; an advisory lock is reentrant within a transaction.)
 		if _, err := tx.Exec(ctx, auditLock); err != nil {
-			return fmt.Errorf("postgres: audit lock: %w", err)
+			return e, fmt.Errorf("postgres: audit lock: %w", err)
 		}
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&w.SinceSeq); err != nil {
-			return fmt.Errorf("postgres: create webhook %s: %w", w.Name, err)
+			return e, fmt.Errorf("postgres: create webhook %s: %w", w.Name, err)
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO webhooks (`+webhookColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (name) DO NOTHING`, webhookArgs(w)...)
 		if err != nil {
-			return fmt.Errorf("postgres: create webhook %s: %w", w.Name, err)
+			return e, fmt.Errorf("postgres: create webhook %s: %w", w.Name, err)
 		}
 		if tag.RowsAffected() == 0 {
-			return gone.Errorf(gone.ECONFLICT, "A subscription is already named %q.", w.Name)
+			return e, gone.Errorf(gone.ECONFLICT, "A subscription is already named %q.", w.Name)
 		}
-		return nil
+		return e, nil
 	})
 }
 
@@ -50,17 +65,18 @@ func webhookArgs(w *gone.Webhook) []any {
 		joinTypes(w.Types), w.CreatedAt, w.CreatedBy, w.SinceSeq, w.Failures, toDB(w.PausedAt), w.PausedReason}
 }
 
-// UpdateWebhook replaces the named subscription with fn's result; the row
-// stays locked (FOR UPDATE) from the read to the write.
-func (s *Store) UpdateWebhook(ctx context.Context, name string, fn func(*gone.Webhook) error) (*gone.Webhook, error) {
+// UpdateWebhook replaces the named subscription with fn's result and
+// audits it; the row stays locked (FOR UPDATE) from the read to the write.
+func (s *Store) UpdateWebhook(ctx context.Context, name string, fn func(*gone.Webhook) (gone.AuditEvent, error)) (*gone.Webhook, error) {
 	var out *gone.Webhook
-	err := s.exec(ctx, func(tx pgx.Tx) error {
+	err := s.audited(ctx, func(tx pgx.Tx) (gone.AuditEvent, error) {
 		w, err := webhookByName(ctx, tx, name, " FOR UPDATE")
 		if err != nil {
-			return err
+			return gone.AuditEvent{}, err
 		}
-		if err := fn(w); err != nil {
-			return err
+		e, err := fn(w)
+		if err != nil {
+			return e, err
 		}
 		w.Name = name
 		out = w
@@ -68,29 +84,30 @@ func (s *Store) UpdateWebhook(ctx context.Context, name string, fn func(*gone.We
 			path_prefix = $7, types = $8, created_at = $9, created_by = $10, since_seq = $11, failures = $12,
 			paused_at = $13, paused_reason = $14 WHERE name = $1`, webhookArgs(w)...)
 		if err != nil {
-			return fmt.Errorf("postgres: update webhook %s: %w", name, err)
+			return e, fmt.Errorf("postgres: update webhook %s: %w", name, err)
 		}
-		return nil
+		return e, nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// DeleteWebhook removes the subscription, its queue and its log.
-func (s *Store) DeleteWebhook(ctx context.Context, name string) error {
-	return s.exec(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE name = $1`, name)
+// DeleteWebhook removes the subscription, its queue and its log, and
+// audits it.
+func (s *Store) DeleteWebhook(ctx context.Context, name string, audit func(*gone.Webhook) gone.AuditEvent) error {
+	return s.audited(ctx, func(tx pgx.Tx) (gone.AuditEvent, error) {
+		w, err := webhookByName(ctx, tx, name, " FOR UPDATE")
 		if err != nil {
-			return fmt.Errorf("postgres: delete webhook %s: %w", name, err)
+			return gone.AuditEvent{}, err
 		}
-		if tag.RowsAffected() == 0 {
-			return notFoundWebhook(name)
-		}
-		for _, q := range []string{`DELETE FROM webhook_queue WHERE webhook = $1`, `DELETE FROM webhook_log WHERE webhook = $1`} {
+		for _, q := range []string{`DELETE FROM webhooks WHERE name = $1`, `DELETE FROM webhook_queue WHERE webhook = $1`, `DELETE FROM webhook_log WHERE webhook = $1`} {
 			if _, err := tx.Exec(ctx, q, name); err != nil {
-				return fmt.Errorf("postgres: delete webhook %s: %w", name, err)
+				return gone.AuditEvent{}, fmt.Errorf("postgres: delete webhook %s: %w", name, err)
 			}
 		}
-		return nil
+		return audit(w), nil
 	})
 }
 

@@ -35,22 +35,36 @@ func (s *Store) exec(ctx context.Context, fn func(*sql.Tx) error) error {
 	return s.Update(ctx, func(t gone.Tx) error { return fn(t.(*tx).tx) })
 }
 
-// CreateWebhook adds w, or returns ECONFLICT if its name is taken.
-func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook) error {
-	return s.exec(ctx, func(tx *sql.Tx) error {
+// audited runs fn in one write transaction and appends the audit event
+// it returns in the same transaction: the change and its record commit
+// together or not at all.
+func (s *Store) audited(ctx context.Context, fn func(*sql.Tx) (gone.AuditEvent, error)) error {
+	return s.Update(ctx, func(t gone.Tx) error {
+		e, err := fn(t.(*tx).tx)
+		if err != nil {
+			return err
+		}
+		return t.AppendAudit(ctx, e)
+	})
+}
+
+// CreateWebhook adds w and audits it, or returns ECONFLICT if its name is
+// taken.
+func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook, e gone.AuditEvent) error {
+	return s.audited(ctx, func(tx *sql.Tx) (gone.AuditEvent, error) {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM webhooks WHERE name = ?`, w.Name).Scan(&n); err != nil {
-			return fmt.Errorf("sqlite: webhook %s: %w", w.Name, err)
+			return e, fmt.Errorf("sqlite: webhook %s: %w", w.Name, err)
 		}
 		if n > 0 {
-			return gone.Errorf(gone.ECONFLICT, "A subscription is already named %q.", w.Name)
+			return e, gone.Errorf(gone.ECONFLICT, "A subscription is already named %q.", w.Name)
 		}
 		// The write lock is held (BEGIN IMMEDIATE): no event commits
 		// between this read and the insert.
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&w.SinceSeq); err != nil {
-			return fmt.Errorf("sqlite: webhook %s: %w", w.Name, err)
+			return e, fmt.Errorf("sqlite: webhook %s: %w", w.Name, err)
 		}
-		return putWebhook(ctx, tx, w)
+		return e, putWebhook(ctx, tx, w)
 	})
 }
 
@@ -64,40 +78,43 @@ func putWebhook(ctx context.Context, tx *sql.Tx, w *gone.Webhook) error {
 	return nil
 }
 
-// UpdateWebhook replaces the named subscription with fn's result.
-func (s *Store) UpdateWebhook(ctx context.Context, name string, fn func(*gone.Webhook) error) (*gone.Webhook, error) {
+// UpdateWebhook replaces the named subscription with fn's result and
+// audits it.
+func (s *Store) UpdateWebhook(ctx context.Context, name string, fn func(*gone.Webhook) (gone.AuditEvent, error)) (*gone.Webhook, error) {
 	var out *gone.Webhook
-	err := s.exec(ctx, func(tx *sql.Tx) error {
+	err := s.audited(ctx, func(tx *sql.Tx) (gone.AuditEvent, error) {
 		w, err := webhookByName(ctx, tx, name)
 		if err != nil {
-			return err
+			return gone.AuditEvent{}, err
 		}
-		if err := fn(w); err != nil {
-			return err
+		e, err := fn(w)
+		if err != nil {
+			return e, err
 		}
 		w.Name = name
 		out = w
-		return putWebhook(ctx, tx, w)
+		return e, putWebhook(ctx, tx, w)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// DeleteWebhook removes the subscription, its queue and its log.
-func (s *Store) DeleteWebhook(ctx context.Context, name string) error {
-	return s.exec(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE name = ?`, name)
+// DeleteWebhook removes the subscription, its queue and its log, and
+// audits it.
+func (s *Store) DeleteWebhook(ctx context.Context, name string, audit func(*gone.Webhook) gone.AuditEvent) error {
+	return s.audited(ctx, func(tx *sql.Tx) (gone.AuditEvent, error) {
+		w, err := webhookByName(ctx, tx, name)
 		if err != nil {
-			return fmt.Errorf("sqlite: delete webhook %s: %w", name, err)
+			return gone.AuditEvent{}, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFoundWebhook(name)
-		}
-		for _, q := range []string{`DELETE FROM webhook_queue WHERE webhook = ?`, `DELETE FROM webhook_log WHERE webhook = ?`} {
+		for _, q := range []string{`DELETE FROM webhooks WHERE name = ?`, `DELETE FROM webhook_queue WHERE webhook = ?`, `DELETE FROM webhook_log WHERE webhook = ?`} {
 			if _, err := tx.ExecContext(ctx, q, name); err != nil {
-				return fmt.Errorf("sqlite: delete webhook %s: %w", name, err)
+				return gone.AuditEvent{}, fmt.Errorf("sqlite: delete webhook %s: %w", name, err)
 			}
 		}
-		return nil
+		return audit(w), nil
 	})
 }
 

@@ -29,47 +29,64 @@ func newMemHooks() *memHooks {
 
 var _ gone.WebhookStore = (*memStore)(nil)
 
-func (s *memStore) CreateWebhook(ctx context.Context, w *gone.Webhook) error {
-	h := s.hooks
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, ok := h.subs[w.Name]; ok {
-		return gone.Errorf(gone.ECONFLICT, "taken")
-	}
-	s.mu.RLock()
-	w.SinceSeq = s.seq
-	s.mu.RUnlock()
-	h.subs[w.Name] = *w
-	return nil
+// The subscription changes run inside Update, so that their audit events
+// commit with them as the real stores' do.
+
+func (s *memStore) CreateWebhook(ctx context.Context, w *gone.Webhook, e gone.AuditEvent) error {
+	return s.Update(ctx, func(tx gone.Tx) error {
+		h := s.hooks
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if _, ok := h.subs[w.Name]; ok {
+			return gone.Errorf(gone.ECONFLICT, "taken")
+		}
+		s.mu.RLock()
+		w.SinceSeq = s.seq
+		s.mu.RUnlock()
+		h.subs[w.Name] = *w
+		return tx.AppendAudit(ctx, e)
+	})
 }
 
-func (s *memStore) UpdateWebhook(ctx context.Context, name string, fn func(*gone.Webhook) error) (*gone.Webhook, error) {
-	h := s.hooks
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	w, ok := h.subs[name]
-	if !ok {
-		return nil, gone.Errorf(gone.ENOTFOUND, "no")
-	}
-	if err := fn(&w); err != nil {
+func (s *memStore) UpdateWebhook(ctx context.Context, name string, fn func(*gone.Webhook) (gone.AuditEvent, error)) (*gone.Webhook, error) {
+	var out *gone.Webhook
+	err := s.Update(ctx, func(tx gone.Tx) error {
+		h := s.hooks
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		w, ok := h.subs[name]
+		if !ok {
+			return gone.Errorf(gone.ENOTFOUND, "no")
+		}
+		e, err := fn(&w)
+		if err != nil {
+			return err
+		}
+		w.Name = name
+		h.subs[name] = w
+		out = &w
+		return tx.AppendAudit(ctx, e)
+	})
+	if err != nil {
 		return nil, err
 	}
-	w.Name = name
-	h.subs[name] = w
-	return &w, nil
+	return out, nil
 }
 
-func (s *memStore) DeleteWebhook(ctx context.Context, name string) error {
-	h := s.hooks
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, ok := h.subs[name]; !ok {
-		return gone.Errorf(gone.ENOTFOUND, "no")
-	}
-	delete(h.subs, name)
-	h.queue = slices.DeleteFunc(h.queue, func(m gone.WebhookMessage) bool { return m.Webhook == name })
-	h.log = slices.DeleteFunc(h.log, func(a gone.WebhookAttempt) bool { return a.Webhook == name })
-	return nil
+func (s *memStore) DeleteWebhook(ctx context.Context, name string, audit func(*gone.Webhook) gone.AuditEvent) error {
+	return s.Update(ctx, func(tx gone.Tx) error {
+		h := s.hooks
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		w, ok := h.subs[name]
+		if !ok {
+			return gone.Errorf(gone.ENOTFOUND, "no")
+		}
+		delete(h.subs, name)
+		h.queue = slices.DeleteFunc(h.queue, func(m gone.WebhookMessage) bool { return m.Webhook == name })
+		h.log = slices.DeleteFunc(h.log, func(a gone.WebhookAttempt) bool { return a.Webhook == name })
+		return tx.AppendAudit(ctx, audit(&w))
+	})
 }
 
 func (s *memStore) Webhook(ctx context.Context, name string) (*gone.Webhook, error) {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -26,6 +27,12 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 			PathPrefix: "/api/", Types: []gone.ChangeType{gone.ChangeGone, gone.ChangeMoved}, CreatedAt: t0, CreatedBy: "admin"}
 	}
 
+	// audit is a subscription change's audit event, as the API writes it
+	// (the tests of what it says are the domain's).
+	audit := func(w *gone.Webhook) gone.AuditEvent {
+		return gone.AuditEvent{At: t0, Actor: "admin", Action: gone.ActionWebhookUpdate, Collection: gone.WebhooksCollection, ID: w.Name}
+	}
+
 	t.Run("Subscriptions", func(t *testing.T) {
 		t.Parallel()
 		store, s := stores(t)
@@ -33,10 +40,10 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 			t.Errorf("Webhook(absent) error = %v, want ENOTFOUND", err)
 		}
 		want := hook("a")
-		if err := s.CreateWebhook(ctx(t), want); err != nil {
+		if err := s.CreateWebhook(ctx(t), want, audit(want)); err != nil {
 			t.Fatalf("CreateWebhook: %v", err)
 		}
-		if err := s.CreateWebhook(ctx(t), hook("a")); gone.ErrorCode(err) != gone.ECONFLICT {
+		if err := s.CreateWebhook(ctx(t), hook("a"), audit(hook("a"))); gone.ErrorCode(err) != gone.ECONFLICT {
 			t.Errorf("CreateWebhook(taken name) error = %v, want ECONFLICT", err)
 		}
 		got, err := s.Webhook(ctx(t), "a")
@@ -44,9 +51,9 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 			t.Errorf("Webhook(a) = %+v, %v;\nwant %+v", got, err, want)
 		}
 		paused := t0.Add(time.Hour)
-		if _, err := s.UpdateWebhook(ctx(t), "a", func(w *gone.Webhook) error {
+		if _, err := s.UpdateWebhook(ctx(t), "a", func(w *gone.Webhook) (gone.AuditEvent, error) {
 			w.PausedAt, w.PausedReason, w.Failures, w.Types = paused, "failing", 3, nil
-			return nil
+			return audit(w), nil
 		}); err != nil {
 			t.Fatalf("UpdateWebhook: %v", err)
 		}
@@ -54,7 +61,7 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		if !got.PausedAt.Equal(paused) || got.PausedReason != "failing" || got.Failures != 3 || len(got.Types) != 0 {
 			t.Errorf("after UpdateWebhook: %+v; want paused at %v, 3 failures, no types", got, paused)
 		}
-		if _, err := s.UpdateWebhook(ctx(t), "b", func(*gone.Webhook) error { return nil }); gone.ErrorCode(err) != gone.ENOTFOUND {
+		if _, err := s.UpdateWebhook(ctx(t), "b", func(w *gone.Webhook) (gone.AuditEvent, error) { return audit(w), nil }); gone.ErrorCode(err) != gone.ENOTFOUND {
 			t.Errorf("UpdateWebhook(absent) error = %v, want ENOTFOUND", err)
 		}
 		// A subscription starts after the audit log's last event.
@@ -65,7 +72,7 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		}
 		evs, _ := store.Audit(ctx(t), gone.AuditQuery{Newest: true, Limit: 1})
 		first := hook("0-first")
-		if err := s.CreateWebhook(ctx(t), first); err != nil {
+		if err := s.CreateWebhook(ctx(t), first, audit(first)); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := s.Webhook(ctx(t), "0-first"); len(evs) != 1 || got.SinceSeq != evs[0].Seq || want.SinceSeq != 0 {
@@ -75,11 +82,73 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		if err != nil || len(all) != 2 || all[0].Name != "0-first" || all[1].Name != "a" {
 			t.Errorf("Webhooks() = %v, %v; want 0-first and a, by name", all, err)
 		}
-		if err := s.DeleteWebhook(ctx(t), "a"); err != nil {
+		if err := s.DeleteWebhook(ctx(t), "a", audit); err != nil {
 			t.Fatalf("DeleteWebhook: %v", err)
 		}
-		if err := s.DeleteWebhook(ctx(t), "a"); gone.ErrorCode(err) != gone.ENOTFOUND {
+		if err := s.DeleteWebhook(ctx(t), "a", audit); gone.ErrorCode(err) != gone.ENOTFOUND {
 			t.Errorf("DeleteWebhook twice: error = %v, want ENOTFOUND", err)
+		}
+	})
+
+	// Each change commits its audit event with it, and a refused change
+	// leaves neither.
+	t.Run("ChangesAudited", func(t *testing.T) {
+		t.Parallel()
+		store, s := stores(t)
+		event := func(action string) func(*gone.Webhook) gone.AuditEvent {
+			return func(w *gone.Webhook) gone.AuditEvent {
+				return gone.AuditEvent{At: t0, Actor: "ops", Action: action, Collection: gone.WebhooksCollection, ID: w.Name, Reason: "why " + action}
+			}
+		}
+		refused := errors.New("refused")
+		steps := []struct {
+			name   string
+			do     func() error
+			action string // the event it leaves, "" for none
+		}{
+			{"create", func() error { h := hook("a"); return s.CreateWebhook(ctx(t), h, event(gone.ActionWebhookCreate)(h)) }, gone.ActionWebhookCreate},
+			{"create a taken name", func() error { h := hook("a"); return s.CreateWebhook(ctx(t), h, event(gone.ActionWebhookCreate)(h)) }, ""},
+			{"update", func() error {
+				_, err := s.UpdateWebhook(ctx(t), "a", func(w *gone.Webhook) (gone.AuditEvent, error) {
+					w.URL = "https://example.com/new"
+					return event(gone.ActionWebhookUpdate)(w), nil
+				})
+				return err
+			}, gone.ActionWebhookUpdate},
+			{"update refused by fn", func() error {
+				_, err := s.UpdateWebhook(ctx(t), "a", func(w *gone.Webhook) (gone.AuditEvent, error) {
+					w.URL = "https://example.com/kept-out"
+					return event(gone.ActionWebhookPause)(w), refused
+				})
+				return err
+			}, ""},
+			{"delete", func() error { return s.DeleteWebhook(ctx(t), "a", event(gone.ActionWebhookDelete)) }, gone.ActionWebhookDelete},
+			{"delete again", func() error { return s.DeleteWebhook(ctx(t), "a", event(gone.ActionWebhookDelete)) }, ""},
+		}
+		last := int64(0)
+		for _, st := range steps {
+			err := st.do()
+			if (err == nil) != (st.action != "") {
+				t.Errorf("%s: error = %v, want an error %v", st.name, err, st.action == "")
+			}
+			evs, aerr := store.Audit(ctx(t), gone.AuditQuery{AfterSeq: last})
+			switch {
+			case aerr != nil:
+				t.Fatalf("%s: Audit: %v", st.name, aerr)
+			case st.action == "" && len(evs) != 0:
+				t.Errorf("%s: audit gained %+v; want nothing", st.name, evs)
+			case st.action != "" && (len(evs) != 1 || evs[0].Action != st.action || evs[0].Collection != gone.WebhooksCollection ||
+				evs[0].ID != "a" || evs[0].Actor != "ops" || evs[0].Reason != "why "+st.action):
+				t.Errorf("%s: audit gained %+v; want one %s of webhooks/a by ops", st.name, evs, st.action)
+			}
+			if len(evs) > 0 {
+				last = evs[len(evs)-1].Seq
+			}
+			if st.name == "update refused by fn" {
+				if w, _ := s.Webhook(ctx(t), "a"); w == nil || w.URL != "https://example.com/new" {
+					t.Errorf("%s: subscription = %+v; want the URL of the last update kept", st.name, w)
+				}
+			}
 		}
 	})
 
@@ -122,7 +191,7 @@ func testWebhooks(t *testing.T, newStore func(t *testing.T) gone.Store) {
 		// A failure keeps the message, later; a success removes it.
 		retry := t0.Add(1500 * time.Millisecond)
 		fail := gone.WebhookAttempt{Webhook: "a", Seq: q[0].Seq, MessageID: "m1", At: t0, Attempt: 1, Status: 500, Error: "500", Duration: 20 * time.Millisecond}
-		if err := s.CreateWebhook(ctx(t), hook("a")); err != nil {
+		if err := s.CreateWebhook(ctx(t), hook("a"), audit(hook("a"))); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.RecordWebhookAttempt(ctx(t), fail, retry, "failed 1 time"); err != nil {

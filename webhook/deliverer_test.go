@@ -81,7 +81,7 @@ func (w *world) subscribe(t *testing.T, h *gone.Webhook) *gone.Webhook {
 	if err := h.Check(); err != nil {
 		t.Fatalf("Check(%+v): %v", h, err)
 	}
-	if err := w.store.CreateWebhook(context.Background(), h); err != nil {
+	if err := w.store.CreateWebhook(context.Background(), h, gone.WebhookAudit(nil, h, "admin", "", h.CreatedAt)); err != nil {
 		t.Fatal(err)
 	}
 	return h
@@ -266,9 +266,10 @@ func TestBackoffPausesAndResumes(t *testing.T) {
 	}
 	// Resume: everything queued goes, in order, with its first id first.
 	rcv.status.Store(204)
-	if _, err := w.store.UpdateWebhook(ctx, "flaky", func(h *gone.Webhook) error {
+	if _, err := w.store.UpdateWebhook(ctx, "flaky", func(h *gone.Webhook) (gone.AuditEvent, error) {
+		before := *h
 		h.PausedAt, h.PausedReason, h.Failures = time.Time{}, "", 0
-		return nil
+		return gone.WebhookAudit(&before, h, "admin", "fixed", w.clock.Now()), nil
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestOneDelivererOverPostgres(t *testing.T) {
 			if err := h.Check(); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateWebhook(ctx, h); err != nil {
+			if err := s.CreateWebhook(ctx, h, gone.WebhookAudit(nil, h, "admin", "", h.CreatedAt)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -170,7 +170,8 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		PublicHosts: publicHosts, AllowUpgrade: upgrades,
 		// The admin prefix is on the public listener: its /metrics is no
 		// route (--metrics-addr serves the registry instead).
-		Admin:          httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden))...),
+		// WithFront: the console's home is then the rules.
+		Admin:          httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
 		Observe:        httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
 		Misses:         misses,
 		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Store, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL),

@@ -67,6 +67,23 @@ export async function call(method, path, { query, body, token, anonymous } = {})
   return data;
 }
 
+// publicPath is where callers reach an API path: below the proxy's admin
+// prefix under gone proxy (/_gone/api/users/123), as it is on gone serve.
+export function publicPath(p) {
+  return new URL(p.replace(/^\//, ''), base).pathname;
+}
+
+// resourcePath reads a path as a caller would ask for it: the API path of
+// one of this server's resources when it lies below the API's /api/ (as
+// publicPath writes it), or null for any other path: a site path, which the
+// rules answer.
+export function resourcePath(p) {
+  const root = base.pathname;
+  if (!p.startsWith(root)) return null;
+  const rest = '/' + p.slice(root.length);
+  return rest.startsWith('/api/') ? rest : null;
+}
+
 // path joins segments into an API path, escaping each.
 export function path(...segments) {
   return '/api/' + segments.map(encodeURIComponent).join('/');

@@ -13,23 +13,38 @@ import { explainView } from './explain.js';
 import { auditView } from './audit.js';
 import { tokensView } from './tokens.js';
 import { inboxView } from './inbox.js';
+import { rulesView } from './rules.js';
+import { webhooksView } from './webhooks.js';
 
 const root = document.getElementById('app');
 
+// home is the view of '#/': under gone proxy the rules (a site's paths
+// are what it manages; GET /api says which front door serves it), on gone
+// serve the collections.
+function home() {
+  return session.index && session.index.front === 'proxy' ? 'rules' : 'c';
+}
+
+// navItems are the views the header links to: the rules first under the
+// proxy, and the collections only where there are some.
+function navItems() {
+  const colls = ['c', '#/c', t('nav.collections')];
+  const rules = ['rules', '#/rules', t('nav.rules')];
+  const has = !session.index || session.index.collections.length > 0;
+  const first = home() === 'rules' ? [rules, has ? colls : null] : [colls, rules];
+  return [...first, ['explain', '#/explain', t('nav.explain')], ['audit', '#/audit', t('nav.audit')],
+    ['tokens', '#/tokens', t('nav.tokens')], ['inbox', '#/inbox', t('nav.inbox')], ['webhooks', '#/webhooks', t('nav.webhooks')]].filter(Boolean);
+}
+
 function header(parts) {
-  const here = parts[0] || 'c';
+  const here = parts[0] || home();
   const navLink = (key, href, label) => h('a', { href, 'aria-current': here === key ? 'page' : false }, label);
   const select = h('select', { id: 'lang', onchange: (e) => setLang(e.target.value) },
     languages.map((l) => h('option', { value: l, selected: l === lang() }, t(`lang.${l}`))));
   return h('header', { class: 'top' },
     h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main').focus(); } }, t('skip')),
     h('span', { class: 'brand' }, 'gone'),
-    session.token ? h('nav', { 'aria-label': t('nav.label') },
-      navLink('c', '#/c', t('nav.collections')),
-      navLink('explain', '#/explain', t('nav.explain')),
-      navLink('audit', '#/audit', t('nav.audit')),
-      navLink('tokens', '#/tokens', t('nav.tokens')),
-      navLink('inbox', '#/inbox', t('nav.inbox'))) : null,
+    session.token ? h('nav', { 'aria-label': t('nav.label') }, navItems().map(([key, href, label]) => navLink(key, href, label))) : null,
     h('span', { class: 'spacer' }),
     h('label', { for: 'lang', class: 'lang' }, t('lang.label')), select,
     session.token ? h('span', { class: `role role-${session.role}`, id: 'role' }, t(`role.${session.role}`)) : null,
@@ -53,19 +68,23 @@ async function draw(turn) {
   const { parts, query } = currentRoute();
   document.documentElement.lang = lang();
   const main = h('main', { id: 'main', tabindex: '-1' });
-  replace(root, header(parts), main);
   if (!session.token) {
-    signInView(main, { done: () => go('#/c') });
+    replace(root, header(parts), main);
+    signInView(main, { done: () => go('#/') });
     return;
   }
   try {
+    // The index first: the header's links and the home depend on it.
     if (!session.index) session.index = await call('GET', '/api');
   } catch (err) {
+    replace(root, header(parts), main);
     replace(main, h('p', { role: 'alert', class: 'error' }, err.message));
     return;
   }
   if (turn !== rendering) return;
-  const view = { c: collectionsView, r: resourceView, explain: explainView, audit: auditView, tokens: tokensView, inbox: inboxView }[parts[0] || 'c'];
+  replace(root, header(parts), main);
+  const views = { c: collectionsView, r: resourceView, rules: rulesView, explain: explainView, audit: auditView, tokens: tokensView, inbox: inboxView, webhooks: webhooksView };
+  const view = views[parts[0] || home()];
   if (!view) {
     replace(main, h('h1', {}, t('notfound.title')), h('p', {}, t('notfound.text')));
     return;

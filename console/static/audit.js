@@ -8,7 +8,8 @@ import { session } from './session.js';
 import { href, go } from './router.js';
 import { time, problemBox, toISO } from './fmt.js';
 
-const actions = ['create', 'replace', 'patch', 'soft_delete', 'restore', 'delete', 'purge', 'expire', 'move', 'unavailable', 'lifecycle', 'token_create', 'token_revoke'];
+const actions = ['create', 'replace', 'patch', 'soft_delete', 'restore', 'delete', 'purge', 'expire', 'move', 'unavailable', 'lifecycle', 'token_create', 'token_revoke',
+  'webhook_create', 'webhook_update', 'webhook_pause', 'webhook_resume', 'webhook_delete'];
 const PAGE = 50;
 
 // fromISO shows an RFC 3339 time in a datetime-local field (local time).

@@ -77,11 +77,30 @@ const questions = {
 // as a date or a suggested path).
 export function stepText(st) {
   const node = questions[st.question];
-  const q = node ? t(`flow.${node}`).replace(/\n/g, ' ') : st.question;
+  const q = node ? t(`flow.${node}`).replace(/\n/g, ' ') : ruleQuestions[st.question] ? t(ruleQuestions[st.question]) : st.question;
   const known = { Yes: 'yes', No: 'no', Never: 'never', 'Yes, deleted': 'deleted', 'Yes, expired': 'expired', 'Yes, moved': 'moved' };
-  const a = known[st.answer] ? t(`flow.answer.${known[st.answer]}`) : st.answer;
-  return [q, a];
+  if (known[st.answer]) return [q, t(`flow.answer.${known[st.answer]}`)];
+  if (ruleAnswers[st.answer]) return [q, t(ruleAnswers[st.answer])];
+  // "Yes: /blog/* (longest prefix)": the word and the kind of match are
+  // the console's to translate, the path or message is the server's.
+  const m = /^(Yes|No): (.*)$/s.exec(st.answer);
+  if (!m) return [q, st.answer];
+  const rest = m[2].replace(/ \((exact|longest prefix)\)$/, (_, kind) => ` (${t(`rexplain.kind.${kind === 'exact' ? 'exact' : 'prefix'}`)})`);
+  return [q, `${t(`flow.answer.${m[1].toLowerCase()}`)}: ${rest}`];
 }
+
+// ruleQuestions and ruleAnswers are the steps GET /rules/explain adds
+// before and after the decision.
+const ruleQuestions = {
+  'Is the path valid?': 'rexplain.q.valid',
+  'Do all its readings have the same rule?': 'rexplain.q.readings',
+  'Does a rule match?': 'rexplain.q.match',
+  'Who answers?': 'rexplain.q.who',
+};
+const ruleAnswers = {
+  'No rule: passed to the upstream': 'rexplain.a.norule',
+  'The upstream (the rule schedules nothing yet)': 'rexplain.a.upstream',
+};
 
 // walk follows the steps from the start and returns the lit edges and
 // nodes, ending at an answer node.

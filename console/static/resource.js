@@ -5,7 +5,7 @@
 
 import { h, replace, link } from './dom.js';
 import { t } from './i18n.js';
-import { call, path } from './api.js';
+import { call, path, publicPath } from './api.js';
 import { session } from './session.js';
 import { href, go, redraw } from './router.js';
 import { time, countdown, stateBadge, problemBox, json, toISO } from './fmt.js';
@@ -20,7 +20,7 @@ export async function resourceView(main, { parts }) {
     return;
   }
   const flash = h('div', { id: 'flash', role: 'status', 'aria-live': 'polite' });
-  main.append(flash, h('p', {}, h('a', { id: 'explain-link', href: href(['explain'], { path: path(coll, id) }) }, t('resource.explain'))));
+  main.append(flash, h('p', {}, h('a', { id: 'explain-link', href: href(['explain'], { path: publicPath(path(coll, id)) }) }, t('resource.explain'))));
 
   if (!session.admin) {
     await readerView(main, coll, id);
