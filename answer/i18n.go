@@ -30,6 +30,9 @@ const (
 	MsgFramingFold    = "framing.fold"
 	MsgURITooLong     = "limit.uri"
 	MsgHeadersTooLong = "limit.headers"
+	MsgConnect        = "edge.connect"
+	MsgBadTarget      = "edge.target"
+	MsgBadBody        = "request.body_malformed"
 
 	// The HTML page's labels.
 	PagePath        = "page.path"
@@ -75,6 +78,9 @@ var catalog = []lang{
 		MsgFramingFold:    "The request has a folded header line (obs-fold, RFC 9112 §5.2) or a malformed field. It was refused and the connection is closed.",
 		MsgURITooLong:     "The request target is longer than %d bytes.",
 		MsgHeadersTooLong: "The request line and headers are larger than %d bytes.",
+		MsgConnect:        "CONNECT is not served here: gone is not a forward proxy.",
+		MsgBadTarget:      "The request target must be a path (origin form) or an absolute URL (RFC 9112 §3.2).",
+		MsgBadBody:        "The request body could not be read (malformed chunked encoding); the request was abandoned.",
 		PagePath:          "Address",
 		PageDeletedAt:     "Removed on",
 		PageExpiredAt:     "Expired on",
@@ -104,6 +110,9 @@ var catalog = []lang{
 		MsgFramingFold:    "La solicitud tiene una cabecera plegada (obs-fold, RFC 9112 §5.2) o un campo mal formado. Se rechazó y la conexión se cierra.",
 		MsgURITooLong:     "El destino de la solicitud tiene más de %d bytes.",
 		MsgHeadersTooLong: "La línea de solicitud y las cabeceras ocupan más de %d bytes.",
+		MsgConnect:        "CONNECT no se atiende aquí: gone no es un proxy de reenvío.",
+		MsgBadTarget:      "El destino de la solicitud debe ser una ruta (forma de origen) o una URL absoluta (RFC 9112 §3.2).",
+		MsgBadBody:        "No se pudo leer el cuerpo de la solicitud (codificación chunked mal formada); la solicitud se abandonó.",
 		PagePath:          "Dirección",
 		PageDeletedAt:     "Eliminada el",
 		PageExpiredAt:     "Expiró el",

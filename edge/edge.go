@@ -14,10 +14,12 @@ package edge
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/gonehttp/gone/answer"
 )
@@ -54,6 +56,11 @@ type Config struct {
 // is refused with 414 or 431. srv's Handler and ConnContext are wrapped,
 // and its MaxHeaderBytes raised to 1 MiB when lower.
 func Serve(srv *http.Server, ln net.Listener, cfg Config) error {
+	if srv.Protocols != nil && srv.Protocols.UnencryptedHTTP2() {
+		// h2c with prior knowledge: the guard would read HTTP/2's binary
+		// frames as HTTP/1.1 header blocks.
+		return errors.New("edge: unencrypted HTTP/2 is not served behind the framing guard; use TLS for HTTP/2")
+	}
 	harden(srv, cfg)
 	if cfg.TLS != nil {
 		return srv.Serve(newTLSListener(ln, cfg.TLS))
@@ -127,6 +134,17 @@ func guardHandler(next http.Handler, cfg Config) http.Handler {
 			return
 		case headerBytes(r) > MaxHeaderBytes:
 			refuse(w, r, cfg, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf(answer.Text(answer.Language(r), answer.MsgHeadersTooLong), MaxHeaderBytes))
+			return
+		case r.Method == http.MethodConnect:
+			// A front door of gone serves paths; it never opens a
+			// tunnel to wherever a client names.
+			w.Header().Set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+			refuse(w, r, cfg, http.StatusMethodNotAllowed, answer.Text(answer.Language(r), answer.MsgConnect))
+			return
+		case r.RequestURI != "*" && !strings.HasPrefix(r.URL.Path, "/"):
+			// An authority-form target (GET host:80) has no path a rule
+			// could match, and absolute-form ones came with a path.
+			refuse(w, r, cfg, http.StatusBadRequest, answer.Text(answer.Language(r), answer.MsgBadTarget))
 			return
 		case r.Method == http.MethodOptions && r.RequestURI == "*":
 			// Answered here rather than by net/http's own handler

@@ -31,6 +31,10 @@ type idleBody struct {
 	// done stops deadline changes once the body is read or the handler
 	// returned.
 	done atomic.Bool
+	// malformed is set when the client's body could not be read for a
+	// reason other than time (a bad chunked encoding): the client's
+	// fault, answered 400, not the upstream's.
+	malformed atomic.Bool
 	// deadline is the read deadline last set (Unix nanoseconds). When it
 	// passes, the server cancels the request's context from inside the
 	// read, so the transport may report the cancellation before this
@@ -46,6 +50,13 @@ func stalledBody(r *http.Request) bool {
 }
 
 type idleBodyKey struct{}
+
+// malformedBody reports whether r's body failed to read for a reason of
+// the client's making.
+func malformedBody(r *http.Request) bool {
+	b, ok := r.Context().Value(idleBodyKey{}).(*idleBody)
+	return ok && b.malformed.Load()
+}
 
 func (b *idleBody) setDeadline() {
 	d := time.Now().Add(b.idle)
@@ -89,6 +100,8 @@ func (b *idleBody) Read(p []byte) (int, error) {
 		}
 	case err != nil && isTimeout(err):
 		return n, fmt.Errorf("%w: no bytes for %s: %w", errSlowBody, b.idle, err)
+	case err != nil:
+		b.malformed.Store(true)
 	}
 	return n, err
 }

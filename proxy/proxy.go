@@ -201,6 +201,11 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		p.cfg.Rules.WriteProblem(w, r, http.StatusRequestTimeout, answer.MsgBodyStalled)
 		return
 	}
+	if malformedBody(r) {
+		w.Header().Set("Connection", "close")
+		p.cfg.Rules.WriteProblem(w, r, http.StatusBadRequest, answer.MsgBadBody)
+		return
+	}
 	if r.Context().Err() != nil {
 		// The caller went away: nobody to answer.
 		return

@@ -340,3 +340,39 @@ func TestUpgradedConnectionPassesBytes(t *testing.T) {
 		c.Close()
 	}
 }
+
+// What is not a request for a path is refused by the edge on every door,
+// and reaches nothing behind it: CONNECT (gone is no forward proxy) and an
+// authority-form target, which has no path a rule could match. A client's
+// malformed chunked body is the client's fault: 400, not the proxy's 502.
+func TestEdgeRefusesWhatIsNotAPath(t *testing.T) {
+	t.Parallel()
+	for _, d := range frontDoors(t) {
+		t.Run(d.name, func(t *testing.T) {
+			for _, c := range []struct {
+				name, raw string
+				want      string
+			}{
+				{"CONNECT", "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", "HTTP/1.1 405 "},
+				{"authority form", "GET a:80 HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 400 "},
+			} {
+				got := rawExchange(t, d.addr, c.raw)
+				if !strings.HasPrefix(got, c.want) || !strings.Contains(got, "application/problem+json") {
+					t.Errorf("%s: answer\n%.400s\nwant %q and a problem", c.name, got, c.want)
+				}
+				if d.app != nil {
+					if seen := d.app.take(); len(seen) > 0 {
+						t.Errorf("%s: reached what stands behind the door: %q", c.name, seen)
+					}
+				}
+			}
+			if d.name == "proxy" {
+				got := rawExchange(t, d.addr, "POST /form HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot hex\r\n0\r\n\r\n")
+				if !strings.HasPrefix(got, "HTTP/1.1 400 ") {
+					t.Errorf("a malformed chunked body through the proxy: answer\n%.400s\nwant 400", got)
+				}
+				d.app.take()
+			}
+		})
+	}
+}
