@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/gonehttp/gone/answer"
@@ -86,7 +87,9 @@ func (c *framingConn) next() verdict {
 		return verdict{close: true}
 	}
 	v := c.verdicts[0]
-	c.verdicts = c.verdicts[1:]
+	// Shifted down rather than resliced, so the queue's array (nearly
+	// always one verdict long) is reused rather than regrown per request.
+	c.verdicts = c.verdicts[:copy(c.verdicts, c.verdicts[1:])]
 	return v
 }
 
@@ -197,16 +200,17 @@ func (c *framingConn) judge(block []byte) []byte {
 	switch {
 	case v.status != 0:
 		c.ended = true
-		if f.standIn == nil {
-			// A request line net/http will refuse itself (400, closed).
-			return block
+		if in := f.standIn(); in != nil {
+			return in
 		}
-		return f.standIn
+		// A request line net/http refuses itself (400, and it closes
+		// the connection); its verdict stays queued, unused.
+		return block
 	case v.close:
 		c.through = true
-	case len(f.lengths) > 0:
-		// verdict checked that every length is the same number.
-		c.body, _ = strconv.ParseInt(string(f.lengths[0]), 10, 64)
+	case f.lengths > 0:
+		// verdict checked that every length is the same run of digits.
+		c.body, _ = strconv.ParseInt(string(f.length), 10, 64)
 	}
 	return block
 }
@@ -222,63 +226,107 @@ func (c *framingConn) overflow() []byte {
 	c.vmu.Lock()
 	c.verdicts = append(c.verdicts, verdict{status: http.StatusRequestHeaderFieldsTooLarge, key: answer.MsgHeadersTooLong, close: true})
 	c.vmu.Unlock()
-	if f := parseFraming(held[:bytes.LastIndexByte(held, '\n')+1]); f.standIn != nil && len(f.standIn) <= maxHeaderScan {
-		return f.standIn
+	if in := parseFraming(held[:bytes.LastIndexByte(held, '\n')+1]).standIn(); in != nil && len(in) <= maxHeaderScan {
+		return in
 	}
 	return held
 }
 
 // framing is what one header block says about where its request ends.
+// Parsing it allocates nothing: every request's header block is read here.
 type framing struct {
+	block    []byte
 	http10   bool
-	lengths  [][]byte // Content-Length values, trimmed
-	codings  [][]byte // Transfer-Encoding values, as sent
-	badField bool     // a folded line, or a field that is not name: value
-	// standIn is a bodiless request with the block's request line, Host
-	// and Accept-Language, to be answered in the refused request's place;
-	// nil when the request line is not one net/http would accept.
-	standIn []byte
+	lengths  int    // Content-Length fields
+	length   []byte // the first one's value, trimmed
+	lengthOK bool   // every Content-Length is the same run of digits
+	codings  int    // Transfer-Encoding fields
+	coding   []byte // the first one's value, as sent
+	badField bool   // a folded line, or a field that is not name: value
+}
+
+// lines calls each with every line of the block after the request line,
+// without its line end, up to the empty line.
+func lines(block []byte, each func(line []byte)) {
+	rest := block[bytes.IndexByte(block, '\n')+1:]
+	for len(rest) > 0 {
+		end := bytes.IndexByte(rest, '\n')
+		if end < 0 {
+			end = len(rest)
+		}
+		line := bytes.TrimSuffix(rest[:end], []byte("\r"))
+		if len(line) == 0 {
+			return
+		}
+		each(line)
+		rest = rest[min(end+1, len(rest)):]
+	}
 }
 
 func parseFraming(block []byte) framing {
-	var f framing
-	lines := bytes.Split(block, []byte("\n"))
-	reqLine := bytes.TrimSuffix(lines[0], []byte("\r"))
-	method, rest, _ := bytes.Cut(reqLine, []byte(" "))
-	target, proto, _ := bytes.Cut(rest, []byte(" "))
-	f.http10 = string(proto) == "HTTP/1.0"
-	var keep [][]byte
-	for _, line := range lines[1:] {
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
-			break
-		}
+	f := framing{block: block, lengthOK: true}
+	reqLine, _, _ := bytes.Cut(block, []byte("\n"))
+	f.http10 = bytes.HasSuffix(bytes.TrimSuffix(reqLine, []byte("\r")), []byte(" HTTP/1.0"))
+	lines(block, func(line []byte) {
 		if line[0] == ' ' || line[0] == '\t' {
 			f.badField = true // obs-fold (RFC 9112 §5.2)
-			continue
+			return
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok || !isToken(name) {
 			f.badField = true // RFC 9112 §5.1: no whitespace before the colon
-			continue
+			return
 		}
 		switch {
 		case bytes.EqualFold(name, []byte("Content-Length")):
-			f.lengths = append(f.lengths, bytes.Trim(value, " \t"))
+			v := bytes.Trim(value, " \t")
+			if f.lengths == 0 {
+				f.length = v
+			}
+			f.lengths++
+			f.lengthOK = f.lengthOK && isDigits(v) && bytes.Equal(v, f.length)
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			f.codings = append(f.codings, value)
-		case bytes.EqualFold(name, []byte("Host")), bytes.EqualFold(name, []byte("Accept-Language")):
-			keep = append(keep, line)
+			if f.codings == 0 {
+				f.coding = value
+			}
+			f.codings++
 		}
-	}
-	if isToken(method) && len(target) > 0 && !bytes.ContainsAny(target, " \t") && (f.http10 || string(proto) == "HTTP/1.1") {
-		s := append(append([]byte{}, reqLine...), "\r\n"...)
-		for _, k := range keep {
-			s = append(append(s, k...), "\r\n"...)
-		}
-		f.standIn = append(s, "Content-Length: 0\r\n\r\n"...)
-	}
+	})
 	return f
+}
+
+// standIn is a bodiless request with the block's request line, Host and
+// Accept-Language, to be answered in a refused request's place; nil when
+// the request line is not one net/http would accept (it then refuses the
+// block itself, with a 400, and closes).
+func (f framing) standIn() []byte {
+	reqLine, _, _ := bytes.Cut(f.block, []byte("\n"))
+	reqLine = bytes.TrimSuffix(reqLine, []byte("\r"))
+	method, rest, _ := bytes.Cut(reqLine, []byte(" "))
+	target, proto, _ := bytes.Cut(rest, []byte(" "))
+	if !isToken(method) || len(target) == 0 || bytes.ContainsAny(target, " \t") || (string(proto) != "HTTP/1.0" && string(proto) != "HTTP/1.1") {
+		return nil
+	}
+	s := append(append([]byte{}, reqLine...), "\r\n"...)
+	lines(f.block, func(line []byte) {
+		name, _, _ := bytes.Cut(line, []byte(":"))
+		if bytes.EqualFold(name, []byte("Host")) || bytes.EqualFold(name, []byte("Accept-Language")) {
+			s = append(append(s, line...), "\r\n"...)
+		}
+	})
+	return append(s, "Content-Length: 0\r\n\r\n"...)
+}
+
+func isDigits(b []byte) bool {
+	if len(b) == 0 || len(b) > 18 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // verdict judges the framing: anything that two HTTP/1.1 parsers could
@@ -288,23 +336,18 @@ func (f framing) verdict() verdict {
 	if f.badField {
 		return refuse(http.StatusBadRequest, answer.MsgFramingFold)
 	}
-	n := int64(-1)
-	for _, l := range f.lengths {
-		m, err := strconv.ParseInt(string(l), 10, 64)
-		if err != nil || m < 0 || len(l) == 0 || l[0] == '+' || (n >= 0 && m != n) {
-			return refuse(http.StatusBadRequest, answer.MsgFramingCoding)
-		}
-		n = m
+	if !f.lengthOK {
+		return refuse(http.StatusBadRequest, answer.MsgFramingCoding)
 	}
 	switch {
-	case len(f.codings) > 0 && len(f.lengths) > 0:
+	case f.codings > 0 && f.lengths > 0:
 		return refuse(http.StatusBadRequest, answer.MsgFramingClash)
-	case len(f.codings) > 1 || len(f.codings) == 1 && f.http10:
+	case f.codings > 1 || f.codings == 1 && f.http10:
 		return refuse(http.StatusBadRequest, answer.MsgFramingCoding)
-	case len(f.codings) == 1:
+	case f.codings == 1:
 		// Only "chunked", spelled so: a coding another parser might
 		// read otherwise (a tab, another case, a list) is refused.
-		v := bytes.Trim(f.codings[0], " ")
+		v := bytes.Trim(f.coding, " ")
 		switch {
 		case string(v) == "chunked":
 			return verdict{close: true}
@@ -323,7 +366,7 @@ func isToken(b []byte) bool {
 		return false
 	}
 	for _, c := range b {
-		if c <= ' ' || c >= 0x7f || bytes.IndexByte([]byte(`"(),/:;<=>?@[\]{}`), c) >= 0 {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
 			return false
 		}
 	}
