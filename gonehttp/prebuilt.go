@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -128,7 +127,7 @@ func (pb *prebuilt) write(w http.ResponseWriter, r *http.Request, path string, h
 	if len(pb.parts) > 1 {
 		n += (len(pb.parts) - 1) * len(esc)
 	}
-	h["Content-Length"] = []string{strconv.Itoa(n)}
+	h["Content-Length"] = answer.ContentLength(n)
 	w.WriteHeader(pb.status)
 	if n == 0 {
 		return
