@@ -50,10 +50,15 @@ func (s *server) handleUnknownRoute() http.Handler {
 			// A path no route serves may still be one a rule retired or
 			// moved: the rule answers it (410, 308, 503), as gone proxy
 			// would; without one, the route's 404 with its suggestion.
-			if norm, err := gone.NormalizePath(r.URL.EscapedPath()); err == nil && norm == r.URL.EscapedPath() {
-				s.rules.Serve(w, r, notFound)
+			// The rules' own normalization, as the proxy and the
+			// middleware apply it: every spelling of a retired path is
+			// answered alike, and one gone cannot read is a 400.
+			r2, ok := s.rules.Normalize(w, r)
+			if !ok {
 				return
 			}
+			s.rules.Serve(w, r2, notFound)
+			return
 		}
 		notFound.ServeHTTP(w, r)
 	})
