@@ -33,6 +33,7 @@ const (
 	MsgConnect        = "edge.connect"
 	MsgBadTarget      = "edge.target"
 	MsgBadBody        = "request.body_malformed"
+	MsgReadOnly       = "method.read_only"
 
 	// The HTML page's labels.
 	PagePath        = "page.path"
@@ -81,6 +82,7 @@ var catalog = []lang{
 		MsgConnect:        "CONNECT is not served here: gone is not a forward proxy.",
 		MsgBadTarget:      "The request target must be a path (origin form) or an absolute URL (RFC 9112 §3.2).",
 		MsgBadBody:        "The request body could not be read (malformed chunked encoding); the request was abandoned.",
+		MsgReadOnly:       "This address answers GET and HEAD only.",
 		PagePath:          "Address",
 		PageDeletedAt:     "Removed on",
 		PageExpiredAt:     "Expired on",
@@ -113,6 +115,7 @@ var catalog = []lang{
 		MsgConnect:        "CONNECT no se atiende aquí: gone no es un proxy de reenvío.",
 		MsgBadTarget:      "El destino de la solicitud debe ser una ruta (forma de origen) o una URL absoluta (RFC 9112 §3.2).",
 		MsgBadBody:        "No se pudo leer el cuerpo de la solicitud (codificación chunked mal formada); la solicitud se abandonó.",
+		MsgReadOnly:       "Esta dirección solo responde a GET y HEAD.",
 		PagePath:          "Dirección",
 		PageDeletedAt:     "Eliminada el",
 		PageExpiredAt:     "Expiró el",

@@ -12,6 +12,7 @@ import (
 	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/inbox"
+	"github.com/gonehttp/gone/sitemap"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond it).
@@ -57,6 +58,9 @@ type server struct {
 	hooks gone.WebhookStore
 	// sitemaps tunes /sitemap.xml and /sitemap-removed.xml.
 	sitemaps SitemapSettings
+	// sitemapMemo keeps the sitemaps' lists for sitemap.MaxAge: an
+	// anonymous GET scans the store at most once per list and MaxAge.
+	sitemapMemo *sitemap.Memo
 	// inbox is the 404 inbox's admin side, nil unless WithInbox; misses
 	// hears of unknown routes, nil unless WithMisses (see inbox.go).
 	inbox  *inbox.Inbox
@@ -74,6 +78,7 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 		opt(s)
 	}
 	s.feed = s.feed.withDefaults()
+	s.sitemapMemo = new(sitemap.Memo)
 	if s.hooks == nil {
 		s.hooks, _ = svc.Store.(gone.WebhookStore)
 	}

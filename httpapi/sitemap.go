@@ -28,29 +28,6 @@ func WithSitemaps(st SitemapSettings) Option {
 	return func(s *server) { s.sitemaps = st }
 }
 
-// siteBase is the absolute URL the sitemaps' paths are written below.
-func (s *server) siteBase(r *http.Request) string {
-	if s.sitemaps.BaseURL != "" {
-		return s.sitemaps.BaseURL
-	}
-	scheme := "http://"
-	if r.TLS != nil {
-		scheme = "https://"
-	}
-	return scheme + r.Host
-}
-
-// writeXML sends a sitemap that search engines may cache for a while.
-func writeXML(w http.ResponseWriter, r *http.Request, b []byte) {
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(b)
-	}
-}
-
 // handleSitemap lists the live resources of the public collections:
 // one file, or past PerFile URLs an index of ?page=1…n.
 func (s *server) handleSitemap() http.Handler {
@@ -69,12 +46,15 @@ func (s *server) handleSitemap() http.Handler {
 			}
 			page = n - 1
 		}
-		entries, total, err := sitemap.Live(r.Context(), s.svc.Store, s.svc.Config, s.resourcePath, s.svc.Now(), page, per)
+		now := s.svc.Now()
+		entries, total, err := s.sitemapMemo.Get("live:"+strconv.Itoa(page), now, func() ([]sitemap.Entry, int, error) {
+			return sitemap.Live(r.Context(), s.svc.Store, s.svc.Config, s.resourcePath, now, page, per)
+		})
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		base := s.siteBase(r)
+		base := sitemap.Base(r, s.sitemaps.BaseURL)
 		var b bytes.Buffer
 		switch {
 		case r.URL.Query().Has("page") && page*per >= max(total, 1):
@@ -93,7 +73,7 @@ func (s *server) handleSitemap() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		writeXML(w, r, b.Bytes())
+		sitemap.Serve(w, r, b.Bytes())
 	})
 }
 
@@ -105,16 +85,20 @@ func (s *server) handleRemovedSitemap() http.Handler {
 		if window <= 0 {
 			window = sitemap.DefaultRemovedWindow
 		}
-		entries, err := sitemap.Removed(r.Context(), s.svc.Store, sitemap.Public(s.svc.Config), s.resourcePath, s.svc.Now(), window)
+		now := s.svc.Now()
+		entries, _, err := s.sitemapMemo.Get("removed", now, func() ([]sitemap.Entry, int, error) {
+			e, err := sitemap.Removed(r.Context(), s.svc.Store, s.svc.Config, sitemap.Public(s.svc.Config), s.resourcePath, now, window)
+			return e, len(e), err
+		})
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		var b bytes.Buffer
-		if err := sitemap.WriteURLSet(&b, s.siteBase(r), entries); err != nil {
+		if err := sitemap.WriteURLSet(&b, sitemap.Base(r, s.sitemaps.BaseURL), entries); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		writeXML(w, r, b.Bytes())
+		sitemap.Serve(w, r, b.Bytes())
 	})
 }

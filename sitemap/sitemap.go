@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gonehttp/gone"
@@ -104,6 +105,24 @@ func each(ctx context.Context, store gone.Store, collection string, state gone.S
 	}
 }
 
+// policy is the policy a record of collection is decided under: the
+// config's, or the rules' for the path rules.
+func policy(cfg *gone.Config, collection string) gone.Policy {
+	if collection == gone.RulesCollection {
+		return gone.RulePolicy
+	}
+	p, _ := cfg.Policy(collection)
+	return p
+}
+
+// answers reports whether an anonymous read of r, decided now by the one
+// decision, is want: a sitemap lists what the public is told, never what
+// a record's state alone would say (a retired id past its reuse
+// quarantine answers 404, and must not be listed as removed).
+func answers(r *gone.Record, p gone.Policy, now time.Time, want gone.Answer) bool {
+	return gone.Decide(gone.Input{Record: r, Now: now, Policy: p, WithoutPath: true}).Answer == want
+}
+
 // Live returns page (0-based) of the live resources of the public
 // collections, MaxURLs (or per, when positive) to a page, and how many
 // there are in all. path makes a resource's public path.
@@ -114,7 +133,11 @@ func Live(ctx context.Context, store gone.Store, cfg *gone.Config, path func(col
 	var out []Entry
 	n := 0
 	for _, c := range Public(cfg) {
+		p := policy(cfg, c)
 		err := each(ctx, store, c, gone.StateLive, now, func(r *gone.Record) {
+			if !answers(r, p, now, gone.AnswerOK) {
+				return
+			}
 			if n/per == page {
 				out = append(out, Entry{Path: path(c, r.ID), LastMod: r.UpdatedAt})
 			}
@@ -130,12 +153,13 @@ func Live(ctx context.Context, store gone.Store, cfg *gone.Config, path func(col
 // Removed returns the paths of collections retired (410) within window
 // before now, the latest first, at most MaxURLs. A retired prefix rule is
 // listed by its prefix.
-func Removed(ctx context.Context, store gone.Store, collections []string, path func(collection, id string) string, now time.Time, window time.Duration) ([]Entry, error) {
+func Removed(ctx context.Context, store gone.Store, cfg *gone.Config, collections []string, path func(collection, id string) string, now time.Time, window time.Duration) ([]Entry, error) {
 	var out []Entry
 	since := now.Add(-window)
 	for _, c := range collections {
+		p := policy(cfg, c)
 		err := each(ctx, store, c, gone.StateGone, now, func(r *gone.Record) {
-			if at := r.RetiredAt(); !at.Before(since) && !at.After(now) {
+			if at := r.RetiredAt(); !at.Before(since) && !at.After(now) && answers(r, p, now, gone.AnswerGone) {
 				out = append(out, Entry{Path: path(c, r.ID), LastMod: at})
 			}
 		})
@@ -150,10 +174,73 @@ func Removed(ctx context.Context, store gone.Store, collections []string, path f
 	return out, nil
 }
 
+// Base is the absolute URL a sitemap's paths are written below: the
+// configured one, or the request's own scheme and host.
+func Base(r *http.Request, configured string) string {
+	if configured != "" {
+		return configured
+	}
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
+// Serve sends a sitemap, which search engines (and shared caches) may keep
+// for MaxAge.
+func Serve(w http.ResponseWriter, r *http.Request, b []byte) {
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(MaxAge/time.Second)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
+}
+
+// MaxAge is how long a sitemap is kept, by its readers and by Memo.
+const MaxAge = 5 * time.Minute
+
+// Memo keeps each built list for MaxAge, so that an anonymous GET of a
+// sitemap costs a scan of the store at most once per MaxAge and list
+// (the answer says it may be kept that long anyway). Keys are few: the
+// removed list, and one per page of the live one that exists.
+type Memo struct {
+	mu sync.Mutex
+	m  map[string]memoEntry
+}
+
+type memoEntry struct {
+	at      time.Time
+	entries []Entry
+	total   int
+}
+
+// Get returns key's list, built by build when there is none younger
+// than MaxAge at now. Concurrent misses wait for one build.
+func (m *Memo) Get(key string, now time.Time, build func() ([]Entry, int, error)) ([]Entry, int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.m[key]; ok && now.Sub(e.at) < MaxAge && !now.Before(e.at) {
+		return e.entries, e.total, nil
+	}
+	entries, total, err := build()
+	if err != nil {
+		return nil, 0, err
+	}
+	if m.m == nil {
+		m.m = map[string]memoEntry{}
+	}
+	m.m[key] = memoEntry{at: now, entries: entries, total: total}
+	return entries, total, nil
+}
+
 // RemovedHandler serves the removed sitemap of the proxy's rules at
 // /sitemap-removed.xml: the paths a rule retired within window, below
-// base (the request's own scheme and host when empty).
-func RemovedHandler(store gone.Store, now func() time.Time, window time.Duration, base string) http.Handler {
+// base (the request's own scheme and host when empty). fail answers a
+// request it cannot serve with the door's own problem: 405 for a method
+// other than GET or HEAD, 503 when the store does not answer.
+func RemovedHandler(store gone.Store, now func() time.Time, window time.Duration, base string, fail func(w http.ResponseWriter, r *http.Request, status int)) http.Handler {
 	if window <= 0 {
 		window = DefaultRemovedWindow
 	}
@@ -161,36 +248,25 @@ func RemovedHandler(store gone.Store, now func() time.Time, window time.Duration
 		k, _ := gone.ParseRuleID(id)
 		return k.Path
 	}
+	var memo Memo
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+			fail(w, r, http.StatusMethodNotAllowed)
 			return
 		}
-		entries, err := Removed(r.Context(), store, []string{gone.RulesCollection}, rulePath, now(), window)
+		at := now()
+		entries, _, err := memo.Get("removed", at, func() ([]Entry, int, error) {
+			e, err := Removed(r.Context(), store, nil, []string{gone.RulesCollection}, rulePath, at, window)
+			return e, len(e), err
+		})
 		if err != nil {
 			// Unsure is 503, never a list that may miss retired paths.
-			w.Header().Set("Cache-Control", "no-store")
-			w.Header().Set("Retry-After", "5")
-			w.Header().Set("Content-Type", "application/problem+json")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, `{"title":"Service Unavailable","status":503,"detail":"The rules could not be read. Try again shortly."}`+"\n")
+			fail(w, r, http.StatusServiceUnavailable)
 			return
 		}
-		b := base
-		if b == "" {
-			b = "http://" + r.Host
-			if r.TLS != nil {
-				b = "https://" + r.Host
-			}
-		}
 		var buf bytes.Buffer
-		WriteURLSet(&buf, b, entries)
-		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=300")
-		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-		if r.Method == http.MethodGet {
-			w.Write(buf.Bytes())
-		}
+		WriteURLSet(&buf, Base(r, base), entries) // a bytes.Buffer never fails a write
+		Serve(w, r, buf.Bytes())
 	})
 }

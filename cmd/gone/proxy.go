@@ -4,13 +4,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/answer"
 	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/inbox"
@@ -171,10 +174,19 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		// The admin prefix is on the public listener: its /metrics is no
 		// route (--metrics-addr serves the registry instead).
 		// WithFront: the console's home is then the rules.
-		Admin:          httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
-		Observe:        httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
-		Misses:         misses,
-		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Store, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL),
+		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
+		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
+		Misses:  misses,
+		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Store, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL,
+			func(w http.ResponseWriter, r *http.Request, status int) {
+				key := answer.MsgUndecidable
+				if status == http.StatusServiceUnavailable {
+					w.Header().Set("Retry-After", strconv.Itoa(int(gone.UndecidableRetry/time.Second)))
+				} else {
+					key = answer.MsgReadOnly
+				}
+				rules.WriteProblem(w, r, status, key)
+			}),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
 	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, stop)
