@@ -169,12 +169,27 @@ func guardHandler(next http.Handler, cfg Config) http.Handler {
 // refuse answers a request gone will not serve, and closes its connection.
 func refuse(w http.ResponseWriter, r *http.Request, cfg Config, status int, detail string) {
 	lng := answer.Language(r)
-	p := answer.New(r.URL.EscapedPath(), lng, status, detail)
+	// The path is the client's: quoted at most in part, so that a
+	// refused overlong target is not sent back, nor logged, whole.
+	path := clip(r.URL.EscapedPath())
+	p := answer.New(path, lng, status, detail)
 	p.Rebase(cfg.ProblemBase)
 	w.Header().Set("Connection", "close")
 	answer.Write(w, lng, p)
-	cfg.Log.LogAttrs(r.Context(), slog.LevelWarn, "request refused", slog.String("method", r.Method),
-		slog.String("path", r.URL.EscapedPath()), slog.Int("status", status), slog.String("remote", r.RemoteAddr))
+	cfg.Log.LogAttrs(r.Context(), slog.LevelWarn, "request refused", slog.String("method", clip(r.Method)),
+		slog.String("path", path), slog.Int("target_bytes", len(r.RequestURI)), slog.Int("status", status), slog.String("remote", r.RemoteAddr))
+}
+
+// clipBytes is the most of a client's path a refusal quotes.
+const clipBytes = 256
+
+// clip is s cut to clipBytes (on a byte boundary: the path is escaped
+// ASCII), marked as cut.
+func clip(s string) string {
+	if len(s) <= clipBytes {
+		return s
+	}
+	return s[:clipBytes] + "..."
 }
 
 // headerBytes is about what r's request line and headers took on the wire.

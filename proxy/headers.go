@@ -84,6 +84,15 @@ func (p *proxy) setForwarded(pr *httputil.ProxyRequest) {
 	for _, h := range clientClaims {
 		pr.Out.Header.Del(h)
 	}
+	for name := range pr.Out.Header {
+		// CGI, WSGI and PHP-FPM read X_Real_IP as HTTP_X_REAL_IP, the
+		// same variable as X-Real-IP: an underscore spelling would carry
+		// every claim above past this list. Dropped, as nginx does by
+		// default (underscores_in_headers off).
+		if strings.IndexByte(name, '_') >= 0 {
+			delete(pr.Out.Header, name)
+		}
+	}
 	pr.SetXForwarded()
 	if host := p.publicHost(pr.In.Host); host != "" {
 		pr.Out.Header.Set("X-Forwarded-Host", host)

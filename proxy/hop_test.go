@@ -35,6 +35,9 @@ func TestForwardedHeaders(t *testing.T) {
 		"X-Forwarded-Port":    "443",
 		"X-Original-URL":      "/admin",
 		"X-Rewrite-URL":       "/admin",
+		// What CGI, WSGI and PHP-FPM read as HTTP_X_REAL_IP too.
+		"X_Real_IP":       "6.6.6.6",
+		"X_Forwarded_For": "6.6.6.6",
 	}
 	for _, tc := range []struct {
 		name    string
@@ -45,7 +48,7 @@ func TestForwardedHeaders(t *testing.T) {
 		{"untrusted", nil, map[string]string{
 			"X-Real-Ip": "", "True-Client-Ip": "", "Cf-Connecting-Ip": "", "Fastly-Client-Ip": "",
 			"X-Client-Ip": "", "X-Cluster-Client-Ip": "", "Forwarded": "", "X-Forwarded-Port": "",
-			"X-Original-Url": "", "X-Rewrite-Url": "",
+			"X-Original-Url": "", "X-Rewrite-Url": "", "X_real_ip": "", "X_forwarded_for": "",
 			"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Host": "", "X-Forwarded-Proto": "http",
 		}},
 		{"trusted front", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, map[string]string{

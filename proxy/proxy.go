@@ -246,12 +246,24 @@ func (p *proxy) modifyResponse(resp *http.Response) error {
 	}
 	path := p.clientPath(req)
 	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+	case resp.StatusCode >= 200 && resp.StatusCode < 300 && publicAnswer(req, resp):
 		p.cfg.Known.Add(path)
 	case resp.StatusCode == http.StatusNotFound && p.cfg.Rewrite404:
 		return errUpstream404
 	}
 	return nil
+}
+
+// publicAnswer reports whether resp answered a request anyone could have
+// made: only those paths are learned, since "Did you mean" shows them to
+// every caller (a path served to a signed-in user, /reset/AbC123, is
+// that user's).
+func publicAnswer(req *http.Request, resp *http.Response) bool {
+	if req.Header.Get("Authorization") != "" || req.Header.Get("Cookie") != "" || resp.Header.Get("Set-Cookie") != "" {
+		return false
+	}
+	cc := strings.ToLower(resp.Header.Get("Cache-Control"))
+	return !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store")
 }
 
 // clientPath is the path the caller asked for (normalized) of a request

@@ -372,6 +372,13 @@ func TestRewrite404(t *testing.T) {
 	if resp.StatusCode != 404 || !strings.Contains(body, `<a href="/missing/y">/missing/y</a>`) {
 		t.Errorf("GET /missing/x as a browser: %d %s, want the page linking /missing/y", resp.StatusCode, body)
 	}
+	// A path served to one signed-in caller is not shown to everyone.
+	if resp, _ := raw(t, srv, "GET", "/account/reset-AbC123", map[string]string{"Cookie": "session=1"}); resp.StatusCode != 200 {
+		t.Fatalf("GET /account/reset-AbC123: %d", resp.StatusCode)
+	}
+	if got := known.Suggest("/account/reset-AbC12"); got != "" {
+		t.Errorf("Suggest learned %q from a request with a cookie, want nothing", got)
+	}
 }
 
 func TestPreserveHost(t *testing.T) {

@@ -104,6 +104,9 @@ func TestFraming(t *testing.T) {
 	if !strings.HasPrefix(got, "HTTP/1.1 414 ") || !strings.Contains(got, "application/problem+json") || !strings.Contains(got, "/problems/uri-too-long") {
 		t.Errorf("a 70 KiB request target: answer\n%.300s\nwant a 414 problem", got)
 	}
+	if len(got) > 4<<10 {
+		t.Errorf("a 70 KiB request target: the 414 is %d bytes: the target was sent back", len(got))
+	}
 	got = rawExchange(t, addr, "GET /api/users/42 HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("b", 70<<10)+"\r\n\r\n")
 	if !strings.HasPrefix(got, "HTTP/1.1 431 ") || !strings.Contains(got, "/problems/headers-too-large") {
 		t.Errorf("70 KiB of headers: answer\n%.300s\nwant a 431 problem", got)
