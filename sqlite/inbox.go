@@ -96,7 +96,7 @@ func (s *Store) Inbox(ctx context.Context, q gone.InboxQuery) ([]gone.InboxEntry
 	for rows.Next() {
 		e, err := scanInbox(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: inbox: %w", err)
+			return nil, unavailable(fmt.Errorf("sqlite: inbox: %w", err))
 		}
 		out = append(out, e)
 	}
@@ -162,7 +162,7 @@ func (s *Store) IgnorePatterns(ctx context.Context) ([]gone.IgnorePattern, error
 		var p gone.IgnorePattern
 		var at sql.NullInt64
 		if err := rows.Scan(&p.Pattern, &at, &p.CreatedBy); err != nil {
-			return nil, fmt.Errorf("sqlite: ignore patterns: %w", err)
+			return nil, unavailable(fmt.Errorf("sqlite: ignore patterns: %w", err))
 		}
 		p.CreatedAt = fromUnix(at)
 		out = append(out, p)

@@ -132,7 +132,7 @@ func webhookByName(ctx context.Context, q querier, name string) (*gone.Webhook, 
 		return nil, notFoundWebhook(name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: webhook %s: %w", name, err)
+		return nil, unavailable(fmt.Errorf("sqlite: webhook %s: %w", name, err))
 	}
 	return w, nil
 }
@@ -153,11 +153,11 @@ func (s *Store) Webhooks(ctx context.Context) ([]*gone.Webhook, error) {
 	for rows.Next() {
 		w, err := scanWebhook(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: webhooks: %w", err)
+			return nil, unavailable(fmt.Errorf("sqlite: webhooks: %w", err))
 		}
 		out = append(out, w)
 	}
-	return out, rows.Err()
+	return out, unavailable(rows.Err())
 }
 
 func scanWebhook(row interface{ Scan(...any) error }) (*gone.Webhook, error) {
@@ -253,7 +253,7 @@ func (s *Store) DueWebhookTimers(ctx context.Context, now time.Time, limit int) 
 		t.Due = fromMS(due)
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	return out, unavailable(rows.Err())
 }
 
 // PendingWebhooks returns the head of one subscription's queue.
@@ -280,7 +280,7 @@ func (s *Store) PendingWebhooks(ctx context.Context, name string, limit int) ([]
 		m.CreatedAt, m.NextAt = fromMS(created), fromMS(next)
 		out = append(out, m)
 	}
-	return out, total, rows.Err()
+	return out, total, unavailable(rows.Err())
 }
 
 // RecordWebhookAttempt logs a and moves the queue and the subscription on.
@@ -341,7 +341,7 @@ func (s *Store) WebhookAttempts(ctx context.Context, name string, limit int) ([]
 		a.At, a.Duration = fromMS(at), time.Duration(millis)*time.Millisecond
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	return out, unavailable(rows.Err())
 }
 
 // WebhookLease makes holder the deliverer until until, unless another
