@@ -72,7 +72,7 @@ func MaxAge(d time.Duration) []string {
 		return v.([]string)
 	}
 	v := []string{"max-age=" + strconv.Itoa(int(d/time.Second))}
-	if maxAgeValuesLen.Add(1) <= maxAgeValuesCap {
+	if maxAgeValuesLen.Load() < maxAgeValuesCap && maxAgeValuesLen.Add(1) <= maxAgeValuesCap {
 		maxAgeValues.Store(d, v)
 	}
 	return v

@@ -161,6 +161,13 @@ func Languages() []string {
 	return names
 }
 
+// LanguageName is the name of the catalog's i-th language (Languages
+// without a slice per call, for the request path).
+func LanguageName(i int) string { return catalog[i].name }
+
+// LanguageCount is how many languages the catalog speaks.
+func LanguageCount() int { return len(catalog) }
+
 // Index is lng's place in Languages (0, the default, for an unknown one).
 func Index(lng string) int { return langIndex[lng] }
 
@@ -214,7 +221,9 @@ func LanguageIndex(r *http.Request) int {
 			l = i
 		}
 	}
-	if negotiatedLen.Add(1) <= negotiatedMax {
+	// Counted only while there is room, so the count never wraps and the
+	// bound holds however many distinct values callers send.
+	if negotiatedLen.Load() < negotiatedMax && negotiatedLen.Add(1) <= negotiatedMax {
 		negotiated.Store(h, l)
 	}
 	return l

@@ -141,7 +141,7 @@ func (rs *Rules) WriteProblem(w http.ResponseWriter, r *http.Request, status int
 // (an error's message).
 func (rs *Rules) writeProblem(w http.ResponseWriter, r *http.Request, status int, detail string) {
 	l, html := rs.negotiate(r)
-	lng := answer.Languages()[l]
+	lng := answer.LanguageName(l)
 	prob := answer.New(r.URL.EscapedPath(), lng, status, detail)
 	prob.Rebase(rs.problemBase)
 	w.Header()["Cache-Control"] = answer.NoStore

@@ -73,7 +73,7 @@ func (r *Rules) build(e *entry, now time.Time) *answers {
 		// Retry-After counts down every second: built per request.
 		return a
 	}
-	a.prebuilt = make([][2]*prebuilt, len(answer.Languages()))
+	a.prebuilt = make([][2]*prebuilt, answer.LanguageCount())
 	for l := range a.prebuilt {
 		for f := range 2 {
 			a.prebuilt[l][f] = r.render(e, d, l, f, now)
@@ -84,7 +84,7 @@ func (r *Rules) build(e *entry, now time.Time) *answers {
 
 // render builds one answer for language l and format f.
 func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *prebuilt {
-	lng := answer.Languages()[l]
+	lng := answer.LanguageName(l)
 	h := http.Header{}
 	instance := pathMark
 	if !e.key.Prefix {
@@ -177,7 +177,7 @@ func (r *Rules) WriteNotFound(w http.ResponseWriter, req *http.Request, suggesti
 // its Retry-After counting down, or a 404 of NotFound).
 func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, d gone.Decision, now time.Time, suggestion string) {
 	l, html := r.negotiate(req)
-	lng := answer.Languages()[l]
+	lng := answer.LanguageName(l)
 	h := w.Header()
 	prob := answer.ForDecision(r.svc.Config, gone.RulePolicy, lng, path, path, d, now, r.maxRetry, h)
 	prob.Rebase(r.problemBase)

@@ -138,7 +138,7 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo
 	}
 	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, answer: p.answer, pattern: info.pattern}
 	m.KeepMemo(collection, id, gen, func(old any) any {
-		set := make(memoSet, len(answer.Languages()))
+		set := make(memoSet, answer.LanguageCount())
 		if o, ok := old.(*memoSet); ok {
 			copy(set, *o)
 		}
