@@ -190,6 +190,16 @@ func (s *server) cleanPaths(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if s.rules != nil && p != s.prefix && !strings.HasPrefix(p, s.prefix+"/") {
+			// Outside the API, a non-canonical path may spell one a rule
+			// answers: the rules read it as the proxy does. (An encoded
+			// spelling that is otherwise clean reaches the mux, and the
+			// unknown route's handler asks the rules the same way.)
+			if clean := path.Clean(p); clean != p {
+				s.ruleOr(w, r, func(w http.ResponseWriter, r *http.Request) { s.routeNotFound(w, r, clean) })
+				return
+			}
+		}
 		if strings.Contains(strings.ToUpper(r.URL.RawPath), "%2F") {
 			// An encoded slash is never part of an id (see gone.ValidID),
 			// so what the caller meant is the path with real slashes:

@@ -45,23 +45,25 @@ func (s *server) handleUnknownRoute() http.Handler {
 				"This endpoint does not support "+r.Method+"; it supports "+strings.Join(allow, ", ")+"."))
 			return
 		}
-		notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.routeNotFound(w, r, "") })
-		if s.rules != nil {
-			// A path no route serves may still be one a rule retired or
-			// moved: the rule answers it (410, 308, 503), as gone proxy
-			// would; without one, the route's 404 with its suggestion.
-			// The rules' own normalization, as the proxy and the
-			// middleware apply it: every spelling of a retired path is
-			// answered alike, and one gone cannot read is a 400.
-			r2, ok := s.rules.Normalize(w, r)
-			if !ok {
-				return
-			}
-			s.rules.Serve(w, r2, notFound)
-			return
-		}
-		notFound.ServeHTTP(w, r)
+		s.ruleOr(w, r, func(w http.ResponseWriter, r *http.Request) { s.routeNotFound(w, r, "") })
 	})
+}
+
+// ruleOr answers r, a path no route serves, from serve's path rules as
+// gone proxy would (410, 308, 503), or with notFound when no rule answers
+// it. The rules' own normalization comes first, as on the proxy and in the
+// middleware: every spelling of a retired path is answered alike, and one
+// gone cannot read is a 400.
+func (s *server) ruleOr(w http.ResponseWriter, r *http.Request, notFound http.HandlerFunc) {
+	if s.rules == nil {
+		notFound(w, r)
+		return
+	}
+	r2, ok := s.rules.Normalize(w, r)
+	if !ok {
+		return
+	}
+	s.rules.Serve(w, r2, notFound)
 }
 
 // allowed lists the methods of the routes whose pattern matches path.

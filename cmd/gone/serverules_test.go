@@ -45,6 +45,8 @@ func TestServeAnswersPathRules(t *testing.T) {
 		{"/old-docs/intro.html", 410, "The old documentation was retired"},
 		// Another spelling of the same path, as the proxy reads it.
 		{"/old%2Ddocs/intro.html", 410, "The old documentation was retired"},
+		{"/old-docs//intro.html", 410, "The old documentation was retired"},
+		{"/x/../old-docs/intro.html", 410, "The old documentation was retired"},
 		{"/pricing.html", 308, ""},
 		{"/nothing-here", 404, "The requested endpoint does not exist"},
 		// A rule never shadows the API: its resources answer by their records.
