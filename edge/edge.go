@@ -129,23 +129,12 @@ func guardHandler(next http.Handler, cfg Config) http.Handler {
 		case v.status != 0:
 			refuse(w, r, cfg, v.status, answer.Text(answer.Language(r), v.key))
 			return
-		case len(r.RequestURI) > MaxURIBytes:
-			refuse(w, r, cfg, http.StatusRequestURITooLong, fmt.Sprintf(answer.Text(answer.Language(r), answer.MsgURITooLong), MaxURIBytes))
+		}
+		if status, detail := Check(w, r); status != 0 {
+			refuse(w, r, cfg, status, detail)
 			return
-		case headerBytes(r) > MaxHeaderBytes:
-			refuse(w, r, cfg, http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf(answer.Text(answer.Language(r), answer.MsgHeadersTooLong), MaxHeaderBytes))
-			return
-		case r.Method == http.MethodConnect:
-			// A front door of gone serves paths; it never opens a
-			// tunnel to wherever a client names.
-			w.Header().Set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-			refuse(w, r, cfg, http.StatusMethodNotAllowed, answer.Text(answer.Language(r), answer.MsgConnect))
-			return
-		case r.RequestURI != "*" && !strings.HasPrefix(r.URL.Path, "/"):
-			// An authority-form target (GET host:80) has no path a rule
-			// could match, and absolute-form ones came with a path.
-			refuse(w, r, cfg, http.StatusBadRequest, answer.Text(answer.Language(r), answer.MsgBadTarget))
-			return
+		}
+		switch {
 		case r.Method == http.MethodOptions && r.RequestURI == "*":
 			// Answered here rather than by net/http's own handler
 			// (DisableGeneralOptionsHandler, set by harden), which
@@ -164,6 +153,31 @@ func guardHandler(next http.Handler, cfg Config) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Check reports whether r is one no front door of gone serves, whatever
+// its framing: an overlong target (414) or header block (431), CONNECT
+// (405, with Allow set in w), a target that is not a path (400). It
+// returns 0 for a request to serve, else the status and the detail in r's
+// language. Serve runs it on every request; the gonehttp middleware runs
+// it too, for services that do not serve through Serve.
+func Check(w http.ResponseWriter, r *http.Request) (status int, detail string) {
+	switch {
+	case len(r.RequestURI) > MaxURIBytes:
+		return http.StatusRequestURITooLong, fmt.Sprintf(answer.Text(answer.Language(r), answer.MsgURITooLong), MaxURIBytes)
+	case headerBytes(r) > MaxHeaderBytes:
+		return http.StatusRequestHeaderFieldsTooLarge, fmt.Sprintf(answer.Text(answer.Language(r), answer.MsgHeadersTooLong), MaxHeaderBytes)
+	case r.Method == http.MethodConnect:
+		// A front door of gone serves paths; it never opens a tunnel to
+		// wherever a client names.
+		w.Header().Set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+		return http.StatusMethodNotAllowed, answer.Text(answer.Language(r), answer.MsgConnect)
+	case r.RequestURI != "*" && !strings.HasPrefix(r.URL.Path, "/"):
+		// An authority-form target (GET host:80) has no path a rule could
+		// match, and absolute-form ones came with a path.
+		return http.StatusBadRequest, answer.Text(answer.Language(r), answer.MsgBadTarget)
+	}
+	return 0, ""
 }
 
 // refuse answers a request gone will not serve, and closes its connection.

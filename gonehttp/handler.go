@@ -6,6 +6,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/edge"
 )
 
 // Handler answers the paths rules has a rule for and passes every other
@@ -24,6 +25,12 @@ func Handler(next http.Handler, rules *Rules) http.Handler {
 			// keeps the connection: closing it after this answer means
 			// nothing a front proxy took for this body is ever served.
 			w.Header().Set("Connection", "close")
+		}
+		// What edge.Serve refuses before any handler, refused here too
+		// for a service that does not serve through it: one edge.
+		if status, detail := edge.Check(w, r); status != 0 {
+			rules.writeProblem(w, r, status, detail)
+			return
 		}
 		r, ok := rules.Normalize(w, r)
 		if !ok {
