@@ -100,8 +100,14 @@ func (ib *Inbox) toRule(ctx context.Context, caller gone.Caller, spec gone.RuleS
 	if err != nil {
 		return nil, "", err
 	}
+	// The rule is set and audited: that is the answer, whatever comes
+	// next. An entry the store would not drop is counted again until a
+	// later action or dismissal takes it (doing this one again is safe:
+	// the rule comes back unchanged).
 	if err := ib.remove(ctx, spec.Path); err != nil {
-		return nil, "", err
+		if ib.rec != nil {
+			ib.rec.opt.Log.WarnContext(ctx, "inbox: the rule is set but the entry stays", "path", spec.Path, "err", err)
+		}
 	}
 	return rec, out, nil
 }

@@ -22,7 +22,7 @@ const inboxOrder = ` ORDER BY hits DESC, last_seen DESC, path`
 // one write transaction.
 func (s *Store) AddMisses(ctx context.Context, batch []gone.InboxEntry, max int) (int, error) {
 	dropped := 0
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.exec(ctx, func(tx *sql.Tx) error {
 		get, err := tx.PrepareContext(ctx, `SELECT `+inboxColumns+` FROM inbox WHERE path = ?`)
 		if err != nil {
 			return err
@@ -66,19 +66,6 @@ func (s *Store) AddMisses(ctx context.Context, batch []gone.InboxEntry, max int)
 		return 0, unavailable(fmt.Errorf("sqlite: add misses: %w", err))
 	}
 	return dropped, nil
-}
-
-// writeTx runs fn in a transaction on the one write connection.
-func (s *Store) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // Inbox returns a page of the inbox, most hits first.
@@ -130,7 +117,7 @@ func (s *Store) InboxLen(ctx context.Context) (int, error) {
 // RemoveInbox deletes the entries of paths.
 func (s *Store) RemoveInbox(ctx context.Context, paths []string) (int, error) {
 	n := 0
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.exec(ctx, func(tx *sql.Tx) error {
 		for _, p := range paths {
 			res, err := tx.ExecContext(ctx, `DELETE FROM inbox WHERE path = ?`, p)
 			if err != nil {
