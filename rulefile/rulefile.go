@@ -143,7 +143,10 @@ func sortedKeys[V any](m map[string]V) []string {
 // otherwise import nothing and say nothing.
 func Read(format string, in io.Reader) (*Result, error) {
 	rd, ok := readers[format]
-	if !ok {
+	switch {
+	case !ok && slices.Contains(Writable(), format):
+		return nil, fmt.Errorf("%s is a format gone exports to, not one it reads: import one of %s", format, strings.Join(Readable(), ", "))
+	case !ok:
 		return nil, fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Readable(), ", "))
 	}
 	b, err := io.ReadAll(in)

@@ -208,3 +208,12 @@ func TestManyRefusedLinesAreCounted(t *testing.T) {
 		t.Errorf("PrintRefused(20) printed %d lines, first %q, last %q; want 21, gone.csv:2 first, the count last", len(lines), lines[0], lines[len(lines)-1])
 	}
 }
+
+// A format gone only writes is refused on import with a message that says
+// so, rather than as an unknown format.
+func TestReadExportOnlyFormat(t *testing.T) {
+	_, err := Read(FormatHAProxy, strings.NewReader("http-request return status 410 if { path /x }\n"))
+	if err == nil || !strings.Contains(err.Error(), "exports to") {
+		t.Errorf("Read(haproxy) = %v, want a refusal saying it is export-only", err)
+	}
+}
