@@ -144,6 +144,7 @@ func guardHandler(next http.Handler, cfg Config) http.Handler {
 			if v.close || len(r.TransferEncoding) > 0 {
 				w.Header().Set("Connection", "close")
 			}
+			w.Header()["Cache-Control"] = answer.NoStore
 			w.Header().Set("Content-Length", "0")
 			return
 		case v.close || len(r.TransferEncoding) > 0:
