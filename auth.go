@@ -31,7 +31,7 @@ const maxSecret = 512
 // EUNAVAILABLE: never "unknown token" when unsure.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Caller, error) {
 	unknown := &Error{Code: EUNAUTHORIZED, Message: "The token is not valid."}
-	if s.Tokens == nil || secret == "" || len(secret) > maxSecret {
+	if s.tokens == nil || secret == "" || len(secret) > maxSecret {
 		return Caller{}, unknown
 	}
 	if s.readTimeout > 0 {
@@ -40,7 +40,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Caller, erro
 		defer cancel()
 	}
 	hash := HashSecret(secret)
-	t, err := s.Tokens.TokenByHash(ctx, hash)
+	t, err := s.tokens.TokenByHash(ctx, hash)
 	switch {
 	case IsNotFound(err):
 		return Caller{}, unknown
@@ -68,7 +68,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Caller, erro
 // mayManageTokens is the one rule for token management: an admin token
 // restricted to no collection.
 func (s *Service) mayManageTokens(caller Caller) error {
-	if s.Tokens == nil {
+	if s.tokens == nil {
 		return Errorf(EINTERNAL, "this store keeps no tokens")
 	}
 	if caller.Anonymous() {
@@ -95,7 +95,7 @@ func (s *Service) CreateToken(ctx context.Context, caller Caller, req TokenReque
 	}
 	secret, tok.Hash = NewTokenSecret()
 	tok.CreatedAt, tok.CreatedBy = now, caller.Name
-	err = s.Tokens.UpdateTokens(ctx, func(tx TokenTx) error {
+	err = s.tokens.UpdateTokens(ctx, func(tx TokenTx) error {
 		cur, err := tx.Token(ctx, tok.Name)
 		switch {
 		case err == nil && cur.State(now) == TokenRevoked:
@@ -143,8 +143,8 @@ func (s *Service) checkTokenRequest(req TokenRequest, now time.Time) (*Token, er
 		if !ValidCollection(c) {
 			return nil, invalid("collections", "each must be a collection name")
 		}
-		if s.Config != nil {
-			if _, ok := s.Config.Policy(c); !ok {
+		if s.config != nil {
+			if _, ok := s.config.Policy(c); !ok {
 				return nil, invalid("collections", fmt.Sprintf("%q is not a configured collection", c))
 			}
 		}
@@ -192,7 +192,7 @@ func (s *Service) RevokeToken(ctx context.Context, caller Caller, name string) (
 	}
 	now := s.writeNow()
 	var out *Token
-	err := s.Tokens.UpdateTokens(ctx, func(tx TokenTx) error {
+	err := s.tokens.UpdateTokens(ctx, func(tx TokenTx) error {
 		t, err := tx.Token(ctx, name)
 		if IsNotFound(err) {
 			return Errorf(ENOTFOUND, "No token is named %q.", name)
@@ -222,5 +222,5 @@ func (s *Service) ListTokens(ctx context.Context, caller Caller) ([]*Token, erro
 	if err := s.mayManageTokens(caller); err != nil {
 		return nil, err
 	}
-	return s.Tokens.Tokens(ctx)
+	return s.tokens.Tokens(ctx)
 }

@@ -97,7 +97,7 @@ func (s *Service) PutBatch(ctx context.Context, caller Caller, collection string
 func (s *Service) putChunk(ctx context.Context, caller Caller, p Policy, rows []BatchRow, results []BatchResult) error {
 	now := s.writeNow()
 	pending := make([]BatchResult, len(rows))
-	err := s.Store.Update(ctx, func(t Tx) error {
+	err := s.store.Update(ctx, func(t Tx) error {
 		tx := batchTxOf(t)
 		ids := make([]string, 0, len(rows))
 		for i, r := range rows {

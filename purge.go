@@ -29,10 +29,10 @@ func (s *Service) Purge(ctx context.Context, limit int) (int, error) {
 	}
 	now := s.writeNow()
 	n := 0
-	for _, name := range s.Config.Names() {
+	for _, name := range s.config.Names() {
 		q := ListQuery{Collection: name, State: StateGone, Now: now, Limit: purgePage, WithData: true}
 		for {
-			recs, next, err := s.Store.List(ctx, q)
+			recs, next, err := s.store.List(ctx, q)
 			if err != nil {
 				return n, err
 			}
@@ -65,7 +65,7 @@ func (s *Service) Purge(ctx context.Context, limit int) (int, error) {
 // purgeOne erases one record's payload if it still needs it. done is false
 // when another purger (or a permanent delete) got there first.
 func (s *Service) purgeOne(ctx context.Context, collection, id string, now time.Time) (done bool, err error) {
-	err = s.Store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		cur, err := get(ctx, tx, collection, id)
 		if err != nil {
 			return err

@@ -404,7 +404,7 @@ func (s *Service) SetRules(ctx context.Context, caller Caller, specs []RuleSpec,
 	}
 	now := s.writeNow()
 	for i := range specs {
-		if err := specs[i].check(s.Config, now); err != nil {
+		if err := specs[i].check(s.config, now); err != nil {
 			return RuleImport{}, LineError(specs[i], i, err)
 		}
 	}
@@ -439,7 +439,7 @@ func (s *Service) applyRules(ctx context.Context, caller Caller, specs, cur []Ru
 		wctx, cancel = context.WithTimeout(ctx, s.writeTimeout*time.Duration(1+len(specs)/1000))
 		defer cancel()
 	}
-	err := s.Store.Update(wctx, func(tx Tx) error {
+	err := s.store.Update(wctx, func(tx Tx) error {
 		sum, results = RuleImport{DryRun: dryRun}, results[:0]
 		if err := s.checkLoops(wctx, tx, specs, cur, now); err != nil {
 			return err
@@ -561,7 +561,7 @@ func (s *Service) EachRule(ctx context.Context, fn func(*Record)) error {
 	for _, st := range []State{StateLive, StateDeleted, StateGone, StateMoved} {
 		q := ListQuery{Collection: RulesCollection, State: st, Now: now, Limit: 5000}
 		for {
-			recs, next, err := s.Store.List(ctx, q)
+			recs, next, err := s.store.List(ctx, q)
 			if err != nil {
 				return err
 			}
@@ -579,7 +579,7 @@ func (s *Service) EachRule(ctx context.Context, fn func(*Record)) error {
 
 // Rule returns one rule's record, or ENOTFOUND.
 func (s *Service) Rule(ctx context.Context, key RuleKey) (*Record, error) {
-	rec, err := s.Store.Get(ctx, RulesCollection, key.ID())
+	rec, err := s.store.Get(ctx, RulesCollection, key.ID())
 	if IsNotFound(err) {
 		return nil, Errorf(ENOTFOUND, "No rule for %s.", key)
 	}

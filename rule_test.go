@@ -41,7 +41,7 @@ func TestSetRulesIsAuditedAndIdempotent(t *testing.T) {
 	if err != nil || sum.Created != 2 {
 		t.Fatalf("SetRules = %+v, %v; want 2 created", sum, err)
 	}
-	events, _ := svc.Store.Audit(ctx, gone.AuditQuery{Collection: gone.RulesCollection})
+	events, _ := svc.Audit(ctx, gone.AuditQuery{Collection: gone.RulesCollection})
 	if len(events) != 2 || events[0].Action != gone.ActionDelete || events[0].Actor != "ops" || events[0].Reason != "Retired" || events[1].Action != gone.ActionMove {
 		t.Errorf("audit = %+v; want a delete by ops with its reason, then a move", events)
 	}
@@ -49,7 +49,7 @@ func TestSetRulesIsAuditedAndIdempotent(t *testing.T) {
 	if err != nil || sum.Unchanged != 2 {
 		t.Errorf("SetRules again = %+v, %v; want 2 unchanged", sum, err)
 	}
-	if again, _ := svc.Store.Audit(ctx, gone.AuditQuery{Collection: gone.RulesCollection}); len(again) != 2 {
+	if again, _ := svc.Audit(ctx, gone.AuditQuery{Collection: gone.RulesCollection}); len(again) != 2 {
 		t.Errorf("audit after a no-op import has %d events, want still 2", len(again))
 	}
 }

@@ -44,7 +44,7 @@ func (s *Service) ImportRules(ctx context.Context, caller Caller, specs []RuleSp
 	for i, sp := range specs {
 		err := s.importReason(&sp, opt.StrictReasonCodes, asText)
 		if err == nil {
-			err = sp.check(s.Config, now)
+			err = sp.check(s.config, now)
 		}
 		if err != nil {
 			if !opt.DryRun {
@@ -117,7 +117,7 @@ func (s *Service) importReason(sp *RuleSpec, strict bool, asText map[string]int)
 	if !IsReasonCode(sp.Reason) {
 		return nil
 	}
-	if _, ok := s.Config.Reasons[sp.Reason]; ok {
+	if _, ok := s.config.Reasons[sp.Reason]; ok {
 		return nil
 	}
 	if strict {

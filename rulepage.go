@@ -35,7 +35,7 @@ func (s *Service) RulesPage(ctx context.Context, after string, limit int) ([]*Re
 	more := false
 	now := s.Now()
 	for _, st := range []State{StateLive, StateDeleted, StateGone, StateMoved} {
-		recs, next, err := s.Store.List(ctx, ListQuery{Collection: RulesCollection, State: st, Now: now, After: after, Limit: limit})
+		recs, next, err := s.store.List(ctx, ListQuery{Collection: RulesCollection, State: st, Now: now, After: after, Limit: limit})
 		if err != nil {
 			return nil, "", err
 		}

@@ -18,11 +18,11 @@ import (
 // Its settings are fixed when it is made (NewService and its options): no
 // other package rewrites a Service after construction.
 type Service struct {
-	Store  Store
-	Config *Config
-	// Tokens keeps the named tokens; NewService takes it from a Store
-	// that also implements TokenStore.
-	Tokens TokenStore
+	store  Store
+	config *Config
+	// tokens keeps the named tokens; NewService takes it from a Store
+	// that also implements TokenStore, unless WithTokens says otherwise.
+	tokens TokenStore
 
 	clock func() time.Time
 	newID func() string
@@ -53,12 +53,17 @@ func WithTimeouts(read, write time.Duration) Option {
 	return func(s *Service) { s.readTimeout, s.writeTimeout = read, write }
 }
 
+// WithTokens sets where the named tokens are kept: by default the Store,
+// when it keeps them (TokenStore), and nowhere otherwise. Tests wrap the
+// store's to count or fail its lookups.
+func WithTokens(tokens TokenStore) Option { return func(s *Service) { s.tokens = tokens } }
+
 // NewService returns a Service over store with the collections of cfg:
 // the real clock, random ids and the default timeouts unless opts say
 // otherwise.
 func NewService(store Store, cfg *Config, opts ...Option) *Service {
 	tokens, _ := store.(TokenStore)
-	s := &Service{Store: store, Config: cfg, Tokens: tokens, clock: time.Now, newID: RandomID, readTimeout: 2 * time.Second, writeTimeout: 10 * time.Second}
+	s := &Service{store: store, config: cfg, tokens: tokens, clock: time.Now, newID: RandomID, readTimeout: 2 * time.Second, writeTimeout: 10 * time.Second}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -68,11 +73,49 @@ func NewService(store Store, cfg *Config, opts ...Option) *Service {
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.clock() }
 
+// Config is the configuration the service was made with. It is
+// read-only: nothing changes a Config after it is loaded.
+func (s *Service) Config() *Config { return s.config }
+
+// Ping reports whether the store answers (the readiness probe).
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Audit reads the audit log as q asks. It checks no caller: it is for
+// handlers that have (the audit log is an admin's; the change feed keeps
+// of each event only what the caller may see, Config.ChangeFor) and for
+// followers of the log (ReadAfter), which answer no caller.
+func (s *Service) Audit(ctx context.Context, q AuditQuery) ([]AuditEvent, error) {
+	return s.store.Audit(ctx, q)
+}
+
+// Scan reads one page of the records q matches, as the store holds them:
+// it checks no caller and applies none of List's limits. It is for what
+// the server derives from every record and then decides for the public
+// itself, record by record (the sitemaps); a caller's listing is List.
+func (s *Service) Scan(ctx context.Context, q ListQuery) ([]*Record, string, error) {
+	return s.store.List(ctx, q)
+}
+
+// Webhooks returns where the store keeps webhook subscriptions, or nil
+// when it keeps none. The service has no rules of its own for webhooks:
+// this is for wiring the HTTP API's webhook routes to the same store.
+func (s *Service) Webhooks() WebhookStore {
+	w, _ := s.store.(WebhookStore)
+	return w
+}
+
+// Memos returns the store's memo of answers derived from a record (a
+// read cache's, Memoizer), or nil when it keeps none.
+func (s *Service) Memos() Memoizer {
+	m, _ := s.store.(Memoizer)
+	return m
+}
+
 // At returns a service over the same store whose clock stands still at t,
 // for loading a world with fixed dates (the demo's).
 func (s *Service) At(t time.Time) *Service {
-	return NewService(s.Store, s.Config, WithClock(func() time.Time { return t }), WithIDs(s.newID),
-		WithTimeouts(s.readTimeout, s.writeTimeout))
+	return NewService(s.store, s.config, WithClock(func() time.Time { return t }), WithIDs(s.newID),
+		WithTimeouts(s.readTimeout, s.writeTimeout), WithTokens(s.tokens))
 }
 
 // OnRulesChanged calls f after every committed change to the path rules
@@ -112,7 +155,7 @@ func (s *Service) writeNow() time.Time { return s.clock().UTC().Truncate(time.Se
 
 // Policy returns the collection's policy, or ENOTFOUND.
 func (s *Service) Policy(collection string) (Policy, error) {
-	p, ok := s.Config.Policy(collection)
+	p, ok := s.config.Policy(collection)
 	if !ok {
 		return p, Errorf(ENOTFOUND, "Collection %q does not exist.", collection)
 	}
@@ -147,7 +190,7 @@ func (s *Service) Explain(ctx context.Context, caller Caller, p Policy, id strin
 // sets StoreFailed (the decision says 503) and is returned for the log.
 func (s *Service) lookup(ctx context.Context, p Policy, id string) (Input, error) {
 	in := Input{Now: s.Now(), Policy: p}
-	if pk, ok := s.Store.(Peeker); ok {
+	if pk, ok := s.store.(Peeker); ok {
 		if rec, hit := pk.Peek(p.Collection, id); hit {
 			in.Record = rec
 			return in, nil
@@ -158,7 +201,7 @@ func (s *Service) lookup(ctx context.Context, p Policy, id string) (Input, error
 		ctx, cancel = context.WithTimeout(ctx, s.readTimeout)
 		defer cancel()
 	}
-	rec, err := s.Store.Get(ctx, p.Collection, id)
+	rec, err := s.store.Get(ctx, p.Collection, id)
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
 	case err != nil:
@@ -209,7 +252,7 @@ func (s *Service) apply(ctx context.Context, caller Caller, p Policy, now time.T
 	var rec *Record
 	ctx, cancel := s.writeContext(ctx)
 	defer cancel()
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		cur, err := get(ctx, tx, p.Collection, id)
 		if err != nil {
 			return err
@@ -314,7 +357,7 @@ func (s *Service) Delete(ctx context.Context, caller Caller, collection, id stri
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Config.checkReason(opt.Reason); err != nil {
+	if err := s.config.checkReason(opt.Reason); err != nil {
 		return nil, err
 	}
 	if err := checkAlternative(opt.Alternative); err != nil {
@@ -365,7 +408,7 @@ func (s *Service) Move(ctx context.Context, caller Caller, collection, id, to st
 	var rec *Record
 	ctx, cancel := s.writeContext(ctx)
 	defer cancel()
-	err = s.Store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		src, err := get(ctx, tx, collection, id)
 		if err != nil {
 			return err
@@ -450,16 +493,16 @@ func (s *Service) SetLifecycle(ctx context.Context, caller Caller, collection, i
 
 // History returns the audit events of one id, oldest first.
 func (s *Service) History(ctx context.Context, collection, id string) ([]AuditEvent, error) {
-	return s.Store.Audit(ctx, AuditQuery{Collection: collection, ID: id, Limit: 1000})
+	return s.store.Audit(ctx, AuditQuery{Collection: collection, ID: id, Limit: 1000})
 }
 
 // Record returns the raw record for admin views, or ENOTFOUND.
 // The not-found error carries the collection's own text, whatever the
 // store's wording, so every store gives the same answer.
 func (s *Service) Record(ctx context.Context, collection, id string) (*Record, error) {
-	rec, err := s.Store.Get(ctx, collection, id)
+	rec, err := s.store.Get(ctx, collection, id)
 	if IsNotFound(err) {
-		p, _ := s.Config.Policy(collection)
+		p, _ := s.config.Policy(collection)
 		return nil, notFound(p, id)
 	}
 	return rec, err
@@ -497,7 +540,7 @@ func (s *Service) List(ctx context.Context, caller Caller, q ListQuery) ([]*Reco
 		return nil, "", invalid("cursor", "is not a cursor this server gave")
 	}
 	q.Now = s.Now()
-	return s.Store.List(ctx, q)
+	return s.store.List(ctx, q)
 }
 
 func notFound(p Policy, id string) error {

@@ -36,7 +36,7 @@ func TestWatchPurges(t *testing.T) {
 	if !c.Cached("users", "42") {
 		t.Fatal("users/42 not cached after a Get")
 	}
-	events, _ := e.svc.Store.Audit(ctx, gone.AuditQuery{})
+	events, _ := e.svc.Audit(ctx, gone.AuditQuery{})
 	head := events[len(events)-1].Seq
 
 	wctx, stop := context.WithCancel(ctx)
@@ -115,7 +115,7 @@ func TestWatchOnGoneOnce(t *testing.T) {
 		goned = append(goned, coll+"/"+id)
 		mu.Unlock()
 	}))
-	events, _ := e.svc.Store.Audit(ctx, gone.AuditQuery{})
+	events, _ := e.svc.Audit(ctx, gone.AuditQuery{})
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	seen := make(chan client.FeedChange, 10)

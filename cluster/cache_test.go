@@ -54,7 +54,7 @@ func newCachedPair(t *testing.T) (a, b *cachedInstance) {
 
 func (in *cachedInstance) answer(t *testing.T, id string) gone.Answer {
 	t.Helper()
-	p, _ := in.svc.Config.Policy("promotions")
+	p, _ := in.svc.Config().Policy("promotions")
 	d, err := in.svc.Decide(context.Background(), gone.Caller{}, p, id)
 	if err != nil && !gone.IsNotFound(err) {
 		t.Fatalf("read %s: %v", id, err)

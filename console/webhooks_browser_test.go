@@ -56,7 +56,7 @@ func TestBrowserWebhooks(t *testing.T) {
 	received := func() []webhook.Event { mu.Lock(); defer mu.Unlock(); return append([]webhook.Event(nil), got...) }
 
 	dctx, cancel := context.WithCancel(ctx)
-	d := webhook.New(w.Store, w.Store, w.Service.Config, webhook.Options{APIPrefix: "/api", Poll: 20 * time.Millisecond, Lease: 2 * time.Second})
+	d := webhook.New(w.Store, w.Store, w.Service.Config(), webhook.Options{APIPrefix: "/api", Poll: 20 * time.Millisecond, Lease: 2 * time.Second})
 	done := make(chan struct{})
 	go func() { defer close(done); d.Run(dctx) }()
 	t.Cleanup(func() { cancel(); <-done })

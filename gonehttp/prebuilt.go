@@ -96,7 +96,7 @@ func (r *Rules) render(e *entry, d gone.Decision, l, f int, now time.Time) *preb
 		h.Set("Content-Length", "0")
 		return &prebuilt{status: gone.RedirectStatus(e.record()), header: h}
 	}
-	prob := answer.ForDecision(r.svc.Config, gone.RulePolicy, lng, instance, instance, d, now, r.maxRetry, h)
+	prob := answer.ForDecision(r.svc.Config(), gone.RulePolicy, lng, instance, instance, d, now, r.maxRetry, h)
 	prob.Rebase(r.problemBase)
 	body := encodeAnswer(h, lng, f == formatHTML, prob)
 	h.Del("Content-Length") // set per request: the path's length varies
@@ -179,7 +179,7 @@ func (r *Rules) writeNow(w http.ResponseWriter, req *http.Request, path string, 
 	l, html := r.negotiate(req)
 	lng := answer.LanguageName(l)
 	h := w.Header()
-	prob := answer.ForDecision(r.svc.Config, gone.RulePolicy, lng, path, path, d, now, r.maxRetry, h)
+	prob := answer.ForDecision(r.svc.Config(), gone.RulePolicy, lng, path, path, d, now, r.maxRetry, h)
 	prob.Rebase(r.problemBase)
 	if suggestion != "" {
 		prob.Suggestion = suggestion

@@ -82,7 +82,7 @@ func Load(ctx context.Context, svc *gone.Service, opts ...Option) (*Rules, error
 	// The newest event first, then the rules: a change committed in
 	// between is both loaded and seen again by the next sync, which is
 	// harmless, while the other order could miss it.
-	seq, err := newestSeq(ctx, svc.Store)
+	seq, err := newestSeq(ctx, svc)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
@@ -106,7 +106,7 @@ func (r *Rules) Len() int { return r.table.Load().Len() }
 // newestSeq finds the newest audit sequence number with Audit queries of
 // one event each (exponential, then binary search), so a long audit log is
 // never read whole.
-func newestSeq(ctx context.Context, s gone.Store) (int64, error) {
+func newestSeq(ctx context.Context, s gone.AuditReader) (int64, error) {
 	exists := func(after int64) (bool, error) {
 		ev, err := s.Audit(ctx, gone.AuditQuery{AfterSeq: after, Limit: 1})
 		return len(ev) > 0, err
@@ -147,7 +147,7 @@ func (r *Rules) Sync(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	changed := map[string]bool{}
-	seq, err := gone.ReadAfter(ctx, r.svc.Store, r.seq, func(ev gone.AuditEvent) {
+	seq, err := gone.ReadAfter(ctx, r.svc, r.seq, func(ev gone.AuditEvent) {
 		if ev.Collection == gone.RulesCollection {
 			changed[ev.ID] = true
 		}
@@ -170,7 +170,7 @@ func (r *Rules) Sync(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		rec, err := r.svc.Store.Get(ctx, gone.RulesCollection, id)
+		rec, err := r.svc.Rule(ctx, k)
 		switch {
 		case gone.IsNotFound(err):
 			remove = append(remove, k)

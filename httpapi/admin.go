@@ -108,7 +108,7 @@ func (s *server) handleAudit() http.Handler {
 			}
 			q.Limit = n
 		}
-		events, err := s.svc.Store.Audit(r.Context(), q)
+		events, err := s.svc.Audit(r.Context(), q)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -20,7 +20,7 @@ import (
 // local writes, is what lets a write on any instance reach the watchers of
 // every instance over one PostgreSQL.
 type changeHub struct {
-	store gone.Store
+	store gone.AuditReader
 	every time.Duration
 	log   *slog.Logger
 
@@ -37,7 +37,7 @@ type changeHub struct {
 // pollPage bounds one poll's read; a full page is read again at once.
 const pollPage = 1000
 
-func newChangeHub(store gone.Store, every time.Duration, log *slog.Logger) *changeHub {
+func newChangeHub(store gone.AuditReader, every time.Duration, log *slog.Logger) *changeHub {
 	return &changeHub{store: store, every: every, log: log, wake: make(chan struct{}), kick: make(chan struct{}, 1)}
 }
 

@@ -36,13 +36,13 @@ func (s *server) changeView(c gone.Change, lng string) changeView {
 	v := changeView{
 		Seq: c.Seq, Type: c.Type, Collection: c.Collection, ID: c.ID,
 		Path: s.resourcePath(c.Collection, c.ID), At: stampOrEmpty(c.At),
-		Reason: s.svc.Config.ReasonText(c.Reason, lng), Alternative: c.Alternative, MovedTo: c.MovedTo,
+		Reason: s.svc.Config().ReasonText(c.Reason, lng), Alternative: c.Alternative, MovedTo: c.MovedTo,
 		ExpiresAt: stampOrEmpty(c.ExpiresAt), UnavailableUntil: stampOrEmpty(c.UnavailableUntil), Actor: c.Actor,
 	}
 	if c.MovedTo != "" {
 		v.Location = s.resourcePath(c.Collection, c.MovedTo)
 	}
-	if p, ok := s.svc.Config.Policy(c.Collection); ok {
+	if p, ok := s.svc.Config().Policy(c.Collection); ok {
 		t := p.TextsFor(lng)
 		switch c.Type {
 		case gone.ChangeGone:
@@ -123,7 +123,7 @@ func (s *server) readChanges(r *http.Request, q changesQuery, since int64) (out 
 	// The hub's head is read before the store: every event up to it is
 	// committed, so a short page that ends below it has seen them all.
 	head := s.hub.headSeq()
-	events, err := s.svc.Store.Audit(r.Context(), gone.AuditQuery{Collection: q.collection, AfterSeq: since, Limit: q.limit})
+	events, err := s.svc.Audit(r.Context(), gone.AuditQuery{Collection: q.collection, AfterSeq: since, Limit: q.limit})
 	if err != nil {
 		return nil, since, false, &gone.Error{Code: gone.EUNAVAILABLE, Message: "The audit log did not answer.", Err: err}
 	}
@@ -131,7 +131,7 @@ func (s *server) readChanges(r *http.Request, q changesQuery, since int64) (out 
 	last = since
 	for _, e := range events {
 		last = e.Seq
-		if c, ok := s.svc.Config.ChangeFor(e, caller); ok {
+		if c, ok := s.svc.Config().ChangeFor(e, caller); ok {
 			out = append(out, s.changeView(c, lng))
 		}
 	}
@@ -151,7 +151,7 @@ func (s *server) readChanges(r *http.Request, q changesQuery, since int64) (out 
 func (s *server) logEnd(r *http.Request) (int64, error) {
 	seq := s.hub.headSeq()
 	for {
-		events, err := s.svc.Store.Audit(r.Context(), gone.AuditQuery{AfterSeq: seq, Limit: pollPage})
+		events, err := s.svc.Audit(r.Context(), gone.AuditQuery{AfterSeq: seq, Limit: pollPage})
 		if err != nil {
 			return 0, &gone.Error{Code: gone.EUNAVAILABLE, Message: "The audit log did not answer.", Err: err}
 		}

@@ -119,7 +119,7 @@ func TestInboxServe(t *testing.T) {
 	if err != nil || rule.MovedTo != "/api/users/123" {
 		t.Errorf("rule for /api/usres/123 = %+v, %v; want moved to /api/users/123", rule, err)
 	}
-	ev, err := e.svc.Store.Audit(ctx, gone.AuditQuery{Collection: gone.RulesCollection, ID: "=/api/usres/123"})
+	ev, err := e.svc.Audit(ctx, gone.AuditQuery{Collection: gone.RulesCollection, ID: "=/api/usres/123"})
 	if err != nil || len(ev) == 0 || ev[len(ev)-1].Actor != "admin" {
 		t.Errorf("audit of the rule = %+v, %v; want an event by admin", ev, err)
 	}

@@ -61,14 +61,14 @@ func (s *server) handleIndex() http.Handler {
 		lng := answer.Language(r)
 		resp := response{Front: front, Collections: []collectionInfo{}, Reasons: []reasonInfo{}}
 		for _, name := range s.collections {
-			p, _ := s.svc.Config.Policy(name)
+			p, _ := s.svc.Config().Policy(name)
 			resp.Collections = append(resp.Collections, collectionInfo{
 				Name: name, RestoreWindowSeconds: int64(p.RestoreWindow / time.Second),
 				Disclosure: p.Disclosure, Private: p.Private,
 			})
 		}
-		for code := range s.svc.Config.Reasons {
-			resp.Reasons = append(resp.Reasons, reasonInfo{Code: code, Text: s.svc.Config.ReasonText(code, lng)})
+		for code := range s.svc.Config().Reasons {
+			resp.Reasons = append(resp.Reasons, reasonInfo{Code: code, Text: s.svc.Config().ReasonText(code, lng)})
 		}
 		slices.SortFunc(resp.Reasons, func(a, b reasonInfo) int { return strings.Compare(a.Code, b.Code) })
 		w.Header().Set("Cache-Control", "no-cache")

@@ -36,7 +36,7 @@ func (s *server) handleReadyz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := s.svc.Store.Ping(ctx); err != nil {
+		if err := s.svc.Ping(ctx); err != nil {
 			s.log.WarnContext(r.Context(), "store not ready", "err", err)
 			s.writeError(w, r, &gone.Error{Code: gone.EUNAVAILABLE, Message: "The store does not answer.", Err: err})
 			return

@@ -148,7 +148,7 @@ func metricsWorld(t *testing.T) (h http.Handler, reg *prometheus.Registry, write
 	// The counts read the raw store: `gone serve` times their List calls
 	// too, but a scrape's own calls land in the snapshots below at random
 	// (Gather collects concurrently) and say nothing about a read.
-	reg.MustRegister(metrics.NewCounts(raw, svc.Config, svc.Now))
+	reg.MustRegister(metrics.NewCounts(raw, svc.Config(), svc.Now))
 	// Soft-deleted and retired ids, past the cache as a long-running
 	// server would hold them; their ids are as long as the never-existed
 	// ones, so no size differs by the id alone.

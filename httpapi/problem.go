@@ -95,7 +95,7 @@ func (s *server) addFacts(p *answer.Problem, rec *gone.Record, lng string) {
 		p.MovedTo = s.resourcePath(rec.Collection, rec.MovedTo)
 	}
 	if rec.Reason != "" {
-		p.Reason = s.svc.Config.ReasonText(rec.Reason, lng)
+		p.Reason = s.svc.Config().ReasonText(rec.Reason, lng)
 	}
 	p.Alternative = rec.Alternative
 }

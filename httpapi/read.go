@@ -10,7 +10,7 @@ import (
 // handleRead answers GET and HEAD of one id: one store lookup, one decision.
 func (s *server) handleRead() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.svc.Config.Policy(r.PathValue("collection"))
+		p, ok := s.svc.Config().Policy(r.PathValue("collection"))
 		if !ok {
 			s.routeNotFound(w, r, "")
 			return
@@ -55,7 +55,7 @@ type liveItem struct {
 func (s *server) handleList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("collection")
-		if _, ok := s.svc.Config.Policy(name); !ok {
+		if _, ok := s.svc.Config().Policy(name); !ok {
 			s.routeNotFound(w, r, "")
 			return
 		}

@@ -98,7 +98,7 @@ func TestRulesRefusesBadLimitAndCursor(t *testing.T) {
 	e := newEnv(t)
 	seedRules(t, e.svc, 20)
 	before := e.admin("GET", "/rules?limit=500", "").Body.String()
-	events, _ := e.svc.Store.Audit(context.Background(), gone.AuditQuery{})
+	events, _ := e.svc.Audit(context.Background(), gone.AuditQuery{})
 	for _, q := range []string{
 		"limit=0", "limit=-1", "limit=abc", "limit=1.5", "limit=501", "limit=",
 		"cursor=!!!", "cursor=" + base64.RawURLEncoding.EncodeToString([]byte("blog")),
@@ -122,7 +122,7 @@ func TestRulesRefusesBadLimitAndCursor(t *testing.T) {
 	if after := e.admin("GET", "/rules?limit=500", "").Body.String(); after != before {
 		t.Errorf("the rules changed after refused requests")
 	}
-	if again, _ := e.svc.Store.Audit(context.Background(), gone.AuditQuery{}); len(again) != len(events) {
+	if again, _ := e.svc.Audit(context.Background(), gone.AuditQuery{}); len(again) != len(events) {
 		t.Errorf("audit has %d events after refused requests, want %d", len(again), len(events))
 	}
 }

@@ -72,7 +72,7 @@ type server struct {
 // NewServer returns the gone HTTP API as one handler. Options (such as
 // WithMetrics) add to it.
 func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Option) http.Handler {
-	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config.Names(), maxRetryAfter: DefaultMaxRetryAfter,
+	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config().Names(), maxRetryAfter: DefaultMaxRetryAfter,
 		limiter: newAuthLimiter(DefaultAuthFailures)}
 	for _, opt := range opts {
 		opt(s)
@@ -80,10 +80,10 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	s.feed = s.feed.withDefaults()
 	s.sitemapMemo = new(sitemap.Memo)
 	if s.hooks == nil {
-		s.hooks, _ = svc.Store.(gone.WebhookStore)
+		s.hooks = svc.Webhooks()
 	}
-	s.memos, _ = svc.Store.(gone.Memoizer)
-	s.hub = newChangeHub(svc.Store, s.feed.Poll, log)
+	s.memos = svc.Memos()
+	s.hub = newChangeHub(svc, s.feed.Poll, log)
 	mux := http.NewServeMux()
 	s.addRoutes(mux)
 	h := notePattern(mux)

@@ -48,7 +48,7 @@ func (s *server) handleSitemap() http.Handler {
 		}
 		now := s.svc.Now()
 		entries, total, err := s.sitemapMemo.Get("live:"+strconv.Itoa(page), now, func() ([]sitemap.Entry, int, error) {
-			return sitemap.Live(r.Context(), s.svc.Store, s.svc.Config, s.resourcePath, now, page, per)
+			return sitemap.Live(r.Context(), s.svc.Scan, s.svc.Config(), s.resourcePath, now, page, per)
 		})
 		if err != nil {
 			s.writeError(w, r, err)
@@ -87,7 +87,7 @@ func (s *server) handleRemovedSitemap() http.Handler {
 		}
 		now := s.svc.Now()
 		entries, _, err := s.sitemapMemo.Get("removed", now, func() ([]sitemap.Entry, int, error) {
-			e, err := sitemap.Removed(r.Context(), s.svc.Store, s.svc.Config, sitemap.Public(s.svc.Config), s.resourcePath, now, window)
+			e, err := sitemap.Removed(r.Context(), s.svc.Scan, s.svc.Config(), sitemap.Public(s.svc.Config()), s.resourcePath, now, window)
 			return e, len(e), err
 		})
 		if err != nil {

@@ -82,7 +82,7 @@ func TestSitemaps(t *testing.T) {
 			all = append(all, u.Loc)
 		}
 	}
-	live, _, _ := w.Service.Store.List(ctx, gone.ListQuery{Collection: "users", Now: w.Clock.Now()})
+	live, _, _ := w.Store.List(ctx, gone.ListQuery{Collection: "users", Now: w.Clock.Now()})
 	if len(live) != 3 {
 		t.Fatalf("live users = %d, want 3", len(live))
 	}

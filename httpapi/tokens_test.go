@@ -209,24 +209,38 @@ func TestTokenBadInputChangesNothing(t *testing.T) {
 	}
 }
 
-// countingTokens counts the store lookups authentication makes.
-type countingTokens struct {
+// watchedTokens is the store's token store, counting the lookups
+// authentication makes, and failing them while down is set (a token store
+// that does not answer).
+type watchedTokens struct {
 	gone.TokenStore
-	n atomic.Int64
+	n    atomic.Int64
+	down atomic.Bool
 }
 
-func (c *countingTokens) TokenByHash(ctx context.Context, hash []byte) (*gone.Token, error) {
+func (c *watchedTokens) TokenByHash(ctx context.Context, hash []byte) (*gone.Token, error) {
 	c.n.Add(1)
+	if c.down.Load() {
+		return nil, context.DeadlineExceeded
+	}
 	return c.TokenStore.TokenByHash(ctx, hash)
+}
+
+// newWatchedEnv is newEnv whose service looks its tokens up through a
+// watchedTokens over the env's store.
+func newWatchedEnv(t *testing.T) (*env, *watchedTokens) {
+	t.Helper()
+	tokens := new(watchedTokens)
+	e := newEnv(t, gone.WithTokens(tokens))
+	tokens.TokenStore = e.store
+	return e, tokens
 }
 
 // An anonymous or bootstrap request costs no token lookup; a stored
 // token's request costs exactly one.
 func TestTokenLookupCost(t *testing.T) {
-	e := newEnv(t)
+	e, counter := newWatchedEnv(t)
 	secret := e.createToken(`{"name":"c","scopes":["read"]}`)
-	counter := &countingTokens{TokenStore: e.svc.Tokens}
-	e.svc.Tokens = counter
 	for range 5 {
 		must(t, e.get("/api/users/42"), 200, "anonymous GET")
 		must(t, e.as(readerToken, "GET", "/api/users/42", ""), 200, "bootstrap GET")
@@ -302,20 +316,13 @@ func TestFailedAuthIsRateLimited(t *testing.T) {
 	must(t, e.fromAddr(a, "guess"), http.StatusTooManyRequests, "a second failure 6 s later")
 }
 
-// failingTokens is a token store that does not answer.
-type failingTokens struct{ gone.TokenStore }
-
-func (failingTokens) TokenByHash(context.Context, []byte) (*gone.Token, error) {
-	return nil, context.DeadlineExceeded
-}
-
 // When the store cannot say whether a token is good, the answer is 503 with
 // Retry-After, never a 401 that would call a good token bad, and it is not
 // counted as a failed authentication.
 func TestTokenLookupStoreDown(t *testing.T) {
-	e := newEnv(t)
+	e, tokens := newWatchedEnv(t)
 	secret := e.createToken(`{"name":"c","scopes":["read"]}`)
-	e.svc.Tokens = failingTokens{e.svc.Tokens}
+	tokens.down.Store(true)
 	for range 15 {
 		w := e.as(secret, "GET", "/api/users/42", "")
 		must(t, w, http.StatusServiceUnavailable, "a stored token while the store is down")
@@ -327,9 +334,7 @@ func TestTokenLookupStoreDown(t *testing.T) {
 }
 
 func TestOversizedSecretIsUnknownWithoutLookup(t *testing.T) {
-	e := newEnv(t)
-	counter := &countingTokens{TokenStore: e.svc.Tokens}
-	e.svc.Tokens = counter
+	e, counter := newWatchedEnv(t)
 	wantRefusal(t, e.as(strings.Repeat("x", 10<<10), "GET", "/api/users/42", ""), "unknown")
 	if n := counter.n.Load(); n != 0 {
 		t.Errorf("a 10 KiB secret made %d lookups, want 0", n)

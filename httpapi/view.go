@@ -51,7 +51,7 @@ func (s *server) lifecycleView(rec *gone.Record, lng string) lifecycleView {
 		v.MovedTo = s.resourcePath(rec.Collection, rec.MovedTo)
 	}
 	if rec.Reason != "" {
-		v.Reason = s.svc.Config.ReasonText(rec.Reason, lng)
+		v.Reason = s.svc.Config().ReasonText(rec.Reason, lng)
 		if v.Reason != rec.Reason {
 			v.ReasonCode = rec.Reason
 		}

@@ -13,7 +13,7 @@ import (
 // suggestion for an unknown one. ok is false when an answer was sent.
 func (s *server) writeTarget(w http.ResponseWriter, r *http.Request) (collection string, ok bool) {
 	collection = r.PathValue("collection")
-	if _, known := s.svc.Config.Policy(collection); !known {
+	if _, known := s.svc.Config().Policy(collection); !known {
 		s.routeNotFound(w, r, "")
 		return "", false
 	}

@@ -46,7 +46,7 @@ func (w *world) add(d time.Duration) { w.mu.Lock(); w.now = w.now.Add(d); w.mu.U
 
 func (w *world) read(t testing.TB, coll, id string) gone.Decision {
 	t.Helper()
-	p, _ := w.svc.Config.Policy(coll)
+	p, _ := w.svc.Config().Policy(coll)
 	d, err := w.svc.Decide(context.Background(), gone.Caller{}, p, id)
 	if err != nil && !gone.IsNotFound(err) {
 		t.Fatalf("Decide %s/%s: %v", coll, id, err)
@@ -241,7 +241,7 @@ func TestDistrustedCacheReadsTheStore(t *testing.T) {
 }
 
 func (w *world) read503(t testing.TB, coll, id string) gone.Decision {
-	p, _ := w.svc.Config.Policy(coll)
+	p, _ := w.svc.Config().Policy(coll)
 	d, _ := w.svc.Decide(context.Background(), gone.Caller{}, p, id)
 	return d
 }

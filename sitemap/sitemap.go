@@ -84,14 +84,18 @@ func Public(cfg *gone.Config) []string {
 	return out
 }
 
+// ListFunc reads one page of records as gone.Store.List does: a store's
+// List, or a gone.Service's Scan. A sitemap reads nothing else.
+type ListFunc func(ctx context.Context, q gone.ListQuery) ([]*gone.Record, string, error)
+
 // listPage is how many records one List call reads.
 const listPage = 1000
 
 // each calls fn for every record of collection in state at now.
-func each(ctx context.Context, store gone.Store, collection string, state gone.State, now time.Time, fn func(*gone.Record)) error {
+func each(ctx context.Context, list ListFunc, collection string, state gone.State, now time.Time, fn func(*gone.Record)) error {
 	q := gone.ListQuery{Collection: collection, State: state, Now: now, Limit: listPage}
 	for {
-		recs, next, err := store.List(ctx, q)
+		recs, next, err := list(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -126,7 +130,7 @@ func answers(r *gone.Record, p gone.Policy, now time.Time, want gone.Answer) boo
 // Live returns page (0-based) of the live resources of the public
 // collections, MaxURLs (or per, when positive) to a page, and how many
 // there are in all. path makes a resource's public path.
-func Live(ctx context.Context, store gone.Store, cfg *gone.Config, path func(collection, id string) string, now time.Time, page, per int) ([]Entry, int, error) {
+func Live(ctx context.Context, list ListFunc, cfg *gone.Config, path func(collection, id string) string, now time.Time, page, per int) ([]Entry, int, error) {
 	if per <= 0 {
 		per = MaxURLs
 	}
@@ -134,7 +138,7 @@ func Live(ctx context.Context, store gone.Store, cfg *gone.Config, path func(col
 	n := 0
 	for _, c := range Public(cfg) {
 		p := policy(cfg, c)
-		err := each(ctx, store, c, gone.StateLive, now, func(r *gone.Record) {
+		err := each(ctx, list, c, gone.StateLive, now, func(r *gone.Record) {
 			if !answers(r, p, now, gone.AnswerOK) {
 				return
 			}
@@ -153,12 +157,12 @@ func Live(ctx context.Context, store gone.Store, cfg *gone.Config, path func(col
 // Removed returns the paths of collections retired (410) within window
 // before now, the latest first, at most MaxURLs. A retired prefix rule is
 // listed by its prefix.
-func Removed(ctx context.Context, store gone.Store, cfg *gone.Config, collections []string, path func(collection, id string) string, now time.Time, window time.Duration) ([]Entry, error) {
+func Removed(ctx context.Context, list ListFunc, cfg *gone.Config, collections []string, path func(collection, id string) string, now time.Time, window time.Duration) ([]Entry, error) {
 	var out []Entry
 	since := now.Add(-window)
 	for _, c := range collections {
 		p := policy(cfg, c)
-		err := each(ctx, store, c, gone.StateGone, now, func(r *gone.Record) {
+		err := each(ctx, list, c, gone.StateGone, now, func(r *gone.Record) {
 			if at := r.RetiredAt(); !at.Before(since) && !at.After(now) && answers(r, p, now, gone.AnswerGone) {
 				out = append(out, Entry{Path: path(c, r.ID), LastMod: at})
 			}
@@ -240,7 +244,7 @@ func (m *Memo) Get(key string, now time.Time, build func() ([]Entry, int, error)
 // base (the request's own scheme and host when empty). fail answers a
 // request it cannot serve with the door's own problem: 405 for a method
 // other than GET or HEAD, 503 when the store does not answer.
-func RemovedHandler(store gone.Store, now func() time.Time, window time.Duration, base string, fail func(w http.ResponseWriter, r *http.Request, status int)) http.Handler {
+func RemovedHandler(list ListFunc, now func() time.Time, window time.Duration, base string, fail func(w http.ResponseWriter, r *http.Request, status int)) http.Handler {
 	if window <= 0 {
 		window = DefaultRemovedWindow
 	}
@@ -257,7 +261,7 @@ func RemovedHandler(store gone.Store, now func() time.Time, window time.Duration
 		}
 		at := now()
 		entries, _, err := memo.Get("removed", at, func() ([]Entry, int, error) {
-			e, err := Removed(r.Context(), store, nil, []string{gone.RulesCollection}, rulePath, at, window)
+			e, err := Removed(r.Context(), list, nil, []string{gone.RulesCollection}, rulePath, at, window)
 			return e, len(e), err
 		})
 		if err != nil {

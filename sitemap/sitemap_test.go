@@ -40,7 +40,7 @@ func TestRemovedFollowsTheDecision(t *testing.T) {
 	}
 	path := func(c, id string) string { return "/api/" + c + "/" + id }
 	listed := func(at time.Time) map[string]bool {
-		entries, err := sitemap.Removed(ctx, store, cfg, []string{"posts", "drafts"}, path, at, 30*24*time.Hour)
+		entries, err := sitemap.Removed(ctx, store.List, cfg, []string{"posts", "drafts"}, path, at, 30*24*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

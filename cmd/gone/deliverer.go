@@ -23,12 +23,13 @@ func addWebhookFlags(fs *flag.FlagSet, e env) (*time.Duration, error) {
 // startDeliverer runs the webhook and cache-purge deliverer until stop is
 // called; stop waits for deliveries in flight, so the store may be closed
 // after it. Every instance runs one; the store's lease lets one deliver.
-func startDeliverer(ctx context.Context, log *slog.Logger, hooks gone.WebhookStore, svc *gone.Service, poll time.Duration) (stop func()) {
+// records is svc's store, where the deliverer reads the audit log.
+func startDeliverer(ctx context.Context, log *slog.Logger, hooks gone.WebhookStore, records gone.Store, svc *gone.Service, poll time.Duration) (stop func()) {
 	if poll <= 0 || hooks == nil {
 		log.Info("webhooks disabled")
 		return func() {}
 	}
-	d := webhook.New(hooks, svc.Store, svc.Config, webhook.Options{Poll: poll, Log: log, Now: svc.Now})
+	d := webhook.New(hooks, records, svc.Config(), webhook.Options{Poll: poll, Log: log, Now: svc.Now})
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); d.Run(ctx) }()

@@ -87,9 +87,9 @@ func newRegistry(store gone.Store) (*prometheus.Registry, gone.Store) {
 }
 
 // registerCounts adds the trash and tombstone counts, read at scrape time
-// through svc's (instrumented) store.
-func registerCounts(reg *prometheus.Registry, svc *gone.Service) error {
-	if err := reg.Register(metrics.NewCounts(svc.Store, svc.Config, svc.Now)); err != nil {
+// through store, svc's (instrumented) store.
+func registerCounts(reg *prometheus.Registry, store gone.Store, svc *gone.Service) error {
+	if err := reg.Register(metrics.NewCounts(store, svc.Config(), svc.Now)); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	return nil

@@ -177,7 +177,7 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
 		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
 		Misses:  misses,
-		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Store, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL,
+		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Scan, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL,
 			func(w http.ResponseWriter, r *http.Request, status int) {
 				key := answer.MsgUndecidable
 				if status == http.StatusServiceUnavailable {

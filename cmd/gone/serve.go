@@ -228,13 +228,13 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 	cached, stopFeed := withCache(store, timed, bf.tune, reg)
 	closers = append(closers, stopFeed)
 	svc := gone.NewService(cached, cfg)
-	if err := registerCounts(reg, svc); err != nil {
+	if err := registerCounts(reg, cached, svc); err != nil {
 		return nil, err
 	}
 	// The purger stops first: no pass outlives the store.
 	closers = append(closers, startPurger(ctx, log, svc, *bf.ops.purgeInterval, metrics.NewPurger(reg)))
 	hooks, _ := store.(gone.WebhookStore)
-	closers = append(closers, startDeliverer(ctx, log, hooks, svc, *bf.webhooksPoll))
+	closers = append(closers, startDeliverer(ctx, log, hooks, cached, svc, *bf.webhooksPoll))
 
 	tokens := httpapi.NewTokens()
 	admin := e.getenv("GONE_ADMIN_TOKEN")

@@ -94,11 +94,11 @@ func (f *tokenFlags) service(ctx context.Context) (*gone.Service, func(), error)
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := gone.NewService(store, cfg)
-	if svc.Tokens == nil {
+	if _, ok := store.(gone.TokenStore); !ok {
 		store.Close()
 		return nil, nil, fmt.Errorf("token: %T keeps no tokens", store)
 	}
+	svc := gone.NewService(store, cfg)
 	return svc, func() { store.Close() }, nil
 }
 
