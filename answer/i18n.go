@@ -34,6 +34,7 @@ const (
 	MsgBadTarget      = "edge.target"
 	MsgBadBody        = "request.body_malformed"
 	MsgReadOnly       = "method.read_only"
+	MsgInternal       = "internal"
 
 	// The HTML page's labels.
 	PagePath        = "page.path"
@@ -70,6 +71,7 @@ var catalog = []lang{
 		MsgUndecidable:    "The state of this resource could not be determined right now. Try again shortly.",
 		MsgUnauthorized:   "A valid token is required.",
 		MsgOverloaded:     "The server is busy. Try again in a second.",
+		MsgInternal:       "Internal error.",
 		MsgBadGateway:     "The site behind this address did not answer. Try again shortly.",
 		MsgGatewayTimeout: "The site behind this address took too long to answer. Try again shortly.",
 		MsgUpstreamBusy:   "The site behind this address is busy. Try again shortly.",
@@ -103,6 +105,7 @@ var catalog = []lang{
 		MsgUndecidable:    "No se pudo determinar el estado de este recurso. Inténtalo de nuevo en breve.",
 		MsgUnauthorized:   "Se requiere un token válido.",
 		MsgOverloaded:     "El servidor está ocupado. Inténtalo de nuevo en un segundo.",
+		MsgInternal:       "Error interno.",
 		MsgBadGateway:     "El sitio detrás de esta dirección no respondió. Inténtalo de nuevo en breve.",
 		MsgGatewayTimeout: "El sitio detrás de esta dirección tardó demasiado en responder. Inténtalo de nuevo en breve.",
 		MsgUpstreamBusy:   "El sitio detrás de esta dirección está ocupado. Inténtalo de nuevo en breve.",

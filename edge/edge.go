@@ -36,8 +36,21 @@ const MaxHeaderBytes = 64 << 10
 
 // Config is what Serve needs beside the server.
 type Config struct {
-	// Log receives a line per refused request; nil discards them.
+	// Log receives a line per request (its id, method, path, route,
+	// status, duration and caller), a warning per refused request and an
+	// error per panic; nil discards them.
 	Log *slog.Logger
+	// Metrics counts every request and every shed one; nil counts none.
+	Metrics Metrics
+	// Shedding bounds the requests in progress (see Shedding); the zero
+	// value sheds nothing.
+	Shedding Shedding
+	// Unshed names the requests shedding never holds nor refuses (health
+	// checks, long-lived streams, traffic bounded elsewhere); nil: none.
+	Unshed func(*http.Request) bool
+	// CORS is the door's CORS policy, applied to the answers the edge
+	// writes itself (a shed 503), so that a page may read them.
+	CORS answer.CORS
 	// ProblemBase is where the door documents problem types (default
 	// answer.Base; the proxy serves them below its admin prefix).
 	ProblemBase string
@@ -68,15 +81,43 @@ func Serve(srv *http.Server, ln net.Listener, cfg Config) error {
 	return srv.Serve(guardListener{ln})
 }
 
-// harden wraps srv's handler in the guard's answering half and gives every
+// Handler is next behind the edge's layers that need no connection, from
+// the outside in: the request's Info, its log line and counts; the
+// guard's answering half (what the connection's guard refused when served
+// by Serve, and Check's refusals); panic recovery; shedding. Serve mounts
+// it; a service that keeps its own server may mount it too, and gets all
+// of the edge but the guard's reading of the connection.
+//
+// A request already behind an edge (a handler mounted with Handler and
+// then served by Serve) passes an inner edge untouched: it has one id, one
+// log line, one count, and takes its connection's verdict once.
+func Handler(next http.Handler, cfg Config) http.Handler {
+	cfg = cfg.withDefaults()
+	h := observe(guardHandler(recoverPanics(shed(next, cfg), cfg), cfg), cfg)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, inside := r.Context().Value(infoKey{}).(*Info); inside {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// withDefaults is c with a discarding log and answer.Base for what c
+// leaves unset.
+func (c Config) withDefaults() Config {
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.ProblemBase == "" {
+		c.ProblemBase = answer.Base
+	}
+	return c
+}
+
+// harden puts srv's handler behind the edge (Handler) and gives every
 // request's context its connection's guard.
 func harden(srv *http.Server, cfg Config) {
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.ProblemBase == "" {
-		cfg.ProblemBase = answer.Base
-	}
 	if srv.MaxHeaderBytes < 1<<20 {
 		srv.MaxHeaderBytes = 1 << 20
 	}
@@ -108,7 +149,7 @@ func harden(srv *http.Server, cfg Config) {
 	if next == nil {
 		next = http.DefaultServeMux
 	}
-	srv.Handler = guardHandler(next, cfg)
+	srv.Handler = Handler(next, cfg)
 }
 
 type connKey struct{}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/edge"
 )
 
 // Tokens are the bootstrap tokens a server takes from its environment
@@ -106,6 +107,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 		}
 		s.limiter.succeeded(addr, hash, now)
 		infoFrom(r.Context()).caller = caller
+		edge.InfoOf(r.Context()).Caller = caller.Name
 		next.ServeHTTP(w, r)
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/demotest"
 )
@@ -498,7 +499,9 @@ func TestChangesStreamsAreBounded(t *testing.T) {
 // TestChangesStreamsAreNotShed: open streams hold no shedding slot, so
 // watchers never crowd out reads.
 func TestChangesStreamsAreNotShed(t *testing.T) {
-	_, srv := feedServer(t, httpapi.FeedSettings{}, httpapi.WithShedding(httpapi.Shedding{MaxInFlight: 1, QueueWait: time.Millisecond}))
+	w := demotest.New(t)
+	srv := httptest.NewServer(w.EdgeHandler(edge.Config{Shedding: edge.Shedding{MaxInFlight: 1, QueueWait: time.Millisecond}}))
+	t.Cleanup(srv.Close)
 	for range 3 {
 		_, ch := openStream(t, srv.URL, "?since=now", readerToken, nil)
 		<-ch // the stream is open and has said where it starts

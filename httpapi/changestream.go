@@ -87,8 +87,8 @@ func WithShutdown(stop <-chan struct{}) Option {
 }
 
 // isChangeStream reports whether r asks for the change feed as a stream.
-func (s *server) isChangeStream(r *http.Request) bool {
-	return r.Method == http.MethodGet && r.URL.Path == s.prefix+"/changes" &&
+func isChangeStream(r *http.Request, path string) bool {
+	return r.Method == http.MethodGet && path == "/api/changes" &&
 		strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/edge"
 )
 
 // The read path's memo: the answer to an anonymous GET or HEAD of one id is
@@ -96,29 +97,46 @@ func noteMemo(r *http.Request, d gone.Decision) {
 	}
 }
 
-// serveRead serves r, whose request info observe made: from its memo
-// when one is current, and otherwise through the chain next, keeping what
-// the chain sent when it may be replayed. It runs before the request's
-// context is built, so a replayed answer costs no context and no copy of
-// the request.
-func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo, next http.Handler) {
+// keep is the API's outermost layer. It makes the request's reqInfo;
+// it answers a plain read from its memo when one is current, and keeps
+// what the chain next sent when the answer may be replayed; after a write
+// that went through it wakes this instance's change streams. A replayed
+// answer costs no context and no copy of the request.
+func (s *server) keep(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		collection, id, ok := s.memoizable(r)
+		if !ok {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, new(reqInfo))))
+			if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+				if st := edge.InfoOf(r.Context()).Status; st != 0 && st < 300 {
+					// A write went through: this instance's change
+					// streams hear of it now rather than at the next poll.
+					s.hub.nudge()
+				}
+			}
+			return
+		}
+		s.serveRead(w, r, collection, id, next)
+	})
+}
+
+// serveRead serves a memoizable read of collection/id: from its memo when
+// one is current, and otherwise through next, keeping what it sent when
+// that may be replayed.
+func (s *server) serveRead(w http.ResponseWriter, r *http.Request, collection, id string, next http.Handler) {
 	m := s.memos
-	collection, id, ok := s.memoizable(r)
-	if !ok {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
-		return
-	}
 	l, mt := answer.LanguageIndex(r), memoSlot(r.Method)
 	kept, held, gen := m.Memo(collection, id)
 	if set, _ := kept.(*memoSet); set != nil {
 		if a := (*set)[l][mt]; a != nil && s.svc.Now().Before(a.until) {
-			info.pattern = a.pattern
+			edge.InfoOf(r.Context()).Route = a.pattern
 			s.metrics.decision(gone.Decision{Answer: a.answer})
 			s.metrics.replay()
 			a.send(w)
 			return
 		}
 	}
+	info := new(reqInfo)
 	r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
 	if !held {
 		// The first read of an id since it entered the cache keeps
@@ -136,7 +154,7 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, info *reqInfo
 	if p.until.IsZero() || cw.status != p.status || cw.tooBig {
 		return
 	}
-	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, answer: p.answer, pattern: info.pattern}
+	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, answer: p.answer, pattern: edge.InfoOf(r.Context()).Route}
 	m.KeepMemo(collection, id, gen, func(old any) any {
 		set := make(memoSet, answer.LanguageCount())
 		if o, ok := old.(*memoSet); ok {

@@ -9,8 +9,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/inbox"
+	"github.com/gonehttp/gone/metrics"
 )
 
 // newMetricsEnv is newEnv with metrics on.
@@ -21,8 +23,9 @@ func newMetricsEnv(t *testing.T) (*env, *prometheus.Registry) {
 	tokens := httpapi.NewTokens()
 	tokens.Add(adminToken, "admin", true)
 	tokens.Add(readerToken, "reader", false)
-	e.h = e.world.Check(httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg),
-		httpapi.WithInbox(inbox.New(e.svc, e.world.Store, nil, nil))))
+	api := httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg),
+		httpapi.WithInbox(inbox.New(e.svc, e.world.Store, nil, nil)))
+	e.h = e.world.Check(edge.Handler(api, edge.Config{Metrics: metrics.NewHTTP(reg)}))
 	return e, reg
 }
 
@@ -247,7 +250,8 @@ func TestMetricsAccess(t *testing.T) {
 			tokens := httpapi.NewTokens()
 			tokens.Add(adminToken, "admin", true)
 			tokens.Add(readerToken, "reader", false)
-			e.h = e.world.Check(httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, append([]httpapi.Option{httpapi.WithMetrics(reg)}, c.access...)...))
+			api := httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, append([]httpapi.Option{httpapi.WithMetrics(reg)}, c.access...)...)
+			e.h = e.world.Check(edge.Handler(api, edge.Config{Metrics: metrics.NewHTTP(reg)}))
 			w := e.do(req{path: "/metrics", token: token})
 			if w.Code != c.want {
 				t.Errorf("GET /metrics: status = %d, want %d", w.Code, c.want)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/demotest"
 	"github.com/gonehttp/gone/metrics"
@@ -179,7 +180,8 @@ func metricsWorld(t *testing.T) (h http.Handler, reg *prometheus.Registry, write
 	tokens := httpapi.NewTokens()
 	tokens.Add(demotest.AdminToken, "admin", true)
 	tokens.Add(demotest.ReaderToken, "reader", false)
-	return httpapi.NewServer(slog.New(slog.DiscardHandler), svc, tokens, httpapi.WithMetrics(reg)), reg, writer
+	api := httpapi.NewServer(slog.New(slog.DiscardHandler), svc, tokens, httpapi.WithMetrics(reg))
+	return edge.Handler(api, edge.Config{Metrics: metrics.NewHTTP(reg)}), reg, writer
 }
 
 // snapshot reads every series of reg: a counter's or a gauge's value, a

@@ -54,7 +54,7 @@ func (s *server) problemOf(r *http.Request, lng string, err error) *answer.Probl
 	msg := gone.ErrorMessage(err)
 	switch status {
 	case http.StatusInternalServerError:
-		msg = "Internal error."
+		msg = answer.Text(lng, answer.MsgInternal)
 		s.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", requestID(r.Context()))
 	case http.StatusServiceUnavailable:
 		// The caller is told to retry; the operator needs the cause.

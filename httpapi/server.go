@@ -32,12 +32,11 @@ type server struct {
 	// memos keeps the answers of plain reads (see memo.go); nil when the
 	// store keeps no memos.
 	memos gone.Memoizer
-	// metrics is nil unless WithMetrics was given.
+	// metrics counts decisions and replays, and serves /metrics; nil
+	// unless WithMetrics was given. (The edge counts requests.)
 	metrics *httpMetrics
 	// metricsAccess says who may read GET /metrics.
 	metricsAccess MetricsAccess
-	// limit is nil unless WithShedding was given.
-	limit *limiter
 	// hub wakes change streams; feed tunes them; stop ends them.
 	hub     *changeHub
 	feed    FeedSettings
@@ -70,7 +69,10 @@ type server struct {
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
-// WithMetrics) add to it.
+// WithMetrics) add to it. It is served behind the edge (edge.Serve or
+// edge.Handler), which gives each request its id, log line, counts, panic
+// recovery and shedding; NeverShed says which requests shedding must let
+// through.
 func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Option) http.Handler {
 	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config().Names(), maxRetryAfter: DefaultMaxRetryAfter,
 		limiter: newAuthLimiter(DefaultAuthFailures)}
@@ -89,13 +91,9 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	h := notePattern(mux)
 	h = s.cleanPaths(h)
 	h = s.authenticate(h)
-	h = s.shed(h)
-	// CORS outside the shedding, so a shed 503 still carries the headers a
-	// browser needs to read its Retry-After.
 	h = s.cors(h)
-	h = s.recoverPanics(h)
 	h = s.sharedCacheSafe(h)
-	h = s.observe(h)
+	h = s.keep(h)
 	return h
 }
 
@@ -118,4 +116,18 @@ func WithAuthFailureLimit(perMinute int) Option {
 
 func (s *server) resourcePath(collection, id string) string {
 	return s.prefix + "/" + collection + "/" + id
+}
+
+// NeverShed reports whether shedding must let r through at once (for
+// edge.Config.Unshed): what an orchestrator must reach most when the server
+// is busiest (health, readiness, metrics), and change streams, which would
+// hold a slot for hours while they mostly wait (FeedSettings.MaxStreams
+// bounds them instead). path is r's path below the API's root (the proxy
+// serves the API below its admin prefix).
+func NeverShed(r *http.Request, path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return isChangeStream(r, path)
 }

@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/proxy"
 )
 
@@ -26,8 +26,8 @@ func BenchmarkPassThrough(b *testing.B) {
 	for name, h := range map[string]http.Handler{
 		"bare":               bare,
 		"gone":               proxy.New(proxy.Config{Upstream: target, Rules: rules, Transport: tr}),
-		"gone+log":           proxy.New(proxy.Config{Upstream: target, Rules: rules, Transport: tr, Observe: httpapi.Observe(slog.New(slog.NewTextHandler(discard{}, nil)), "proxy")}),
-		"gone+nolog+observe": proxy.New(proxy.Config{Upstream: target, Rules: rules, Transport: tr, Observe: httpapi.Observe(quiet, "proxy")}),
+		"gone+log":           edge.Handler(proxy.New(proxy.Config{Upstream: target, Rules: rules, Transport: tr}), edge.Config{Log: slog.New(slog.NewTextHandler(discard{}, nil))}),
+		"gone+nolog+observe": edge.Handler(proxy.New(proxy.Config{Upstream: target, Rules: rules, Transport: tr}), edge.Config{Log: quiet}),
 	} {
 		b.Run(name, func(b *testing.B) {
 			req := httptest.NewRequest("GET", "/live/page", nil)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/gonehttp"
 )
 
@@ -68,10 +69,6 @@ type Config struct {
 	// (WebSocket) is forwarded; elsewhere the request goes as an ordinary
 	// one, and an upstream's 101 is refused (502).
 	AllowUpgrade []string
-	// Observe, when set, wraps the handling of every request but the
-	// admin API's (which logs and counts its own): the request log and
-	// metrics.
-	Observe func(http.Handler) http.Handler
 	// RemovedSitemap, when set, serves /sitemap-removed.xml: the paths
 	// the rules retired lately, for search engines.
 	RemovedSitemap http.Handler
@@ -139,10 +136,12 @@ func New(cfg Config) http.Handler {
 	if cfg.MaxUpstream > 0 {
 		upstream = p.limitUpstream(cfg.MaxUpstream, upstream)
 	}
-	p.site = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.cfg.Rules.Serve(w, r, upstream) })
-	if cfg.Observe != nil {
-		p.site = cfg.Observe(p.site)
-	}
+	p.site = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The edge's log line and counts name the site's traffic "proxy"
+		// (the admin API's requests, by their route patterns).
+		edge.InfoOf(r.Context()).Route = "proxy"
+		p.cfg.Rules.Serve(w, r, upstream)
+	})
 	return http.HandlerFunc(p.serve)
 }
 

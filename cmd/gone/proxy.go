@@ -174,9 +174,8 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		// The admin prefix is on the public listener: its /metrics is no
 		// route (--metrics-addr serves the registry instead).
 		// WithFront: the console's home is then the rules.
-		Admin:   httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
-		Observe: httpapi.Observe(b.log, "proxy", httpapi.WithMetrics(b.reg)),
-		Misses:  misses,
+		Admin:  httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
+		Misses: misses,
 		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Scan, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL,
 			func(w http.ResponseWriter, r *http.Request, status int) {
 				key := answer.MsgUndecidable
@@ -189,7 +188,18 @@ func runProxy(ctx context.Context, e env, args []string) error {
 			}),
 	})
 	// No write timeout: the upstream may stream for as long as it likes.
-	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, stop)
+	// Shedding holds the admin API's requests only: the site's traffic
+	// is the upstream's to pace (--upstream-max-conns bounds it), and the
+	// rules' answers are prebuilt.
+	adminPath := strings.TrimSuffix(*prefix, "/")
+	ec := bf.edgeConfig(b, *prefix, func(r *http.Request) bool {
+		rest, ok := strings.CutPrefix(r.URL.Path, adminPath)
+		if !ok || rest != "" && rest[0] != '/' {
+			return true
+		}
+		return httpapi.NeverShed(r, rest)
+	})
+	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, ec, stop)
 }
 
 // importAtStart applies a gone list as the admin, all of it or nothing,

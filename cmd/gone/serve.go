@@ -103,7 +103,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		opts = append(opts, httpapi.WithMisses(rec), httpapi.WithInbox(inbox.New(b.svc, is, rec, nil)))
 	}
 	h := httpapi.NewServer(b.log, b.svc, b.tokens, opts...)
-	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 30*time.Second, "/", stop)
+	ec := bf.edgeConfig(b, "/", func(r *http.Request) bool { return httpapi.NeverShed(r, r.URL.Path) })
+	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 30*time.Second, "/", ec, stop)
 }
 
 // backendFlags are the flags of everything that runs over a store: serve
@@ -136,11 +137,20 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 	return bf, err
 }
 
+// edgeConfig is what the edge of serve and of the proxy alike needs: the
+// request log, the request counts, shedding (except what unshed names), the
+// CORS policy for the edge's own answers, and where the door documents its
+// problem types (below consoleBase).
+func (bf backendFlags) edgeConfig(b *backend, consoleBase string, unshed func(*http.Request) bool) edge.Config {
+	return edge.Config{Log: b.log, Metrics: metrics.NewHTTP(b.reg), Shedding: bf.tune.shedding(), Unshed: unshed,
+		CORS: answer.NewCORS(b.cors), ProblemBase: consoleBase + "problems/"}
+}
+
 // apiOptions are the options of gone's API, for serve and for the proxy's
 // admin prefix alike; stop closes when the server shuts down.
 func (bf backendFlags) apiOptions(b *backend, stop chan struct{}) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
-		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShedding(bf.tune.shedding()), httpapi.WithShutdown(stop),
+		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShutdown(stop),
 		httpapi.WithCORS(b.cors), httpapi.WithWebhooks(b.hooks), httpapi.WithSitemaps(b.sitemaps)}
 }
 
@@ -263,7 +273,7 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 // writeTimeout 0 lets a response take as long as it needs (the proxy
 // streams). The admin console is announced below consoleBase ("/" for
 // serve, the admin prefix for the proxy).
-func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, tlsCfg *tls.Config, h http.Handler, writeTimeout time.Duration, consoleBase string, stop chan struct{}) error {
+func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, tlsCfg *tls.Config, h http.Handler, writeTimeout time.Duration, consoleBase string, ec edge.Config, stop chan struct{}) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -286,8 +296,8 @@ func serveOn(ctx context.Context, e env, log *slog.Logger, ln net.Listener, tlsC
 	// The edge refuses what could be framed two ways and closes its
 	// connection (RFC 9112 §6), and what is too large to serve; with TLS
 	// it terminates TLS below that guard.
-	cfg := edge.Config{Log: log, ProblemBase: consoleBase + "problems/", TLS: tlsCfg}
-	go func() { errc <- edge.Serve(srv, ln, cfg) }()
+	ec.TLS = tlsCfg
+	go func() { errc <- edge.Serve(srv, ln, ec) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

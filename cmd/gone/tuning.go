@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/httpapi"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/internal/logbuf"
 	"github.com/gonehttp/gone/metrics"
 	"github.com/gonehttp/gone/postgres"
@@ -74,8 +74,8 @@ func addTuningFlags(fs *flag.FlagSet, e env) (tuning, error) {
 	return t, err
 }
 
-func (t tuning) shedding() httpapi.Shedding {
-	return httpapi.Shedding{MaxInFlight: *t.maxInFlight, MaxQueue: *t.maxQueue, QueueWait: *t.queueWait}
+func (t tuning) shedding() edge.Shedding {
+	return edge.Shedding{MaxInFlight: *t.maxInFlight, MaxQueue: *t.maxQueue, QueueWait: *t.queueWait}
 }
 
 func (t tuning) logWriter(e env) *logbuf.Writer {

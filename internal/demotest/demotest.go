@@ -17,6 +17,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/demo"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/contract"
 	"github.com/gonehttp/gone/readcache"
@@ -86,15 +87,40 @@ func New(t testing.TB, opts ...gone.Option) *World {
 }
 
 // Handler is the world's HTTP API with AdminToken (named "admin") and
-// ReaderToken (named "reader"). A nil log discards the request log. Every
-// exchange is checked against the served OpenAPI document (see Check).
+// ReaderToken (named "reader"), behind the edge as gone serve mounts it
+// (request ids, the request log, panic recovery). A nil log discards the
+// request log. Every exchange is checked against the served OpenAPI
+// document (see Check).
 func (w *World) Handler(log *slog.Logger, opts ...httpapi.Option) http.Handler {
 	return w.Check(w.UncheckedHandler(log, opts...))
+}
+
+// EdgeHandler is Handler behind an edge configured by ec (its metrics,
+// its shedding): ec.Log is the request log; shedding lets through what
+// httpapi.NeverShed names unless ec.Unshed says otherwise.
+func (w *World) EdgeHandler(ec edge.Config, opts ...httpapi.Option) http.Handler {
+	return w.Check(w.edgeHandler(ec, opts...))
 }
 
 // UncheckedHandler is Handler without the contract check, for benchmarks
 // and fuzzing, which measure or explore the server alone.
 func (w *World) UncheckedHandler(log *slog.Logger, opts ...httpapi.Option) http.Handler {
+	return w.edgeHandler(edge.Config{Log: log}, opts...)
+}
+
+func (w *World) edgeHandler(ec edge.Config, opts ...httpapi.Option) http.Handler {
+	if ec.Log == nil {
+		ec.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if ec.Unshed == nil {
+		ec.Unshed = func(r *http.Request) bool { return httpapi.NeverShed(r, r.URL.Path) }
+	}
+	return edge.Handler(w.API(ec.Log, opts...), ec)
+}
+
+// API is the world's HTTP API alone, as NewServer returns it, without the
+// edge: for a test that mounts it in an edge or a proxy of its own.
+func (w *World) API(log *slog.Logger, opts ...httpapi.Option) http.Handler {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

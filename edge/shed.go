@@ -1,4 +1,4 @@
-package httpapi
+package edge
 
 import (
 	"net/http"
@@ -23,22 +23,12 @@ import (
 // the queue in less than codelTarget, the queue is standing (more arrives
 // than the server can answer) and a request waits at most codelTarget, so
 // overload is refused fast instead of queued.
+//
+// A MaxInFlight below 1 leaves shedding off.
 type Shedding struct {
 	MaxInFlight int
 	MaxQueue    int
 	QueueWait   time.Duration
-}
-
-// WithShedding turns shedding on for every route but /healthz, /readyz
-// and /metrics, which an orchestrator must reach most when the server is
-// busiest. A MaxInFlight below 1 leaves shedding off.
-func WithShedding(sh Shedding) Option {
-	return func(s *server) {
-		if sh.MaxInFlight < 1 {
-			return
-		}
-		s.limit = newLimiter(sh, time.Now)
-	}
 }
 
 // CoDel's constants: the sojourn a healthy queue stays under, and the
@@ -134,34 +124,43 @@ func (l *limiter) acquire(done <-chan struct{}) bool {
 
 func (l *limiter) release() { <-l.slots }
 
-// neverShed are the paths an overloaded server still answers.
-var neverShed = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
-
-// shed refuses what the limiter cannot take with a 503 problem.
-func (s *server) shed(next http.Handler) http.Handler {
-	if s.limit == nil {
+// shed refuses what the limiter cannot take with a 503 problem; with no
+// limit it is next itself. A request cfg.Unshed names is never held:
+// what an orchestrator must reach most when the server is busiest (health,
+// readiness, metrics), and change streams, which would hold a slot for
+// hours while they mostly wait.
+func shed(next http.Handler, cfg Config) http.Handler {
+	if cfg.Shedding.MaxInFlight < 1 {
 		return next
 	}
+	return shedWith(next, cfg, newLimiter(cfg.Shedding, time.Now))
+}
+
+// shedWith is shed with the limiter l.
+func shedWith(next http.Handler, cfg Config, l *limiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if neverShed[r.URL.Path] || s.isChangeStream(r) {
-			// A change stream would hold its slot for hours while it
-			// mostly waits, so a few dozen watchers would shed every
-			// other request; MaxStreams bounds streams instead.
+		if cfg.Unshed != nil && cfg.Unshed(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !s.limit.acquire(r.Context().Done()) {
-			s.metrics.shed()
+		if !l.acquire(r.Context().Done()) {
+			if cfg.Metrics != nil {
+				cfg.Metrics.Shed()
+			}
 			lng := answer.Language(r)
 			h := w.Header()
+			// The door's CORS policy, so that a page may read the
+			// Retry-After of its refused call.
+			cfg.CORS.Headers(h, r)
 			h.Set("Retry-After", "1")
-			h.Set("Cache-Control", "no-store")
-			p := newProblem(r, lng, http.StatusServiceUnavailable, answer.Text(lng, answer.MsgOverloaded))
+			h["Cache-Control"] = answer.NoStore
+			p := answer.New(r.URL.Path, lng, http.StatusServiceUnavailable, answer.Text(lng, answer.MsgOverloaded))
+			p.Rebase(cfg.ProblemBase)
 			p.RetryAfter = 1
 			answer.Write(w, lng, p)
 			return
 		}
-		defer s.limit.release()
+		defer l.release()
 		next.ServeHTTP(w, r)
 	})
 }

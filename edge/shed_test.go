@@ -1,27 +1,38 @@
-package httpapi
+package edge
 
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gonehttp/gone/answer"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
-// shedServer serves a handler that holds every /api request until release
-// is closed, behind the limiter.
-func shedServer(t *testing.T, sh Shedding) (url string, s *server, entered chan struct{}, release chan struct{}) {
+// shedCounts counts what the edge reports, as metrics.HTTP would.
+type shedCounts struct {
+	mu       sync.Mutex
+	shed     int
+	statuses map[string][]int
+}
+
+func (c *shedCounts) Request(route string, status int, _ time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.statuses[route] = append(c.statuses[route], status)
+}
+
+func (c *shedCounts) Shed() { c.mu.Lock(); c.shed++; c.mu.Unlock() }
+
+// shedServer serves, through the edge's Handler with shedding, a handler
+// that holds every /api request until release is closed; /healthz is never
+// shed.
+func shedServer(t *testing.T, sh Shedding) (url string, l *limiter, counts *shedCounts, entered chan struct{}, release chan struct{}) {
 	t.Helper()
-	s = &server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: newHTTPMetrics(prometheus.NewRegistry())}
-	WithShedding(sh)(s)
 	entered, release = make(chan struct{}, 16), make(chan struct{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -30,10 +41,12 @@ func shedServer(t *testing.T, sh Shedding) (url string, s *server, entered chan 
 		w.Write([]byte("done"))
 	})
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
-	mux.Handle("/metrics", s.metrics.handler)
-	srv := httptest.NewServer(s.shed(mux))
+	counts = &shedCounts{statuses: map[string][]int{}}
+	cfg := Config{Metrics: counts, Shedding: sh, Unshed: func(r *http.Request) bool { return r.URL.Path == "/healthz" }}.withDefaults()
+	l = newLimiter(sh, time.Now)
+	srv := httptest.NewServer(observe(shedWith(mux, cfg, l), cfg))
 	t.Cleanup(srv.Close)
-	return srv.URL, s, entered, release
+	return srv.URL, l, counts, entered, release
 }
 
 func get(t *testing.T, url string) (*http.Response, string) {
@@ -51,7 +64,7 @@ func get(t *testing.T, url string) (*http.Response, string) {
 // 503 problem and Retry-After: 1, counted; health, readiness and metrics
 // still answer.
 func TestShedAtOnceWhenFull(t *testing.T) {
-	url, s, entered, release := shedServer(t, Shedding{MaxInFlight: 1, MaxQueue: 0, QueueWait: time.Hour})
+	url, _, counts, entered, release := shedServer(t, Shedding{MaxInFlight: 1, MaxQueue: 0, QueueWait: time.Hour})
 	var wg sync.WaitGroup
 	wg.Go(func() { get(t, url+"/api/users/1") })
 	<-entered // the one slot is taken
@@ -70,18 +83,14 @@ func TestShedAtOnceWhenFull(t *testing.T) {
 	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store", cc)
 	}
-	for _, path := range []string{"/healthz", "/metrics"} {
-		if resp, _ := get(t, url+path); resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s while full: %d, want 200 (never shed)", path, resp.StatusCode)
-		}
+	if resp, _ := get(t, url+"/healthz"); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz while full: %d, want 200 (never shed)", resp.StatusCode)
 	}
-	if n := testutil.ToFloat64(s.metrics.shedTotal); n != 1 {
-		t.Errorf("gone_http_shed_total = %v, want 1", n)
+	counts.mu.Lock()
+	if counts.shed != 1 || !slices.Contains(counts.statuses["none"], http.StatusServiceUnavailable) {
+		t.Errorf("counted %d shed and statuses %v, want 1 shed and a 503 counted", counts.shed, counts.statuses)
 	}
-	_, m := get(t, url+"/metrics")
-	if !strings.Contains(m, "gone_http_shed_total 1") {
-		t.Errorf("/metrics does not show the shed request")
-	}
+	counts.mu.Unlock()
 	close(release)
 	wg.Wait()
 	if resp, _ := get(t, url+"/api/users/3"); resp.StatusCode != http.StatusOK {
@@ -92,7 +101,7 @@ func TestShedAtOnceWhenFull(t *testing.T) {
 // A request that finds the slots taken waits its turn in the queue, first
 // come first served, and is answered when a slot frees in time.
 func TestQueuedRequestIsServedInTurn(t *testing.T) {
-	url, s, entered, release := shedServer(t, Shedding{MaxInFlight: 1, MaxQueue: 1, QueueWait: time.Hour})
+	url, l, _, entered, release := shedServer(t, Shedding{MaxInFlight: 1, MaxQueue: 1, QueueWait: time.Hour})
 	var wg sync.WaitGroup
 	codes := make(chan int, 2)
 	wg.Go(func() { r, _ := get(t, url+"/api/a"); codes <- r.StatusCode })
@@ -100,7 +109,7 @@ func TestQueuedRequestIsServedInTurn(t *testing.T) {
 	wg.Go(func() { r, _ := get(t, url+"/api/b"); codes <- r.StatusCode })
 	// b waits in the queue; a third finds the queue full.
 	deadline := time.Now().Add(10 * time.Second)
-	for s.limit.waiting.Load() != 1 {
+	for l.waiting.Load() != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("b never queued")
 		}
@@ -122,7 +131,7 @@ func TestQueuedRequestIsServedInTurn(t *testing.T) {
 // A queued request that waits longer than QueueWait is refused, not left
 // to time out.
 func TestQueueWaitIsBounded(t *testing.T) {
-	url, _, entered, release := shedServer(t, Shedding{MaxInFlight: 1, MaxQueue: 8, QueueWait: 5 * time.Millisecond})
+	url, _, _, entered, release := shedServer(t, Shedding{MaxInFlight: 1, MaxQueue: 8, QueueWait: 5 * time.Millisecond})
 	var wg sync.WaitGroup
 	wg.Go(func() { get(t, url+"/api/a") })
 	<-entered
