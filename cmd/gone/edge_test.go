@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// gone serve and gone proxy are one edge: every request, whichever door
+// and whatever answers it (the API, a rule, the upstream, the edge's own
+// refusal), carries a request id and is counted once, by the route that
+// served it.
+func TestServeAndProxyShareTheEdge(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, _ := serveInProcess(t, ctx, "--metrics-public")
+	proxyMetrics := freeAddr(t)
+	prox := proxyInProcess(t, "--metrics-addr", proxyMetrics)
+
+	id := regexp.MustCompile(`^[0-9a-f]{16}$`)
+	for _, u := range []string{
+		"http://" + serve + "/api/users/42",
+		"http://" + serve + "/api/nope/1",
+		prox + "/some/page",
+		prox + "/_gone/api",
+	} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if got := resp.Header.Values("X-Request-Id"); len(got) != 1 || !id.MatchString(got[0]) {
+			t.Errorf("GET %s: X-Request-Id %q, want one id of 16 hex digits", u, got)
+		}
+	}
+	for _, addr := range []string{serve, strings.TrimPrefix(prox, "http://")} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+		head, _ := io.ReadAll(conn)
+		conn.Close()
+		if !strings.HasPrefix(string(head), "HTTP/1.1 405") || !strings.Contains(string(head), "\r\nX-Request-Id: ") {
+			t.Errorf("CONNECT to %s: got %.80q, want a 405 with a request id", addr, head)
+		}
+	}
+
+	for _, c := range []struct {
+		door, url string
+		want      []string
+	}{
+		{"serve", "http://" + serve + "/metrics", []string{
+			`gone_http_requests_total{route="GET /api/{collection}/{id}",status="200"} 1`,
+			`gone_http_requests_total{route="GET /api/{collection}/{id}",status="404"} 1`,
+			`gone_http_requests_total{route="none",status="405"} 1`,
+		}},
+		{"proxy", "http://" + proxyMetrics + "/metrics", []string{
+			`gone_http_requests_total{route="proxy",status="200"} 1`,
+			`gone_http_requests_total{route="GET /api",status="200"} 1`,
+			`gone_http_requests_total{route="none",status="405"} 1`,
+		}},
+	} {
+		_, body := getMetrics(t, c.url, "")
+		for _, line := range c.want {
+			if !strings.Contains(body, line+"\n") {
+				t.Errorf("%s's metrics lack %s (each request counted once, by its route):\n%s", c.door, line, grepLines(body, "gone_http_requests_total"))
+			}
+		}
+	}
+}
+
+// grepLines is the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
