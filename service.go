@@ -108,13 +108,6 @@ func (s *Service) Webhooks() WebhookStore {
 	return w
 }
 
-// Memos returns the store's memo of answers derived from a record (a
-// read cache's, Memoizer), or nil when it keeps none.
-func (s *Service) Memos() Memoizer {
-	m, _ := s.store.(Memoizer)
-	return m
-}
-
 // At returns a service over the same store whose clock stands still at t,
 // for loading a world with fixed dates (the demo's).
 func (s *Service) At(t time.Time) *Service {

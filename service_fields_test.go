@@ -32,7 +32,7 @@ func TestServiceAccessors(t *testing.T) {
 	if got := svc.At(time.Unix(0, 0)).Config(); got != cfg {
 		t.Errorf("At(t).Config() = %p, want the config given to NewService (%p)", got, cfg)
 	}
-	if svc.Webhooks() != nil || svc.Memos() != nil {
-		t.Errorf("Webhooks() = %v, Memos() = %v over a store that keeps neither, want nil", svc.Webhooks(), svc.Memos())
+	if svc.Webhooks() != nil {
+		t.Errorf("Webhooks() = %v over a store that keeps none, want nil", svc.Webhooks())
 	}
 }

@@ -46,22 +46,6 @@ type Peeker interface {
 	Peek(collection, id string) (rec *Record, hit bool)
 }
 
-// Memoizer is a Store that keeps, beside a record it holds in memory,
-// something a reader derived from it (the HTTP API keeps the bytes of its
-// answer), and forgets both together when the id changes or memory stops
-// being trusted (readcache.Store).
-//
-// Memo returns what is kept for the id (nil if nothing), whether the id's
-// record is in memory at all, and a generation to pass to KeepMemo.
-// KeepMemo replaces the kept value with update's result, only if the id is
-// still in memory and nothing that could have changed it happened since
-// Memo returned gen; a derivation from a record that a write replaced
-// meanwhile is dropped.
-type Memoizer interface {
-	Memo(collection, id string) (memo any, held bool, gen uint64)
-	KeepMemo(collection, id string, gen uint64, update func(old any) any)
-}
-
 // ChangeSink is told about writes this process did not make through its own
 // Store.Update: another process on the same SQLite file, another instance
 // on the same PostgreSQL database. readcache.Store is one; the stores'

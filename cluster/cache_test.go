@@ -167,7 +167,7 @@ func TestLostFeedFallsBackToTheStore(t *testing.T) {
 // HTTP answers, since the feed drops the record and the answer together.
 func TestKeptAnswerDroppedAcrossInstances(t *testing.T) {
 	a, b := newCachedPair(t)
-	h := httpapi.NewServer(slog.New(slog.DiscardHandler), b.svc, httpapi.NewTokens())
+	h := httpapi.NewServer(slog.New(slog.DiscardHandler), b.svc, httpapi.NewTokens(), httpapi.WithMemos(b.cache))
 	get := func(id string) int {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest("GET", "/api/promotions/"+id, nil))

@@ -15,11 +15,34 @@ import (
 
 // The read path's memo: the answer to an anonymous GET or HEAD of one id is
 // kept, as the whole handler chain sent it, beside the id's record in the
-// read cache (gone.Memoizer), and sent again byte for byte to the next such
+// read cache (Memos), and sent again byte for byte to the next such
 // request, without the chain, until the record changes (a write drops both)
 // or the decision's time runs out (gone.Decision.Until). It is memoization
 // of the full path and never a second way to answer: what it sends is what
 // the full path sent for the same request shape.
+
+// Memos keeps, beside a record held in memory, what the API derived from
+// it (the bytes of its answer), and forgets both together when the id
+// changes or memory stops being trusted: readcache.Store is one. The
+// answer lives beside the record so that whatever drops the record (a
+// write here, another instance's write, a lost feed) drops the answer
+// with it, with no second invalidation to keep right.
+//
+// Memo returns what is kept for the id (nil if nothing), whether the id's
+// record is in memory at all, and a generation to pass to KeepMemo.
+// KeepMemo replaces the kept value with update's result, only if the id is
+// still in memory and nothing that could have changed it happened since
+// Memo returned gen; a derivation from a record that a write replaced
+// meanwhile is dropped.
+type Memos interface {
+	Memo(collection, id string) (memo any, held bool, gen uint64)
+	KeepMemo(collection, id string, gen uint64, update func(old any) any)
+}
+
+// WithMemos keeps the answers of plain reads in m, beside the records of
+// the service's read cache (m must be that cache: what invalidates a
+// record must invalidate its answer).
+func WithMemos(m Memos) Option { return func(s *server) { s.memos = m } }
 
 // memoBodyLimit bounds the body a memo keeps; a larger answer is built
 // anew every time.

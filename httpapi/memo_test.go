@@ -11,8 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gonehttp/gone/httpapi"
 	"github.com/gonehttp/gone/internal/demotest"
+	"github.com/gonehttp/gone/readcache"
 )
+
+// The read cache is where gone serve keeps the API's answers.
+var _ httpapi.Memos = (*readcache.Store)(nil)
 
 // answerText is a response as the client sees it, but for the headers that
 // differ between any two answers (the request id).

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,11 +19,7 @@ func newMetricsEnv(t *testing.T) (*env, *prometheus.Registry) {
 	t.Helper()
 	e := newEnv(t)
 	reg := prometheus.NewRegistry()
-	tokens := httpapi.NewTokens()
-	tokens.Add(adminToken, "admin", true)
-	tokens.Add(readerToken, "reader", false)
-	api := httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, httpapi.WithMetrics(reg),
-		httpapi.WithInbox(inbox.New(e.svc, e.world.Store, nil, nil)))
+	api := e.world.API(nil, httpapi.WithMetrics(reg), httpapi.WithInbox(inbox.New(e.svc, e.world.Store, nil, nil)))
 	e.h = e.world.Check(edge.Handler(api, edge.Config{Metrics: metrics.NewHTTP(reg)}))
 	return e, reg
 }
@@ -247,10 +242,7 @@ func TestMetricsAccess(t *testing.T) {
 				token = e.createToken(`{"name":"users-reader","scopes":["read"],"collections":["users"]}`)
 			}
 			reg := prometheus.NewRegistry()
-			tokens := httpapi.NewTokens()
-			tokens.Add(adminToken, "admin", true)
-			tokens.Add(readerToken, "reader", false)
-			api := httpapi.NewServer(slog.New(slog.DiscardHandler), e.svc, tokens, append([]httpapi.Option{httpapi.WithMetrics(reg)}, c.access...)...)
+			api := e.world.API(nil, append([]httpapi.Option{httpapi.WithMetrics(reg)}, c.access...)...)
 			e.h = e.world.Check(edge.Handler(api, edge.Config{Metrics: metrics.NewHTTP(reg)}))
 			w := e.do(req{path: "/metrics", token: token})
 			if w.Code != c.want {

@@ -180,7 +180,7 @@ func metricsWorld(t *testing.T) (h http.Handler, reg *prometheus.Registry, write
 	tokens := httpapi.NewTokens()
 	tokens.Add(demotest.AdminToken, "admin", true)
 	tokens.Add(demotest.ReaderToken, "reader", false)
-	api := httpapi.NewServer(slog.New(slog.DiscardHandler), svc, tokens, httpapi.WithMetrics(reg))
+	api := httpapi.NewServer(slog.New(slog.DiscardHandler), svc, tokens, httpapi.WithMetrics(reg), httpapi.WithMemos(cache))
 	return edge.Handler(api, edge.Config{Metrics: metrics.NewHTTP(reg)}), reg, writer
 }
 

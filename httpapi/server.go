@@ -29,9 +29,9 @@ type server struct {
 	routes []route
 	// collections are the configured names, sorted once for suggestions.
 	collections []string
-	// memos keeps the answers of plain reads (see memo.go); nil when the
-	// store keeps no memos.
-	memos gone.Memoizer
+	// memos keeps the answers of plain reads (see memo.go); nil unless
+	// WithMemos.
+	memos Memos
 	// metrics counts decisions and replays, and serves /metrics; nil
 	// unless WithMetrics was given. (The edge counts requests.)
 	metrics *httpMetrics
@@ -84,7 +84,6 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 	if s.hooks == nil {
 		s.hooks = svc.Webhooks()
 	}
-	s.memos = svc.Memos()
 	s.hub = newChangeHub(svc, s.feed.Poll, log)
 	mux := http.NewServeMux()
 	s.addRoutes(mux)

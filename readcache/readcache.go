@@ -54,7 +54,6 @@ type Store struct {
 var (
 	_ gone.Store      = (*Store)(nil)
 	_ gone.Peeker     = (*Store)(nil)
-	_ gone.Memoizer   = (*Store)(nil)
 	_ gone.ChangeSink = (*Store)(nil)
 )
 
@@ -81,7 +80,7 @@ type shard struct {
 }
 
 // entry is one cached id: its record (nil: the store holds nothing) and
-// what a reader derived from it (gone.Memoizer), dropped together.
+// what a reader derived from it (httpapi.Memos), dropped together.
 type entry struct {
 	rec  *gone.Record
 	memo any
@@ -257,7 +256,7 @@ func (c *Store) cached(k key) (sh *shard, rec *gone.Record, hit bool, gen uint64
 }
 
 // Memo returns what a reader kept beside the id's cached record, whether
-// the record is cached, and the generation KeepMemo needs (gone.Memoizer).
+// the record is cached, and the generation KeepMemo needs (httpapi.Memos).
 // A memo found counts as a hit.
 func (c *Store) Memo(collection, id string) (memo any, held bool, gen uint64) {
 	k := key{collection, id}
@@ -281,7 +280,7 @@ func (c *Store) Memo(collection, id string) (memo any, held bool, gen uint64) {
 
 // KeepMemo sets the memo beside a cached record to update(old), unless the
 // id left the cache or its shard saw an invalidation since gen was read,
-// or memory is not trusted (gone.Memoizer).
+// or memory is not trusted (httpapi.Memos).
 func (c *Store) KeepMemo(collection, id string, gen uint64, update func(old any) any) {
 	k := key{collection, id}
 	sh := c.shard(k)

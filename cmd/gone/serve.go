@@ -151,7 +151,7 @@ func (bf backendFlags) edgeConfig(b *backend, consoleBase string, unshed func(*h
 func (bf backendFlags) apiOptions(b *backend, stop chan struct{}) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithMetrics(b.reg), httpapi.WithMaxRetryAfter(*bf.ops.maxRetryAfter),
 		httpapi.WithAuthFailureLimit(*bf.ops.authFailures), httpapi.WithShutdown(stop),
-		httpapi.WithCORS(b.cors), httpapi.WithWebhooks(b.hooks), httpapi.WithSitemaps(b.sitemaps)}
+		httpapi.WithCORS(b.cors), httpapi.WithWebhooks(b.hooks), httpapi.WithSitemaps(b.sitemaps), httpapi.WithMemos(b.memos)}
 }
 
 // backend is what serve and proxy share: the store, the service over it,
@@ -167,7 +167,10 @@ type backend struct {
 	// inbox is the store's 404 inbox, nil if it keeps none.
 	inbox gone.InboxStore
 	// cors is the front doors' CORS policy (config file, GONE_CORS_ORIGINS).
-	cors  answer.CORSPolicy
+	cors answer.CORSPolicy
+	// memos is the read cache, which keeps the API's answers beside its
+	// records; nil without a cache.
+	memos httpapi.Memos
 	close func()
 }
 
@@ -259,7 +262,8 @@ func openBackend(ctx context.Context, e env, bf backendFlags) (b *backend, err e
 		tokens.Add(read, gone.BootstrapReader, false)
 	}
 	is, _ := store.(gone.InboxStore)
-	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, hooks: hooks, sitemaps: sitemaps, inbox: is, cors: cors, close: func() {
+	memos, _ := cached.(httpapi.Memos)
+	return &backend{log: log, svc: svc, reg: reg, tokens: tokens, hooks: hooks, sitemaps: sitemaps, inbox: is, cors: cors, memos: memos, close: func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}

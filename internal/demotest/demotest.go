@@ -128,7 +128,9 @@ func (w *World) API(log *slog.Logger, opts ...httpapi.Option) http.Handler {
 	tokens.Add(AdminToken, "admin", true)
 	tokens.Add(ReaderToken, "reader", false)
 	// The webhook tables live in the store behind the cache.
-	opts = append([]httpapi.Option{httpapi.WithWebhooks(w.Store)}, opts...)
+	// The answers of plain reads are kept beside the cache's records, as
+	// gone serve keeps them.
+	opts = append([]httpapi.Option{httpapi.WithWebhooks(w.Store), httpapi.WithMemos(w.Cache)}, opts...)
 	return httpapi.NewServer(log, w.Service, tokens, opts...)
 }
 
