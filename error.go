@@ -20,6 +20,8 @@ const (
 	ETOOLARGE     = "too_large"
 	EUNSUPPORTED  = "unsupported_media_type"
 	ETOOMANY      = "too_many_requests"
+	// ETIMEOUT: the request's body stopped arriving before it was whole.
+	ETIMEOUT = "request_timeout"
 )
 
 // Error is gone's one error type. Message is safe to show a caller; the

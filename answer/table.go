@@ -36,6 +36,8 @@ var table = []row{
 		doc: "The server does not know this resource or endpoint. It may exist later: check the URL; you may retry after the Cache-Control max-age."},
 	{status: http.StatusMethodNotAllowed, typ: "method-not-allowed",
 		doc: "The route does not support this method; Allow lists those it does."},
+	{status: http.StatusRequestTimeout, codes: []string{gone.ETIMEOUT}, typ: "request-timeout",
+		doc: "The request body stopped arriving: no bytes for longer than the server waits (30 s unless configured otherwise). Nothing was changed, and the connection was closed; send the request again."},
 	{status: http.StatusConflict, codes: []string{gone.ECONFLICT}, typ: "conflict",
 		doc: "The request conflicts with the resource's lifecycle (for example, creating under a retired id). Nothing was changed."},
 	{status: http.StatusGone, answers: []gone.Answer{gone.AnswerGone}, codes: []string{gone.EGONE}, typ: "gone",

@@ -18,6 +18,7 @@ var (
 	ErrForbidden        = errors.New("gone: forbidden")              // 403
 	ErrNotFound         = errors.New("gone: not found")              // 404
 	ErrMethodNotAllowed = errors.New("gone: method not allowed")     // 405
+	ErrRequestTimeout   = errors.New("gone: request timeout")        // 408
 	ErrConflict         = errors.New("gone: conflict")               // 409
 	ErrGone             = errors.New("gone: gone")                   // 410
 	ErrPrecondition     = errors.New("gone: precondition failed")    // 412
@@ -35,6 +36,7 @@ var statusErr = map[int]error{
 	http.StatusForbidden:             ErrForbidden,
 	http.StatusNotFound:              ErrNotFound,
 	http.StatusMethodNotAllowed:      ErrMethodNotAllowed,
+	http.StatusRequestTimeout:        ErrRequestTimeout,
 	http.StatusConflict:              ErrConflict,
 	http.StatusGone:                  ErrGone,
 	http.StatusPreconditionFailed:    ErrPrecondition,

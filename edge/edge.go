@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gonehttp/gone/answer"
 )
@@ -51,6 +52,9 @@ type Config struct {
 	// CORS is the door's CORS policy, applied to the answers the edge
 	// writes itself (a shed 503), so that a page may read them.
 	CORS answer.CORS
+	// BodyIdleTimeout bounds the wait for each read of a request body
+	// (see BodyStalled; the door answers 408); 0 leaves it unbounded.
+	BodyIdleTimeout time.Duration
 	// ProblemBase is where the door documents problem types (default
 	// answer.Base; the proxy serves them below its admin prefix).
 	ProblemBase string
@@ -84,7 +88,8 @@ func Serve(srv *http.Server, ln net.Listener, cfg Config) error {
 // Handler is next behind the edge's layers that need no connection, from
 // the outside in: the request's Info, its log line and counts; the
 // guard's answering half (what the connection's guard refused when served
-// by Serve, and Check's refusals); panic recovery; shedding. Serve mounts
+// by Serve, and Check's refusals); panic recovery; shedding; the idle bound
+// on request bodies. Serve mounts
 // it; a service that keeps its own server may mount it too, and gets all
 // of the edge but the guard's reading of the connection.
 //
@@ -93,7 +98,7 @@ func Serve(srv *http.Server, ln net.Listener, cfg Config) error {
 // log line, one count, and takes its connection's verdict once.
 func Handler(next http.Handler, cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
-	h := observe(guardHandler(recoverPanics(shed(next, cfg), cfg), cfg), cfg)
+	h := observe(guardHandler(recoverPanics(shed(idleBodies(next, cfg.BodyIdleTimeout), cfg), cfg), cfg), cfg)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, inside := r.Context().Value(infoKey{}).(*Info); inside {
 			next.ServeHTTP(w, r)

@@ -25,6 +25,7 @@ func (s *server) writeDecision(w http.ResponseWriter, r *http.Request, p gone.Po
 
 	lng := answer.Language(r)
 	prob := answer.ForDecision(s.svc.Config(), p, lng, r.URL.Path, id, d, s.svc.Now(), s.maxRetryAfter, h)
+	prob.Rebase(s.problemBase)
 	answer.Write(w, lng, prob)
 }
 

@@ -62,6 +62,10 @@ func (s *server) handleBatch() http.Handler {
 			s.writeError(w, r, gone.Errorf(gone.ETOOLARGE, "A batch body is at most %d bytes; send the rest in another batch.", MaxBatchBytes))
 			return
 		}
+		if stalled(r, err) {
+			s.writeError(w, r, errStalled)
+			return
+		}
 		if err != nil {
 			s.writeError(w, r, gone.Errorf(gone.EINVALID, "The body could not be read."))
 			return

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gonehttp/gone"
+	"github.com/gonehttp/gone/edge"
 )
 
 // writeJSON sends v as JSON with status.
@@ -38,10 +39,23 @@ func readObject(r *http.Request, mediaTypes ...string) (json.RawMessage, error) 
 	if errors.As(err, &tooLarge) {
 		return nil, gone.Errorf(gone.ETOOLARGE, "The body exceeds the limit of %d bytes.", MaxBodyBytes)
 	}
+	if stalled(r, err) {
+		return nil, errStalled
+	}
 	if err != nil {
 		return nil, gone.Errorf(gone.EINVALID, "The body could not be read.")
 	}
 	return decodeObject(body)
+}
+
+// errStalled answers a request whose body stopped arriving (408).
+var errStalled = gone.Errorf(gone.ETIMEOUT, "The request body stopped arriving for longer than the server waits; send the request again.")
+
+// stalled reports whether err, from reading r's body, is the edge's idle
+// bound on it (edge.Config.BodyIdleTimeout): the client went quiet, and is
+// answered 408, not told its body was malformed.
+func stalled(r *http.Request, err error) bool {
+	return err != nil && (errors.Is(err, edge.ErrBodyStalled) || edge.BodyStalled(r))
 }
 
 // decodeObject checks that body is exactly one JSON object (no trailing
@@ -164,6 +178,9 @@ func decodeStrict(r *http.Request, v any) error {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return gone.Errorf(gone.ETOOLARGE, "The body is too large.")
+		}
+		if stalled(r, err) {
+			return errStalled
 		}
 		return gone.Errorf(gone.EINVALID, "The body is not valid: %s.", jsonProblem(err))
 	}

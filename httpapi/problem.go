@@ -11,8 +11,10 @@ import (
 )
 
 // newProblem returns a problem about r's path.
-func newProblem(r *http.Request, lng string, status int, detail string) *answer.Problem {
-	return answer.New(r.URL.Path, lng, status, detail)
+func (s *server) newProblem(r *http.Request, lng string, status int, detail string) *answer.Problem {
+	p := answer.New(r.URL.Path, lng, status, detail)
+	p.Rebase(s.problemBase)
+	return p
 }
 
 // writeError maps err to its status in the one table and sends a problem.
@@ -36,6 +38,10 @@ func (s *server) writeErrorWith(w http.ResponseWriter, r *http.Request, err erro
 		}
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
+	case http.StatusRequestTimeout:
+		// The rest of the body may still come: the connection cannot be
+		// read past it.
+		w.Header().Set("Connection", "close")
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
@@ -60,7 +66,7 @@ func (s *server) problemOf(r *http.Request, lng string, err error) *answer.Probl
 		// The caller is told to retry; the operator needs the cause.
 		s.log.WarnContext(r.Context(), "store unavailable; answering 503", "err", err, "request_id", requestID(r.Context()))
 	}
-	p := newProblem(r, lng, status, msg)
+	p := s.newProblem(r, lng, status, msg)
 	if status == http.StatusInternalServerError {
 		p.RequestID = requestID(r.Context())
 	}

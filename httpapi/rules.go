@@ -183,6 +183,10 @@ func (s *server) handleImportRules() http.Handler {
 				s.writeError(w, r, gone.Errorf(gone.ETOOLARGE, "The body exceeds the limit of %d bytes.", MaxImportBytes))
 				return
 			}
+			if stalled(r, err) {
+				s.writeError(w, r, errStalled)
+				return
+			}
 			s.writeError(w, r, gone.Errorf(gone.EINVALID, "The body is not valid: %s.", jsonProblem(err)))
 			return
 		}

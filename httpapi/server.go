@@ -66,6 +66,9 @@ type server struct {
 	misses gone.MissRecorder
 	// front is the front door serving the API (WithFront), for the index.
 	front Front
+	// problemBase is where the door serving the API documents problem
+	// types (WithProblemBase); "" for answer.Base.
+	problemBase string
 }
 
 // NewServer returns the gone HTTP API as one handler. Options (such as
@@ -100,6 +103,13 @@ func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Opti
 // rules of rules (410, 308, 503), as gone proxy answers them in front of a
 // site: an unknown route that a rule retired is gone, not missing.
 func WithRules(rules *gonehttp.Rules) Option { return func(s *server) { s.rules = rules } }
+
+// WithProblemBase sets where the door serving the API documents problem
+// types, when it serves the API below a prefix (the proxy's admin prefix):
+// a problem's type is a URI reference its client resolves against the
+// request's URL, so "/problems/gone" must then be
+// "/_gone/problems/gone" to reach the documentation rather than the site.
+func WithProblemBase(base string) Option { return func(s *server) { s.problemBase = base } }
 
 // WithCORS sets which browser origins may call the API (none by default).
 func WithCORS(p answer.CORSPolicy) Option {

@@ -41,7 +41,7 @@ func (s *server) handleUnknownRoute() http.Handler {
 		if allow := s.allowed(r.URL.Path); len(allow) > 0 {
 			lng := answer.Language(r)
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			answer.Write(w, lng, newProblem(r, lng, http.StatusMethodNotAllowed,
+			answer.Write(w, lng, s.newProblem(r, lng, http.StatusMethodNotAllowed,
 				"This endpoint does not support "+r.Method+"; it supports "+strings.Join(allow, ", ")+"."))
 			return
 		}
@@ -127,7 +127,7 @@ func (s *server) routeNotFound(w http.ResponseWriter, r *http.Request, want stri
 	if want != "" {
 		msg = fmt.Sprintf(answer.Text(lng, answer.MsgRouteSuggest), want)
 	}
-	p := newProblem(r, lng, http.StatusNotFound, msg)
+	p := s.newProblem(r, lng, http.StatusNotFound, msg)
 	p.Suggestion = want
 	w.Header()["Cache-Control"] = answer.MaxAge(gone.DefaultNotFoundMaxAge)
 	answer.Write(w, lng, p)

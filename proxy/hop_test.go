@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/proxy"
 )
 
@@ -73,14 +74,14 @@ func TestForwardedHeaders(t *testing.T) {
 	}
 }
 
-// A body that stops arriving ends the request with 408 after the idle
-// timeout; one that arrives slowly but steadily goes through.
+// A body that stops arriving ends the request with 408 after the edge's
+// idle timeout; one that arrives slowly but steadily goes through.
 func TestSlowRequestBody(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t)
 	target, _ := url.Parse(up.URL)
 	const idle = 300 * time.Millisecond
-	srv := newServer(t, proxy.New(proxy.Config{Upstream: target, Rules: noRules(t), BodyIdleTimeout: idle}))
+	srv := newServer(t, edge.Handler(proxy.New(proxy.Config{Upstream: target, Rules: noRules(t)}), edge.Config{BodyIdleTimeout: idle}))
 	send := func(chunks int, pause time.Duration, declared int) (status int, took time.Duration) {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(srv, "http://"))
 		if err != nil {

@@ -50,9 +50,6 @@ type Config struct {
 	// PreserveHost sends the caller's Host header to the upstream instead
 	// of the upstream URL's host (for name-based virtual hosts).
 	PreserveHost bool
-	// BodyIdleTimeout bounds the wait for each read of a request body
-	// (then 408); 0 means DefaultBodyIdleTimeout, negative no bound.
-	BodyIdleTimeout time.Duration
 	// MaxUpstream caps the requests at the upstream at once (each holds
 	// a connection to it); past it, 503 with Retry-After. 0: no cap.
 	MaxUpstream int
@@ -129,9 +126,6 @@ func New(cfg Config) http.Handler {
 	if cfg.Rewrite404 && cfg.Known == nil {
 		p.cfg.Known = NewKnown()
 	}
-	if p.cfg.BodyIdleTimeout == 0 {
-		p.cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
-	}
 	var upstream http.Handler = p.rp
 	if cfg.MaxUpstream > 0 {
 		upstream = p.limitUpstream(cfg.MaxUpstream, upstream)
@@ -169,8 +163,6 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r, done := withIdleBody(w, r, p.cfg.BodyIdleTimeout)
-	defer done()
 	path := r.URL.EscapedPath()
 	if path == p.prefix || strings.HasPrefix(path, p.cfg.AdminPrefix) {
 		p.admin.ServeHTTP(&prefixLocation{ResponseWriter: w, prefix: p.prefix}, r)
@@ -191,7 +183,7 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		p.cfg.Rules.WriteNotFound(w, r, p.cfg.Known.SuggestContext(r.Context(), r.URL.EscapedPath()))
 		return
 	}
-	if errors.Is(err, errSlowBody) || stalledBody(r) {
+	if errors.Is(err, edge.ErrBodyStalled) || edge.BodyStalled(r) {
 		// Before the check of the context, which the server cancelled
 		// when the read deadline passed; the connection is not reused,
 		// but the answer can still be written.
@@ -200,7 +192,7 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		p.cfg.Rules.WriteProblem(w, r, http.StatusRequestTimeout, answer.MsgBodyStalled)
 		return
 	}
-	if malformedBody(r) {
+	if edge.BodyMalformed(r) {
 		w.Header().Set("Connection", "close")
 		p.cfg.Rules.WriteProblem(w, r, http.StatusBadRequest, answer.MsgBadBody)
 		return

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // gone serve and gone proxy are one edge: every request, whichever door
@@ -85,4 +89,57 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A request body that stops arriving is one answer on every door: 408, a
+// problem whose type is documented there, the connection closed, nothing
+// written. (serve once said 400, "the body could not be read".)
+func TestStalledBodyIsA408OnEveryDoor(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, _ := serveInProcess(t, ctx, "--body-idle-timeout", "300ms")
+	prox := strings.TrimPrefix(proxyInProcess(t, "--body-idle-timeout", "300ms"), "http://")
+	for _, c := range []struct {
+		door, addr, request, token, problems string
+	}{
+		{"serve", serve, "PUT /api/users/stalled", "ops-token", "/problems/"},
+		{"proxy, its API", prox, "POST /_gone/rules", cliAdminToken, "/_gone/problems/"},
+		{"proxy, the site", prox, "PUT /upload", "", "/_gone/problems/"},
+	} {
+		conn, err := net.Dial("tcp", c.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "%s HTTP/1.1\r\nHost: gone.example\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":", c.request, c.token)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s: reading the answer: %v", c.door, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		var p struct{ Type string }
+		json.Unmarshal(body, &p)
+		if resp.StatusCode != http.StatusRequestTimeout || !resp.Close || p.Type != c.problems+"request-timeout" {
+			t.Errorf("%s: %d (close %v) %s, want 408, the connection closed, type %srequest-timeout", c.door, resp.StatusCode, resp.Close, body, c.problems)
+			continue
+		}
+		doc, err := http.Get("http://" + c.addr + p.Type)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Body.Close()
+		if doc.StatusCode != http.StatusOK {
+			t.Errorf("%s: GET %s: %d, want its documentation", c.door, p.Type, doc.StatusCode)
+		}
+	}
+	resp, err := http.Get("http://" + serve + "/api/users/stalled")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("after the stalled PUT, GET: %d, want 404 (nothing written)", resp.StatusCode)
+	}
 }

@@ -27,6 +27,7 @@ type opsFlags struct {
 	authFailures  *int
 	metricsAddr   *string
 	metricsPublic *bool
+	bodyIdle      *time.Duration
 }
 
 // addOpsFlags adds serve's operations flags to fs. An unparsable
@@ -38,6 +39,10 @@ func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
 		return opsFlags{}, err
 	}
 	maxRetry, err := envDuration(e, "GONE_MAX_RETRY_AFTER", httpapi.DefaultMaxRetryAfter, time.Second)
+	if err != nil {
+		return opsFlags{}, err
+	}
+	bodyIdle, err := envDuration(e, "GONE_BODY_IDLE_TIMEOUT", edge.DefaultBodyIdleTimeout, 0)
 	if err != nil {
 		return opsFlags{}, err
 	}
@@ -60,6 +65,8 @@ func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
 			"also serve /metrics, without a token, on this address of its own, e.g. a private interface (env GONE_METRICS_ADDR)"),
 		metricsPublic: fs.Bool("metrics-public", false,
 			"serve: let anyone read /metrics on --addr; without it /metrics needs a token with the read scope on every collection"),
+		bodyIdle: fs.Duration("body-idle-timeout", bodyIdle,
+			"how long to wait for the next bytes of a request body (then 408); 0 waits forever (env GONE_BODY_IDLE_TIMEOUT)"),
 	}, nil
 }
 

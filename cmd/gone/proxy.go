@@ -51,7 +51,6 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	sitemap := fs.String("sitemap", "", "a sitemap.xml whose paths --rewrite-404 may suggest")
 	preserveHost := fs.Bool("preserve-host", false, "send the caller's Host header to the upstream, not the upstream URL's")
 	timeout := fs.Duration("upstream-timeout", 60*time.Second, "how long to wait for the upstream's response headers (then 504)")
-	bodyIdle := fs.Duration("body-idle-timeout", proxy.DefaultBodyIdleTimeout, "how long to wait for the next bytes of a request body (then 408); 0 waits forever")
 	maxUpstream := fs.Int("upstream-max-conns", 0, "at most this many requests at the upstream at once, the others answered 503; 0: no cap")
 	var trusted, publicHosts, upgrades stringList
 	fs.Var(&trusted, "trusted-proxy", "a front (load balancer, CDN) by address or CIDR whose X-Forwarded-*, Forwarded and X-Real-IP are passed on (repeatable; env GONE_TRUSTED_PROXIES, comma-separated)")
@@ -101,10 +100,6 @@ func runProxy(ctx context.Context, e env, args []string) error {
 		if !strings.HasPrefix(u, "/") {
 			return usageError("--allow-upgrade takes a path prefix such as /ws/, got %q", u)
 		}
-	}
-	idle := *bodyIdle
-	if idle == 0 {
-		idle = -1 // proxy.Config: negative is no bound
 	}
 	tlsCfg, err := bf.tls.config()
 	if err != nil {
@@ -169,12 +164,13 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	h := proxy.New(proxy.Config{
 		Upstream: up, Rules: rules, AdminPrefix: *prefix, Transport: tr, Log: b.log,
 		Known: known, Rewrite404: *rewrite404, PreserveHost: *preserveHost,
-		BodyIdleTimeout: idle, MaxUpstream: *maxUpstream, TrustedProxies: fronts,
+		MaxUpstream: *maxUpstream, TrustedProxies: fronts,
 		PublicHosts: publicHosts, AllowUpgrade: upgrades,
 		// The admin prefix is on the public listener: its /metrics is no
 		// route (--metrics-addr serves the registry instead).
 		// WithFront: the console's home is then the rules.
-		Admin:  httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy))...),
+		Admin: httpapi.NewServer(b.log, b.svc, b.tokens, append(opts, httpapi.WithMetricsAccess(httpapi.MetricsHidden), httpapi.WithFront(httpapi.FrontProxy),
+			httpapi.WithProblemBase(*prefix+"problems/"))...),
 		Misses: misses,
 		RemovedSitemap: sitemaps.RemovedHandler(b.svc.Scan, b.svc.Now, b.sitemaps.RemovedWindow, b.sitemaps.BaseURL,
 			func(w http.ResponseWriter, r *http.Request, status int) {

@@ -139,11 +139,11 @@ func addBackendFlags(fs *flag.FlagSet, e env) (backendFlags, error) {
 
 // edgeConfig is what the edge of serve and of the proxy alike needs: the
 // request log, the request counts, shedding (except what unshed names), the
-// CORS policy for the edge's own answers, and where the door documents its
-// problem types (below consoleBase).
+// CORS policy for the edge's own answers, where the door documents its
+// problem types (below consoleBase), and the idle bound on request bodies.
 func (bf backendFlags) edgeConfig(b *backend, consoleBase string, unshed func(*http.Request) bool) edge.Config {
 	return edge.Config{Log: b.log, Metrics: metrics.NewHTTP(b.reg), Shedding: bf.tune.shedding(), Unshed: unshed,
-		CORS: answer.NewCORS(b.cors), ProblemBase: consoleBase + "problems/"}
+		CORS: answer.NewCORS(b.cors), ProblemBase: consoleBase + "problems/", BodyIdleTimeout: *bf.ops.bodyIdle}
 }
 
 // apiOptions are the options of gone's API, for serve and for the proxy's

@@ -1,4 +1,4 @@
-package proxy
+package edge
 
 import (
 	"context"
@@ -10,15 +10,16 @@ import (
 	"time"
 )
 
-// DefaultBodyIdleTimeout is how long the proxy waits for the next bytes
+// DefaultBodyIdleTimeout is how long a front door waits for the next bytes
 // of a request body before it gives up on the request (408): a client that
 // sends a body a byte a minute would otherwise hold a connection to gone
-// and one to the upstream for as long as it likes.
+// (and, through the proxy, one to the upstream) for as long as it likes.
 const DefaultBodyIdleTimeout = 30 * time.Second
 
-// errSlowBody marks a request body whose client went quiet for longer than
-// the idle timeout.
-var errSlowBody = errors.New("the request body stalled")
+// ErrBodyStalled marks (errors.Is) the error of a request body read whose
+// client went quiet for longer than Config.BodyIdleTimeout: the door
+// answers 408, as BodyStalled also tells.
+var ErrBodyStalled = errors.New("the request body stalled")
 
 // idleBody bounds the wait for each read of a request body by moving the
 // connection's read deadline before each read, as nginx's
@@ -38,22 +39,24 @@ type idleBody struct {
 	// deadline is the read deadline last set (Unix nanoseconds). When it
 	// passes, the server cancels the request's context from inside the
 	// read, so the transport may report the cancellation before this
-	// body's error: stalledBody tells the two apart by the clock.
+	// body's error: BodyStalled tells the two apart by the clock.
 	deadline atomic.Int64
 }
 
-// stalledBody reports whether r's body is unfinished and its read
-// deadline has passed.
-func stalledBody(r *http.Request) bool {
+// BodyStalled reports whether r's body is unfinished and its read
+// deadline (Config.BodyIdleTimeout) has passed: the answer is 408. A
+// handler that got a read error, or whose context was cancelled, asks it
+// to tell a stalled client from anything else.
+func BodyStalled(r *http.Request) bool {
 	b, ok := r.Context().Value(idleBodyKey{}).(*idleBody)
 	return ok && !b.done.Load() && time.Now().UnixNano() >= b.deadline.Load()
 }
 
 type idleBodyKey struct{}
 
-// malformedBody reports whether r's body failed to read for a reason of
-// the client's making.
-func malformedBody(r *http.Request) bool {
+// BodyMalformed reports whether r's body failed to read for a reason of
+// the client's making (a bad chunked encoding): the answer is 400.
+func BodyMalformed(r *http.Request) bool {
 	b, ok := r.Context().Value(idleBodyKey{}).(*idleBody)
 	return ok && b.malformed.Load()
 }
@@ -99,7 +102,7 @@ func (b *idleBody) Read(p []byte) (int, error) {
 			_ = b.rc.SetReadDeadline(time.Time{})
 		}
 	case err != nil && isTimeout(err):
-		return n, fmt.Errorf("%w: no bytes for %s: %w", errSlowBody, b.idle, err)
+		return n, fmt.Errorf("%w: no bytes for %s: %w", ErrBodyStalled, b.idle, err)
 	case err != nil:
 		b.malformed.Store(true)
 	}
@@ -114,4 +117,18 @@ func (b *idleBody) handlerDone() { b.done.Store(true) }
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
 	return errors.As(err, &t) && t.Timeout()
+}
+
+// idleBodies bounds the wait for each read of a request body by idle
+// (Config.BodyIdleTimeout), for every request with a body; 0 or less
+// leaves bodies unbounded.
+func idleBodies(next http.Handler, idle time.Duration) http.Handler {
+	if idle <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, done := withIdleBody(w, r, idle)
+		defer done()
+		next.ServeHTTP(w, r)
+	})
 }
