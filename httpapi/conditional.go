@@ -7,6 +7,11 @@ import (
 	"github.com/gonehttp/gone"
 )
 
+// conditionalHeaders make a request conditional (RFC 9110 §13.1): its
+// answer is not the plain request's, so a kept answer never serves one
+// (memoizable).
+var conditionalHeaders = [...]string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range"}
+
 // notModified evaluates If-None-Match, or If-Modified-Since when there is no
 // If-None-Match (RFC 9110 §13.2.2).
 func notModified(r *http.Request, rec *gone.Record) bool {

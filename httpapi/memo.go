@@ -57,6 +57,11 @@ type answerMemo struct {
 	until   time.Time   // gone.Decision.Until
 	answer  gone.Answer // for gone_decisions_total
 	pattern string      // the route pattern, for the log and metrics
+	// vary are the request headers the answer's Vary names, but
+	// Accept-Language (the memo's slot is the negotiated language): the
+	// answer was kept for a request with none of them, and is replayed
+	// only to such requests (see varies).
+	vary []string
 }
 
 // headerField is one header of a memo. vals is the slice the chain put in
@@ -151,7 +156,7 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, collection, i
 	l, mt := answer.LanguageIndex(r), memoSlot(r.Method)
 	kept, held, gen := m.Memo(collection, id)
 	if set, _ := kept.(*memoSet); set != nil {
-		if a := (*set)[l][mt]; a != nil && s.svc.Now().Before(a.until) {
+		if a := (*set)[l][mt]; a != nil && !carriesAny(r, a.vary) && s.svc.Now().Before(a.until) {
 			edge.InfoOf(r.Context()).Route = a.pattern
 			s.metrics.decision(gone.Decision{Answer: a.answer})
 			s.metrics.replay()
@@ -177,7 +182,15 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, collection, i
 	if p.until.IsZero() || cw.status != p.status || cw.tooBig {
 		return
 	}
-	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, answer: p.answer, pattern: edge.InfoOf(r.Context()).Route}
+	vary, ok := varies(cw.fields)
+	if !ok || carriesAny(r, vary) {
+		// The answer depends on something of the request's beyond the
+		// id, the time and the language (a token, an origin): it is that
+		// caller's, not the next one's.
+		return
+	}
+	a := &answerMemo{status: cw.status, fields: cw.fields, body: cw.body, until: p.until, answer: p.answer,
+		pattern: edge.InfoOf(r.Context()).Route, vary: vary}
 	m.KeepMemo(collection, id, gen, func(old any) any {
 		set := make(memoSet, answer.LanguageCount())
 		if o, ok := old.(*memoSet); ok {
@@ -188,11 +201,12 @@ func (s *server) serveRead(w http.ResponseWriter, r *http.Request, collection, i
 	})
 }
 
-// memoizable reports whether memos are kept at all and r is a read of one
-// id whose answer depends on nothing but the id, the time and the
-// language: an anonymous GET or HEAD of a clean /api/{collection}/{id}
-// path with no query, no preconditions, no CORS and ordinary framing and
-// size. It returns the collection and id.
+// memoizable reports whether memos are kept at all and r may be a read of
+// one id whose answer depends on nothing but the id, the time and the
+// language: a GET or HEAD of a clean /api/{collection}/{id} path with no
+// query, not conditional, and ordinary framing and size. Whether the
+// answer depends on more (a token, an origin) its Vary says: see varies.
+// It returns the collection and id.
 func (s *server) memoizable(r *http.Request) (collection, id string, ok bool) {
 	if s.memos == nil || r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return "", "", false
@@ -205,12 +219,51 @@ func (s *server) memoizable(r *http.Request) (collection, id string, ok bool) {
 	if !ok || collection == "" || id == "" || strings.IndexByte(id, '/') >= 0 {
 		return "", "", false
 	}
-	for _, k := range [...]string{"Authorization", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Origin"} {
-		if _, set := r.Header[k]; set {
-			return "", "", false
-		}
+	if carriesAny(r, conditionalHeaders[:]) {
+		return "", "", false
 	}
 	return collection, id, true
+}
+
+// carriesAny reports whether r has any of the headers names.
+func carriesAny(r *http.Request, names []string) bool {
+	for _, k := range names {
+		if _, set := r.Header[k]; set {
+			return true
+		}
+	}
+	return false
+}
+
+// varies returns the request headers the Vary of an answer (its fields)
+// names, but Accept-Language, in canonical form; false when the answer
+// varies on everything ("*") and so may not be kept. The kept answers obey
+// the answer's own Vary, as a shared cache must (RFC 9111 §4.1), rather
+// than a list of their own of what the layers consult: a layer that makes
+// the answer depend on a new header says so in Vary, and the memo then
+// serves no request carrying it.
+func varies(fields []headerField) ([]string, bool) {
+	var names []string
+	for _, f := range fields {
+		if f.key != "Vary" {
+			continue
+		}
+		for _, v := range f.vals {
+			for name := range strings.SplitSeq(v, ",") {
+				name = http.CanonicalHeaderKey(strings.TrimSpace(name))
+				switch name {
+				case "*":
+					return nil, false
+				case "", "Accept-Language":
+					continue
+				}
+				if !slices.Contains(names, name) {
+					names = append(names, name)
+				}
+			}
+		}
+	}
+	return names, true
 }
 
 // send writes the memo. The header values are shared between answers;
