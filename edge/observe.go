@@ -1,10 +1,12 @@
 package edge
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -74,15 +76,19 @@ func observe(next http.Handler, cfg Config) http.Handler {
 		}
 		o.rid[0] = info.ID
 		w.Header()["X-Request-Id"] = o.rid[:]
+		// Deferred: a request whose handler aborts (http.ErrAbortHandler,
+		// which net/http expects to see) is logged and counted too.
+		defer func() {
+			if info.Status == 0 {
+				info.Status = http.StatusOK
+			}
+			elapsed := time.Since(start)
+			logRequest(cfg.Log, r, info, start.Add(elapsed), elapsed)
+			if cfg.Metrics != nil {
+				cfg.Metrics.Request(info.Route, info.Status, elapsed)
+			}
+		}()
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
-		if info.Status == 0 {
-			info.Status = http.StatusOK
-		}
-		elapsed := time.Since(start)
-		logRequest(cfg.Log, r, info, start.Add(elapsed), elapsed)
-		if cfg.Metrics != nil {
-			cfg.Metrics.Request(info.Route, info.Status, elapsed)
-		}
 	})
 }
 
@@ -134,7 +140,9 @@ type statusWriter struct {
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.info.Status == 0 {
+	// An informational answer (103 Early Hints, passed on from an
+	// upstream) comes before the status; 101 is the final one.
+	if w.info.Status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		w.info.Status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -148,6 +156,20 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush and Hijack are there for handlers that assert http.Flusher or
+// http.Hijacker rather than use an http.ResponseController: behind the
+// edge, a stream must still flush and a WebSocket still upgrade.
+func (w *statusWriter) Flush() {
+	if w.info.Status == 0 {
+		w.info.Status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
 
 // recoverPanics turns a handler's panic into a logged 500 problem that
 // names the request id, instead of a dropped connection. The panic's value
@@ -167,6 +189,12 @@ func recoverPanics(next http.Handler, cfg Config) http.Handler {
 			info := InfoOf(r.Context())
 			cfg.Log.LogAttrs(r.Context(), slog.LevelError, "internal error", slog.String("err", fmt.Sprintf("panic: %v", v)),
 				slog.String("request_id", info.ID), slog.String("stack", string(debug.Stack())))
+			if info.Status != 0 {
+				// The answer has begun: a 500 now would be a second
+				// status, or a problem appended to the body. Cutting the
+				// connection tells the client the answer is unfinished.
+				panic(http.ErrAbortHandler)
+			}
 			lng := answer.Language(r)
 			p := answer.New(r.URL.Path, lng, http.StatusInternalServerError, answer.Text(lng, answer.MsgInternal))
 			p.Rebase(cfg.ProblemBase)
