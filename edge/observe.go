@@ -142,17 +142,35 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	// An informational answer (103 Early Hints, passed on from an
 	// upstream) comes before the status; 101 is the final one.
-	if w.info.Status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
-		w.info.Status = code
+	if w.info.Status == 0 {
+		w.oneID()
+		if code >= 200 || code == http.StatusSwitchingProtocols {
+			w.info.Status = code
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.info.Status == 0 {
+		w.oneID()
 		w.info.Status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// oneID leaves the answer one X-Request-Id: the handler's own when it
+// added one (a proxied upstream's, which passes unchanged; one that
+// honours the id the proxy sent it echoes ours), else the edge's, put
+// back if a handler cleared the header (ReverseProxy does after a 1xx).
+func (w *statusWriter) oneID() {
+	h := w.ResponseWriter.Header()
+	switch ids := h["X-Request-Id"]; {
+	case len(ids) == 0:
+		h["X-Request-Id"] = []string{w.info.ID}
+	case len(ids) > 1 && ids[0] == w.info.ID:
+		h["X-Request-Id"] = ids[1:]
+	}
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -162,6 +180,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // edge, a stream must still flush and a WebSocket still upgrade.
 func (w *statusWriter) Flush() {
 	if w.info.Status == 0 {
+		w.oneID()
 		w.info.Status = http.StatusOK
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()

@@ -106,6 +106,12 @@ func New(cfg Config) http.Handler {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
 			p.setForwarded(pr)
+			// The id of gone's log line, not the caller's raw header
+			// (which may be several, or one the edge did not take):
+			// the upstream's log then names the request as gone's does.
+			if id := edge.InfoOf(pr.In.Context()).ID; id != "" {
+				pr.Out.Header["X-Request-Id"] = []string{id}
+			}
 			p.dropUpgrade(pr)
 			if cfg.PreserveHost {
 				pr.Out.Host = pr.In.Host

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -141,5 +143,68 @@ func TestStalledBodyIsA408OnEveryDoor(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("after the stalled PUT, GET: %d, want 404 (nothing written)", resp.StatusCode)
+	}
+}
+
+// Through gone proxy a request has one id end to end: the upstream is
+// sent gone's (the caller's when sane, else a new one), never the
+// caller's raw header; the answer carries one X-Request-Id, the
+// upstream's own when it sent one (its answer passes unchanged, and an
+// upstream that honours the id it was sent echoes gone's), else gone's.
+func TestProxyAnswerHasOneRequestID(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var sent [][]string // X-Request-Id values the upstream received
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sent = append(sent, r.Header.Values("X-Request-Id"))
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/own":
+			w.Header().Set("X-Request-Id", "upstream-7")
+		case "/echo":
+			w.Header().Set("X-Request-Id", r.Header.Get("X-Request-Id"))
+		case "/hints":
+			w.Header().Set("Link", "</a.css>; rel=preload")
+			w.WriteHeader(http.StatusEarlyHints)
+		}
+		io.WriteString(w, "upstream\n")
+	}))
+	defer up.Close()
+	prox := proxyFor(t, up.URL, nil)
+	id := regexp.MustCompile(`^[0-9a-f]{16}$`)
+	for _, c := range []struct {
+		path   string
+		client []string // the caller's X-Request-Id headers
+		want   string   // the answer's id; "" for gone's fresh one
+	}{
+		{"/own", nil, "upstream-7"},
+		{"/own", []string{"mine"}, "upstream-7"},
+		{"/echo", nil, ""},
+		{"/echo", []string{"mine"}, "mine"},
+		{"/echo", []string{"has space"}, ""},
+		{"/echo", []string{"first", "second"}, "first"},
+		{"/none", nil, ""},
+		{"/none", []string{"mine"}, "mine"},
+		{"/hints", nil, ""},
+	} {
+		req, _ := http.NewRequest("GET", prox+c.path, nil)
+		req.Header["X-Request-Id"] = c.client
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		mu.Lock()
+		got := sent[len(sent)-1]
+		mu.Unlock()
+		ids := resp.Header.Values("X-Request-Id")
+		if len(ids) != 1 || c.want != "" && ids[0] != c.want || c.want == "" && !id.MatchString(ids[0]) {
+			t.Errorf("GET %s with X-Request-Id %q: answered %q, want one: %q (or gone's fresh one)", c.path, c.client, ids, c.want)
+		}
+		if len(got) != 1 || c.path != "/own" && got[0] != ids[0] || c.want == "" && !id.MatchString(got[0]) || len(c.client) > 0 && c.want == c.client[0] && got[0] != c.want {
+			t.Errorf("GET %s with X-Request-Id %q: the upstream got %q, want gone's id alone", c.path, c.client, got)
+		}
 	}
 }
