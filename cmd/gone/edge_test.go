@@ -208,3 +208,59 @@ func TestProxyAnswerHasOneRequestID(t *testing.T) {
 		}
 	}
 }
+
+// With one request in progress and no queue, gone proxy sheds its admin
+// API, however its path is spelled (the proxy routes by the normalized
+// path, and so must shedding), and nothing else: the site's traffic, a
+// path that only starts like the prefix, and the health check.
+func TestProxyShedsItsAPIAloneWhateverTheSpelling(t *testing.T) {
+	t.Parallel()
+	prox := strings.TrimPrefix(proxyInProcess(t, "--max-inflight", "1", "--max-queue", "0", "--body-idle-timeout", "5s"), "http://")
+	// The one slot: an API request whose body never comes.
+	hold, err := net.Dial("tcp", prox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	fmt.Fprintf(hold, "POST /_gone/rules HTTP/1.1\r\nHost: gone.example\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", cliAdminToken)
+	ask := func(target string) int {
+		conn, err := net.Dial("tcp", prox)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: gone.example\r\nConnection: close\r\n\r\n", target)
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("GET %s: %v", target, err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for ask("/_gone/api") != http.StatusServiceUnavailable {
+		if time.Now().After(deadline) {
+			t.Fatal("GET /_gone/api is not shed while the slot is held")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, c := range []struct {
+		target string
+		want   int
+	}{
+		{"/_gone/api", http.StatusServiceUnavailable},
+		{"/x/../_gone/api", http.StatusServiceUnavailable},
+		{"//_gone/api", http.StatusServiceUnavailable},
+		{"/_g%6Fne/api", http.StatusServiceUnavailable},
+		{"/_gone", http.StatusServiceUnavailable},
+		{"/_gone/healthz", http.StatusOK},
+		{"/x/../_gone/healthz", http.StatusOK},
+		{"/_gonex/page", http.StatusOK},
+		{"/some/page", http.StatusOK},
+	} {
+		if got := ask(c.target); got != c.want {
+			t.Errorf("GET %s while the API's one slot is held: %d, want %d", c.target, got, c.want)
+		}
+	}
+}

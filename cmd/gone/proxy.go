@@ -187,15 +187,27 @@ func runProxy(ctx context.Context, e env, args []string) error {
 	// Shedding holds the admin API's requests only: the site's traffic
 	// is the upstream's to pace (--upstream-max-conns bounds it), and the
 	// rules' answers are prebuilt.
-	adminPath := strings.TrimSuffix(*prefix, "/")
-	ec := bf.edgeConfig(b, *prefix, func(r *http.Request) bool {
-		rest, ok := strings.CutPrefix(r.URL.Path, adminPath)
+	ec := bf.edgeConfig(b, *prefix, proxyUnshed(*prefix))
+	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, ec, stop)
+}
+
+// proxyUnshed names what the proxy's shedding lets through: all but its
+// admin API below prefix, and the API's own NeverShed. The path is judged
+// normalized, as the proxy routes it: /x/../_gone/api is the API too.
+func proxyUnshed(prefix string) func(*http.Request) bool {
+	adminPath := strings.TrimSuffix(prefix, "/")
+	return func(r *http.Request) bool {
+		norm, err := gone.NormalizePath(r.URL.EscapedPath())
+		if err != nil {
+			// Answered 400 before it reaches anything.
+			return true
+		}
+		rest, ok := strings.CutPrefix(norm, adminPath)
 		if !ok || rest != "" && rest[0] != '/' {
 			return true
 		}
-		return httpapi.NeverShed(r, rest)
-	})
-	return serveOn(ctx, e, b.log, ln, tlsCfg, h, 0, *prefix, ec, stop)
+		return httpapi.NeverShed(r, gone.UnescapePath(rest))
+	}
 }
 
 // importAtStart applies a gone list as the admin, all of it or nothing,
