@@ -217,34 +217,8 @@ func TestProxyShedsItsAPIAloneWhateverTheSpelling(t *testing.T) {
 	t.Parallel()
 	prox := strings.TrimPrefix(proxyInProcess(t, "--max-inflight", "1", "--max-queue", "0", "--body-idle-timeout", "5s"), "http://")
 	// The one slot: an API request whose body never comes.
-	hold, err := net.Dial("tcp", prox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Close()
-	fmt.Fprintf(hold, "POST /_gone/rules HTTP/1.1\r\nHost: gone.example\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", cliAdminToken)
-	ask := func(target string) int {
-		conn, err := net.Dial("tcp", prox)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: gone.example\r\nConnection: close\r\n\r\n", target)
-		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatalf("GET %s: %v", target, err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	deadline := time.Now().Add(3 * time.Second)
-	for ask("/_gone/api") != http.StatusServiceUnavailable {
-		if time.Now().After(deadline) {
-			t.Fatal("GET /_gone/api is not shed while the slot is held")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	holdSlot(t, prox, "/_gone/api", fmt.Sprintf("POST /_gone/rules HTTP/1.1\r\nHost: gone.example\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", cliAdminToken))
+	ask := func(target string) int { return statusOf(t, prox, target, "") }
 	for _, c := range []struct {
 		target string
 		want   int
@@ -263,4 +237,73 @@ func TestProxyShedsItsAPIAloneWhateverTheSpelling(t *testing.T) {
 			t.Errorf("GET %s while the API's one slot is held: %d, want %d", c.target, got, c.want)
 		}
 	}
+}
+
+// statusOf is the status of GET target at addr, sent as written, with the
+// header lines extra.
+func statusOf(t *testing.T, addr, target, extra string) int {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: gone.example\r\n%s\r\n", target, extra)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("GET %s: %v", target, err)
+	}
+	// The body is left unread: a stream's never ends.
+	return resp.StatusCode
+}
+
+// With one request in progress and no queue, gone serve sheds the API but
+// never its health checks nor a change stream (which would hold a slot
+// for hours).
+func TestServeNeverShedsHealthNorStreams(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, _ := serveInProcess(t, ctx, "--max-inflight", "1", "--max-queue", "0", "--body-idle-timeout", "5s")
+	holdSlot(t, serve, "/api/users/42", "PUT /api/users/held HTTP/1.1\r\nHost: gone.example\r\nAuthorization: Bearer ops-token\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	for _, c := range []struct {
+		target, headers string
+		want            int
+	}{
+		{"/healthz", "", http.StatusOK},
+		{"/readyz", "", http.StatusOK},
+		{"/api/changes", "Accept: text/event-stream\r\nAuthorization: Bearer ops-token\r\n", http.StatusOK},
+		{"/api/changes", "Authorization: Bearer ops-token\r\n", http.StatusServiceUnavailable},
+	} {
+		if got := statusOf(t, serve, c.target, c.headers); got != c.want {
+			t.Errorf("GET %s (%q) while the one slot is held: %d, want %d", c.target, c.headers, got, c.want)
+		}
+	}
+}
+
+// holdSlot sends raw (a request whose body never comes) to addr until it
+// holds the server's one slot: until GET probe is shed. A probe may take
+// the slot first and have raw shed; raw is then sent again.
+func holdSlot(t *testing.T, addr, probe, raw string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		hold, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { hold.Close() })
+		io.WriteString(hold, raw)
+		for time.Now().Before(deadline) {
+			if statusOf(t, addr, probe, "") == http.StatusServiceUnavailable {
+				return
+			}
+			hold.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+			if n, _ := hold.Read(make([]byte, 1)); n > 0 {
+				break // answered (shed): hold again
+			}
+		}
+	}
+	t.Fatalf("GET %s is never shed: nothing holds the slot", probe)
 }
