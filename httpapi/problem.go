@@ -39,9 +39,12 @@ func (s *server) writeErrorWith(w http.ResponseWriter, r *http.Request, err erro
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gone"`)
 	case http.StatusRequestTimeout:
-		// The rest of the body may still come: the connection cannot be
-		// read past it.
-		w.Header().Set("Connection", "close")
+		// The rest of the body may still come: an HTTP/1 connection
+		// cannot be read past it. (An HTTP/2 stream ends alone: there,
+		// Connection: close would end the client's other streams too.)
+		if r.ProtoMajor == 1 {
+			w.Header().Set("Connection", "close")
+		}
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}

@@ -194,12 +194,12 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		// when the read deadline passed; the connection is not reused,
 		// but the answer can still be written.
 		p.cfg.Log.InfoContext(r.Context(), "request body stalled", "path", r.URL.Path, "err", err)
-		w.Header().Set("Connection", "close")
+		closeHTTP1(w, r)
 		p.cfg.Rules.WriteProblem(w, r, http.StatusRequestTimeout, answer.MsgBodyStalled)
 		return
 	}
 	if edge.BodyMalformed(r) {
-		w.Header().Set("Connection", "close")
+		closeHTTP1(w, r)
 		p.cfg.Rules.WriteProblem(w, r, http.StatusBadRequest, answer.MsgBadBody)
 		return
 	}
@@ -219,6 +219,15 @@ func (p *proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	w.Header().Set("Retry-After", "5")
 	p.cfg.Rules.WriteProblem(w, r, status, msg)
+}
+
+// closeHTTP1 ends r's connection with its answer when it is HTTP/1, whose
+// connection cannot be read past a body left unread; an HTTP/2 stream
+// ends alone, and Connection: close would end the client's other streams.
+func closeHTTP1(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor == 1 {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 // errUpstream404 makes ReverseProxy hand an upstream 404 to upstreamError,
