@@ -162,3 +162,23 @@ func TestAbortedRequestIsLoggedAndCounted(t *testing.T) {
 		t.Errorf("no request line for the aborted request:\n%s", log.String())
 	}
 }
+
+// edge.Handler mounted alone, on a server of the service's own, still
+// refuses CONNECT: no tunnel, whichever way the edge is mounted.
+func TestHandlerAloneRefusesConnect(t *testing.T) {
+	t.Parallel()
+	c := &counts{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: edge.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("%s %s reached the handler", r.Method, r.RequestURI)
+	}), edge.Config{Metrics: c})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	resp, _ := roundTrip(t, ln.Addr().String(), "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("X-Request-Id") == "" {
+		t.Errorf("CONNECT: %d %v, want 405 with a request id", resp.StatusCode, resp.Header)
+	}
+}
