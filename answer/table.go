@@ -112,6 +112,22 @@ func Doc(name string) (string, bool) {
 	return d, ok
 }
 
+// WriteDoc answers a request for the documentation of the problem type
+// name: the page every front door serves at its problem base (GET
+// /problems/{name} on serve, below the admin prefix on the proxy, and in
+// the middleware). It returns false, having written nothing, for a name
+// the table does not document.
+func WriteDoc(w http.ResponseWriter, name string) bool {
+	doc, ok := docs[name]
+	if !ok {
+		return false
+	}
+	w.Header().Set("Cache-Control", "max-age=86400")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte(doc + "\n"))
+	return true
+}
+
 // Types lists every problem type name the table documents.
 func Types() []string {
 	var names []string

@@ -9,8 +9,9 @@ import (
 	"github.com/gonehttp/gone/edge"
 )
 
-// Handler answers the paths rules has a rule for and passes every other
-// request to next, with its path normalized (gone.NormalizePath): next sees
+// Handler answers the paths rules has a rule for, and the documentation of
+// the problem types its answers name, and passes every other request to
+// next, with its path normalized (gone.NormalizePath): next sees
 // exactly the path the rules were matched against, so no spelling of a
 // retired path reaches it. A path that cannot be normalized (an encoded
 // slash, NUL, a malformed escape) is answered 400 and reaches nobody.
@@ -36,8 +37,24 @@ func Handler(next http.Handler, rules *Rules) http.Handler {
 		if !ok {
 			return
 		}
+		if rules.serveDoc(w, r) {
+			return
+		}
 		rules.Serve(w, r, next)
 	})
+}
+
+// serveDoc answers a GET or HEAD of a problem type the answers name
+// (WithProblemBase, /problems/ by default) with its documentation, so
+// that every type the middleware sends resolves where it was sent; only
+// the names gone documents, so the service's other paths there stay its
+// own.
+func (rs *Rules) serveDoc(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	name, ok := strings.CutPrefix(r.URL.Path, rs.problemBase)
+	return ok && answer.WriteDoc(w, name)
 }
 
 // Normalize returns r with its path in gone's canonical form (r itself

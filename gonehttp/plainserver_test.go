@@ -1,6 +1,7 @@
 package gonehttp_test
 
 import (
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -56,5 +57,62 @@ func TestMiddlewareRefusesWithoutTheEdge(t *testing.T) {
 	}
 	if n := reached.Load(); n != 0 {
 		t.Errorf("the application was reached %d times", n)
+	}
+}
+
+// Every problem type the middleware's answers name resolves, in the
+// service that embeds it, to its documentation; the service's other paths
+// below /problems/ stay its own.
+func TestMiddlewareDocumentsItsProblemTypes(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gone.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	svc := gone.NewService(store, demo.Config())
+	admin := gone.Caller{Name: "admin", Scopes: []gone.Scope{gone.ScopeAdmin}}
+	if _, _, err := svc.SetRule(ctx, admin, gone.RuleSpec{RuleKey: gone.RuleKey{Path: "/old"}, Action: gone.RuleGone}); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := gonehttp.Load(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reached []string
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = append(reached, r.Method+" "+r.URL.Path) })
+	srv := httptest.NewServer(gonehttp.Handler(app, rules))
+	t.Cleanup(srv.Close)
+
+	resp, err := http.Get(srv.URL + "/old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct{ Type string }
+	json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGone || p.Type != "/problems/gone" {
+		t.Fatalf("GET /old: %d type %q, want 410 /problems/gone", resp.StatusCode, p.Type)
+	}
+	resp, err = http.Get(srv.URL + p.Type)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(doc), "permanently removed") {
+		t.Errorf("GET %s: %d %q, want 200 and the documentation", p.Type, resp.StatusCode, doc)
+	}
+	for _, c := range []struct{ method, path string }{{"GET", "/problems/ours"}, {"POST", "/problems/gone"}} {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if want := []string{"GET /problems/ours", "POST /problems/gone"}; strings.Join(reached, ",") != strings.Join(want, ",") {
+		t.Errorf("the application saw %q, want %q", reached, want)
 	}
 }

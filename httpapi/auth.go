@@ -4,8 +4,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
@@ -61,7 +64,7 @@ func (t *Tokens) lookup(h [32]byte) (gone.Caller, bool) {
 // instance. A request without a token is anonymous and costs nothing more.
 // A request with a wrong token is refused outright, so a typo in a token
 // never silently downgrades to the public view, and is counted against its
-// client address (see authLimiter).
+// client address (see edge.AuthLimiter).
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.Header.Values("Authorization")) > 1 {
@@ -77,16 +80,16 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		addr, now := clientAddr(r), s.svc.Now()
+		addr, now := edge.ClientAddr(r), s.svc.Now()
 		scheme, secret, ok := strings.Cut(h, " ")
 		secret = strings.TrimSpace(secret)
 		hash := sha256.Sum256([]byte(secret))
-		if wait := s.limiter.blocked(addr, now); wait > 0 && !s.limiter.knownGood(addr, hash, now) {
+		if wait := s.limiter.Blocked(addr, now); wait > 0 && !s.limiter.KnownGood(addr, hash, now) {
 			s.writeTooMany(w, r, wait)
 			return
 		}
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			s.limiter.fail(addr, now)
+			s.limiter.Fail(addr, now)
 			s.writeError(w, r, gone.Errorf(gone.EUNAUTHORIZED, "Use Authorization: Bearer <token>."))
 			return
 		}
@@ -100,12 +103,12 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 					s.writeError(w, r, err)
 					return
 				}
-				s.limiter.fail(addr, now)
+				s.limiter.Fail(addr, now)
 				s.refuseToken(w, r, err)
 				return
 			}
 		}
-		s.limiter.succeeded(addr, hash, now)
+		s.limiter.Succeeded(addr, hash, now)
 		infoFrom(r.Context()).caller = caller
 		edge.InfoOf(r.Context()).Caller = caller.Name
 		next.ServeHTTP(w, r)
@@ -200,5 +203,14 @@ func (s *server) requireReader(next http.Handler) http.Handler {
 		default:
 			next.ServeHTTP(w, r)
 		}
+	})
+}
+
+// writeTooMany answers 429 with Retry-After (whole seconds, rounded up).
+func (s *server) writeTooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	s.writeErrorWith(w, r, gone.Errorf(gone.ETOOMANY, "Too many failed authentications from this address; retry in %d s.", secs), func(p *answer.Problem) {
+		p.RetryAfter = secs
 	})
 }

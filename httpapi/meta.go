@@ -12,14 +12,9 @@ import (
 // handleProblemType documents one problem type.
 func (s *server) handleProblemType() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		doc, ok := answer.Doc(r.PathValue("name"))
-		if !ok {
+		if !answer.WriteDoc(w, r.PathValue("name")) {
 			s.routeNotFound(w, r, "")
-			return
 		}
-		w.Header().Set("Cache-Control", "max-age=86400")
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte(doc + "\n"))
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gonehttp/gone"
 	"github.com/gonehttp/gone/answer"
+	"github.com/gonehttp/gone/edge"
 	"github.com/gonehttp/gone/gonehttp"
 	"github.com/gonehttp/gone/inbox"
 	"github.com/gonehttp/gone/sitemap"
@@ -52,7 +53,7 @@ type server struct {
 	// corsPolicy is the front doors' CORS policy (WithCORS).
 	corsPolicy answer.CORS
 	// limiter counts failed authentications; nil when disabled.
-	limiter *authLimiter
+	limiter *edge.AuthLimiter
 	// hooks keeps webhook subscriptions; nil when the store does not.
 	hooks gone.WebhookStore
 	// sitemaps tunes /sitemap.xml and /sitemap-removed.xml.
@@ -78,7 +79,7 @@ type server struct {
 // through.
 func NewServer(log *slog.Logger, svc *gone.Service, tokens *Tokens, opts ...Option) http.Handler {
 	s := &server{log: log, svc: svc, tokens: tokens, prefix: "/api", collections: svc.Config().Names(), maxRetryAfter: DefaultMaxRetryAfter,
-		limiter: newAuthLimiter(DefaultAuthFailures)}
+		limiter: edge.NewAuthLimiter(edge.DefaultAuthFailures)}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -118,9 +119,9 @@ func WithCORS(p answer.CORSPolicy) Option {
 
 // WithAuthFailureLimit sets how many failed authentications a client
 // address may make per minute before it is answered 429 (default
-// DefaultAuthFailures); zero or less turns the limit off.
+// edge.DefaultAuthFailures); zero or less turns the limit off.
 func WithAuthFailureLimit(perMinute int) Option {
-	return func(s *server) { s.limiter = newAuthLimiter(perMinute) }
+	return func(s *server) { s.limiter = edge.NewAuthLimiter(perMinute) }
 }
 
 func (s *server) resourcePath(collection, id string) string {

@@ -46,7 +46,7 @@ func addOpsFlags(fs *flag.FlagSet, e env) (opsFlags, error) {
 	if err != nil {
 		return opsFlags{}, err
 	}
-	failures := httpapi.DefaultAuthFailures
+	failures := edge.DefaultAuthFailures
 	if v := envOr(e, "GONE_AUTH_FAILURES", ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {

@@ -1,16 +1,11 @@
-package httpapi
+package edge
 
 import (
-	"math"
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
-
-	"github.com/gonehttp/gone"
-	"github.com/gonehttp/gone/answer"
 )
 
 // DefaultAuthFailures is how many failed authentications a client address
@@ -26,8 +21,10 @@ const DefaultAuthFailures = 10
 // addresses.
 const MaxAuthAddrs = 10_000
 
-// authLimiter limits failed authentication per client address, so a token
-// cannot be guessed at line speed. It is a token bucket kept as one
+// AuthLimiter limits failed authentication per client address, so a token
+// cannot be guessed at line speed: transport hardening, kept with the edge,
+// for any door that checks a secret (gone's API, on serve and below the
+// proxy's admin prefix, checks it in its authentication layer). It is a token bucket kept as one
 // timestamp per address (GCRA): each failure moves the address's "full
 // again at" time on by every; an address more than burst failures ahead of
 // now is refused without its token being checked, so a guess made while
@@ -38,7 +35,7 @@ const MaxAuthAddrs = 10_000
 // was never good, so it stays refused unchecked, while the other clients
 // behind a shared address (a NAT, an office) keep working through someone
 // else's guessing.
-type authLimiter struct {
+type AuthLimiter struct {
 	// mu is read-locked on every authenticated request, and write-locked
 	// to count a failure or (at most once per goodRefresh per token and
 	// address) a success.
@@ -65,19 +62,19 @@ const (
 	goodRefresh = time.Minute
 )
 
-// newAuthLimiter allows perMinute failures a minute, in a burst of as
+// NewAuthLimiter allows perMinute failures a minute, in a burst of as
 // many; zero or less disables it (a nil limiter lets everything through).
-func newAuthLimiter(perMinute int) *authLimiter {
+func NewAuthLimiter(perMinute int) *AuthLimiter {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &authLimiter{burst: perMinute, every: time.Minute / time.Duration(perMinute),
+	return &AuthLimiter{burst: perMinute, every: time.Minute / time.Duration(perMinute),
 		full: map[string]time.Time{}, good: map[goodKey]time.Time{}}
 }
 
-// blocked returns how long addr must wait before its next failure is
+// Blocked returns how long addr must wait before its next failure is
 // allowed; zero when it may try now.
-func (l *authLimiter) blocked(addr string, now time.Time) time.Duration {
+func (l *AuthLimiter) Blocked(addr string, now time.Time) time.Duration {
 	if l == nil {
 		return 0
 	}
@@ -93,9 +90,9 @@ func (l *authLimiter) blocked(addr string, now time.Time) time.Duration {
 	return max(wait, 0)
 }
 
-// knownGood reports whether the token with this hash authenticated from
+// KnownGood reports whether the token with this hash authenticated from
 // addr within goodFor.
-func (l *authLimiter) knownGood(addr string, hash [32]byte, now time.Time) bool {
+func (l *AuthLimiter) KnownGood(addr string, hash [32]byte, now time.Time) bool {
 	if l == nil {
 		return false
 	}
@@ -105,11 +102,11 @@ func (l *authLimiter) knownGood(addr string, hash [32]byte, now time.Time) bool 
 	return ok && now.Sub(at) < goodFor
 }
 
-// succeeded records that the token with this hash authenticated from addr.
+// Succeeded records that the token with this hash authenticated from addr.
 // The pairs are bounded like the addresses: when full, expired pairs are
 // forgotten, and if none has expired the new pair is not remembered (its
 // client is then treated as any other while its address is refused).
-func (l *authLimiter) succeeded(addr string, hash [32]byte, now time.Time) {
+func (l *AuthLimiter) Succeeded(addr string, hash [32]byte, now time.Time) {
 	if l == nil {
 		return
 	}
@@ -135,8 +132,8 @@ func (l *authLimiter) succeeded(addr string, hash [32]byte, now time.Time) {
 	l.good[k] = now
 }
 
-// fail counts one failed authentication from addr.
-func (l *authLimiter) fail(addr string, now time.Time) {
+// Fail counts one failed authentication from addr.
+func (l *AuthLimiter) Fail(addr string, now time.Time) {
 	if l == nil {
 		return
 	}
@@ -153,7 +150,7 @@ func (l *authLimiter) fail(addr string, now time.Time) {
 // (remembering it changes nothing); if none has, arbitrary addresses down
 // to nine tenths of the bound, so that this sweep, which holds the lock,
 // does not run again for the next MaxAuthAddrs/10 new addresses.
-func (l *authLimiter) evict(now time.Time) {
+func (l *AuthLimiter) evict(now time.Time) {
 	for a, full := range l.full {
 		if !full.After(now) {
 			delete(l.full, a)
@@ -177,11 +174,11 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// clientAddr is the address failures are counted against: the connection's
+// ClientAddr is the address failures are counted against: the connection's
 // IP (a proxy in front makes every client one address; gone does not trust
 // X-Forwarded-For, which any client can send). IPv6 addresses count by
 // their /64, which one host usually holds whole.
-func clientAddr(r *http.Request) string {
+func ClientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -196,13 +193,4 @@ func clientAddr(r *http.Request) string {
 		return p.String()
 	}
 	return ip.String()
-}
-
-// writeTooMany answers 429 with Retry-After (whole seconds, rounded up).
-func (s *server) writeTooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
-	secs := int(math.Ceil(wait.Seconds()))
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	s.writeErrorWith(w, r, gone.Errorf(gone.ETOOMANY, "Too many failed authentications from this address; retry in %d s.", secs), func(p *answer.Problem) {
-		p.RetryAfter = secs
-	})
 }
