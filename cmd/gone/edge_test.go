@@ -102,20 +102,33 @@ func TestStalledBodyIsA408OnEveryDoor(t *testing.T) {
 	defer cancel()
 	serve, _ := serveInProcess(t, ctx, "--body-idle-timeout", "300ms")
 	prox := strings.TrimPrefix(proxyInProcess(t, "--body-idle-timeout", "300ms"), "http://")
+	const (
+		lengthBody  = "Content-Length: 100\r\n\r\n{\"name\":"
+		chunkedBody = "Transfer-Encoding: chunked\r\n\r\n8\r\n{\"name\":\r\n"
+		promised    = "Content-Length: 100\r\nExpect: 100-continue\r\n\r\n"
+	)
 	for _, c := range []struct {
-		door, addr, request, token, problems string
+		door, addr, request, token, problems, body string
 	}{
-		{"serve", serve, "PUT /api/users/stalled", "ops-token", "/problems/"},
-		{"proxy, its API", prox, "POST /_gone/rules", cliAdminToken, "/_gone/problems/"},
-		{"proxy, the site", prox, "PUT /upload", "", "/_gone/problems/"},
+		{"serve", serve, "PUT /api/users/stalled", "ops-token", "/problems/", lengthBody},
+		{"serve, chunked", serve, "PUT /api/users/stalled", "ops-token", "/problems/", chunkedBody},
+		{"serve, a body promised (Expect: 100-continue) and never sent", serve, "PUT /api/users/stalled", "ops-token", "/problems/", promised},
+		{"proxy, its API", prox, "POST /_gone/rules", cliAdminToken, "/_gone/problems/", lengthBody},
+		{"proxy, its API, chunked", prox, "POST /_gone/rules", cliAdminToken, "/_gone/problems/", chunkedBody},
+		{"proxy, the site", prox, "PUT /upload", "", "/_gone/problems/", lengthBody},
+		{"proxy, the site, chunked", prox, "PUT /upload", "", "/_gone/problems/", chunkedBody},
 	} {
 		conn, err := net.Dial("tcp", c.addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(conn, "%s HTTP/1.1\r\nHost: gone.example\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":", c.request, c.token)
+		fmt.Fprintf(conn, "%s HTTP/1.1\r\nHost: gone.example\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n%s", c.request, c.token, c.body)
 		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, nil)
+		if err == nil && resp.StatusCode == http.StatusContinue {
+			resp, err = http.ReadResponse(br, nil)
+		}
 		if err != nil {
 			t.Fatalf("%s: reading the answer: %v", c.door, err)
 		}
