@@ -58,13 +58,16 @@ func viewWebhook(w *gone.Webhook) webhookView {
 		Failures: w.Failures, PausedAt: answer.Stamp(w.PausedAt), PausedReason: w.PausedReason}
 }
 
-// webhookStore returns the store of subscriptions, or an error for a
-// server without one.
-func (s *server) webhookStore() (gone.WebhookStore, error) {
-	if s.hooks == nil {
-		return nil, gone.Errorf(gone.ENOTFOUND, "This server keeps no webhooks.")
-	}
-	return s.hooks, nil
+// withHooks is a webhook route's handler: h runs with the store of
+// subscriptions, and a server without one answers 404.
+func (s *server) withHooks(h func(w http.ResponseWriter, r *http.Request, hooks gone.WebhookStore)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.hooks == nil {
+			s.writeError(w, r, gone.Errorf(gone.ENOTFOUND, "This server keeps no webhooks."))
+			return
+		}
+		h(w, r, s.hooks)
+	})
 }
 
 // handleListWebhooks lists every subscription, by name, each with its
@@ -74,12 +77,7 @@ func (s *server) handleListWebhooks() http.Handler {
 	type response struct {
 		Webhooks []webhookView `json:"webhooks"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hooks, err := s.webhookStore()
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	return s.withHooks(func(w http.ResponseWriter, r *http.Request, hooks gone.WebhookStore) {
 		all, err := hooks.Webhooks(r.Context())
 		if err != nil {
 			s.writeError(w, r, err)
@@ -130,12 +128,7 @@ type webhookRequest struct {
 
 // handleCreateWebhook adds a subscription and shows its secret, once.
 func (s *server) handleCreateWebhook() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hooks, err := s.webhookStore()
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	return s.withHooks(func(w http.ResponseWriter, r *http.Request, hooks gone.WebhookStore) {
 		var body webhookRequest
 		if err := decodeStrict(r, &body); err != nil {
 			s.writeError(w, r, err)
@@ -173,12 +166,7 @@ func (s *server) handleCreateWebhook() http.Handler {
 // handleWebhook shows one subscription with its queue and the newest
 // lines of its delivery log.
 func (s *server) handleWebhook() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hooks, err := s.webhookStore()
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	return s.withHooks(func(w http.ResponseWriter, r *http.Request, hooks gone.WebhookStore) {
 		name := r.PathValue("name")
 		h, err := hooks.Webhook(r.Context(), name)
 		if err != nil {
@@ -209,12 +197,7 @@ func (s *server) handleWebhook() http.Handler {
 // handleUpdateWebhook changes a subscription's URL, filter or secret, or
 // pauses or resumes it. Fields left out keep their values.
 func (s *server) handleUpdateWebhook() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hooks, err := s.webhookStore()
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	return s.withHooks(func(w http.ResponseWriter, r *http.Request, hooks gone.WebhookStore) {
 		var body webhookRequest
 		if err := decodeStrict(r, &body); err != nil {
 			s.writeError(w, r, err)
@@ -274,25 +257,21 @@ func (s *server) handleUpdateWebhook() http.Handler {
 // handleDeleteWebhook removes a subscription with its queue and log;
 // ?reason= says why, for the audit log.
 func (s *server) handleDeleteWebhook() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hooks, err := s.webhookStore()
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+	return s.withHooks(func(w http.ResponseWriter, r *http.Request, hooks gone.WebhookStore) {
 		reason := r.URL.Query().Get("reason")
 		if err := gone.CheckWebhookReason(reason); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		now, actor := s.svc.Now().UTC(), callerFrom(r.Context()).Name
-		err = hooks.DeleteWebhook(r.Context(), r.PathValue("name"), func(h *gone.Webhook) gone.AuditEvent {
+		err := hooks.DeleteWebhook(r.Context(), r.PathValue("name"), func(h *gone.Webhook) gone.AuditEvent {
 			return gone.WebhookAudit(h, nil, actor, reason, now)
 		})
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
