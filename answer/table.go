@@ -105,13 +105,6 @@ func StatusOfAnswer(a gone.Answer) int { return byAnswer[a] }
 // the table has none.
 func TypeOf(status int) string { return byStatus[status] }
 
-// Doc is the documentation of a problem type name, served at
-// GET /problems/{name} by every front door.
-func Doc(name string) (string, bool) {
-	d, ok := docs[name]
-	return d, ok
-}
-
 // WriteDoc answers a request for the documentation of the problem type
 // name: the page every front door serves at its problem base (GET
 // /problems/{name} on serve, below the admin prefix on the proxy, and in
