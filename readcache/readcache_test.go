@@ -367,7 +367,7 @@ func TestBatchThroughTheCache(t *testing.T) {
 	}
 }
 
-// TestMemoKeptOnlyBesideTheRecordItCameFrom checks gone.Memoizer's rule: a
+// TestMemoKeptOnlyBesideTheRecordItCameFrom checks httpapi.Memos's rule: a
 // memo is kept beside a cached record unless a write (here or from another
 // process) or a loss of trust came between Memo and KeepMemo, and it goes
 // when the id changes.

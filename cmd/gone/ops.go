@@ -20,7 +20,7 @@ import (
 	"github.com/gonehttp/gone/metrics"
 )
 
-// opsFlags are serve's operations settings.
+// opsFlags are the operations settings of serve and proxy.
 type opsFlags struct {
 	purgeInterval *time.Duration
 	maxRetryAfter *time.Duration

@@ -19,7 +19,7 @@ import (
 	"github.com/gonehttp/gone/sqlite"
 )
 
-// tuning are serve's speed settings: the read cache, overload shedding and
+// tuning are the speed settings of serve and proxy: the read cache, overload shedding and
 // the access log's buffer. Each has a flag and an environment variable.
 type tuning struct {
 	cacheEntries *int
