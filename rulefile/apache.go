@@ -205,11 +205,7 @@ func apacheRewriteRule(res *Result, n int, args []string) {
 		// What gone's own export writes for a removed (restorable) path.
 		res.add(n, gone.RuleSpec{RuleKey: key, Action: gone.RuleRemoved})
 	case (code == "301" || code == "308") && args[1] != "-" && !strings.ContainsAny(args[1], "$%"):
-		spec := gone.RuleSpec{RuleKey: key, Action: gone.RuleMoved, To: args[1]}
-		if code == "301" {
-			spec.Status = 301
-		}
-		res.add(n, spec)
+		res.add(n, moved(key, args[1], code == "301"))
 	default:
 		res.refuse(n, "RewriteRule %s %s %s: only [G] (410) and [R=301] or [R=308] to a fixed path are supported", args[0], args[1], args[2])
 	}

@@ -188,11 +188,7 @@ func caddyRedir(res *Result, n int, args []string, matchers map[string][]string)
 		return
 	}
 	for _, k := range keys {
-		spec := gone.RuleSpec{RuleKey: k, Action: gone.RuleMoved, To: to}
-		if st == 301 {
-			spec.Status = 301
-		}
-		res.add(n, spec)
+		res.add(n, moved(k, to, st == 301))
 	}
 }
 

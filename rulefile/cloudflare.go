@@ -77,13 +77,7 @@ func ReadCloudflare(in io.Reader) (*Result, error) {
 			continue
 		}
 		to := strings.TrimSpace(rec[1])
-		mk := func(k gone.RuleKey) gone.RuleSpec {
-			spec := gone.RuleSpec{RuleKey: k, Action: gone.RuleMoved, To: to}
-			if code == "301" {
-				spec.Status = 301
-			}
-			return spec
-		}
+		mk := func(k gone.RuleKey) gone.RuleSpec { return moved(k, to, code == "301") }
 		res.add(line, mk(gone.RuleKey{Path: u.Path}))
 		if get(5) == "true" {
 			p := u.Path

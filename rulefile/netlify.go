@@ -82,11 +82,7 @@ func netlifySpec(res *Result, n int, from, to, code string) {
 			res.refuse(n, "%s %s: placeholders and :splat in the target do not map to gone, which sends one fixed Location", from, to)
 			return
 		}
-		spec := gone.RuleSpec{RuleKey: key, Action: gone.RuleMoved, To: to}
-		if code == "301" {
-			spec.Status = 301
-		}
-		res.add(n, spec)
+		res.add(n, moved(key, to, code == "301"))
 	default:
 		res.refuse(n, "%s: status %s is not supported: want 410, 301 or 308 (rewrites and temporary redirects are not a lifecycle)", from, code)
 	}

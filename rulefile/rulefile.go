@@ -194,3 +194,13 @@ func Guess(name string) string {
 	}
 	return ""
 }
+
+// moved is the rule a list's 301 or 308 to to says: gone answers 308
+// unless the list said 301, which it keeps (gone.RedirectStatus).
+func moved(k gone.RuleKey, to string, said301 bool) gone.RuleSpec {
+	spec := gone.RuleSpec{RuleKey: k, Action: gone.RuleMoved, To: to}
+	if said301 {
+		spec.Status = 301
+	}
+	return spec
+}

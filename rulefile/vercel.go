@@ -97,13 +97,7 @@ func vercelRedirectRule(res *Result, n int, r vercelRedirect) {
 		res.refuse(n, "%s → %s: parameters in the destination do not map to gone, which sends one fixed Location", r.Source, r.Destination)
 		return
 	}
-	vercelKeys(res, n, r.Source, func(k gone.RuleKey) gone.RuleSpec {
-		spec := gone.RuleSpec{RuleKey: k, Action: gone.RuleMoved, To: r.Destination}
-		if st == 301 {
-			spec.Status = 301
-		}
-		return spec
-	})
+	vercelKeys(res, n, r.Source, func(k gone.RuleKey) gone.RuleSpec { return moved(k, r.Destination, st == 301) })
 }
 
 // vercelKeys reads a source pattern: a literal path, or one ending in

@@ -87,11 +87,7 @@ func wordPressRule(res *Result, n int, url, to, code, actionType string, regex b
 			res.refuse(n, "%s: a %s needs one fixed target", url, code)
 			return
 		}
-		spec := gone.RuleSpec{RuleKey: key, Action: gone.RuleMoved, To: to}
-		if code == "301" {
-			spec.Status = 301
-		}
-		res.add(n, spec)
+		res.add(n, moved(key, to, code == "301"))
 	default:
 		res.refuse(n, "%s: code %s is not supported: want 410, 301 or 308", url, code)
 	}
