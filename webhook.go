@@ -142,6 +142,26 @@ func (w *Webhook) Check() error {
 var ChangeTypes = []ChangeType{ChangeCreated, ChangeUpdated, ChangeDeleted, ChangeRestored, ChangeGone,
 	ChangeExpired, ChangeExpiring, ChangeMoved, ChangeUnavailable, ChangeLifecycle}
 
+// JoinChangeTypes writes ts joined by sep: how the stores keep a
+// subscription's types (a space; SplitChangeTypes reads them back) and
+// the audit log notes them (a comma).
+func JoinChangeTypes(ts []ChangeType, sep string) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, sep)
+}
+
+// SplitChangeTypes reads the space-separated types JoinChangeTypes wrote.
+func SplitChangeTypes(s string) []ChangeType {
+	var out []ChangeType
+	for _, f := range strings.Fields(s) {
+		out = append(out, ChangeType(f))
+	}
+	return out
+}
+
 func changeTypeNames() []string {
 	s := make([]string, len(ChangeTypes))
 	for i, t := range ChangeTypes {

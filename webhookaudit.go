@@ -43,7 +43,7 @@ func webhookDetail(w *Webhook) string {
 		parts = append(parts, "pathPrefix="+w.PathPrefix)
 	}
 	if len(w.Types) > 0 {
-		parts = append(parts, "types="+joinChangeTypes(w.Types))
+		parts = append(parts, "types="+JoinChangeTypes(w.Types, ","))
 	}
 	return strings.Join(parts, " ")
 }
@@ -62,7 +62,7 @@ func webhookChange(before, after *Webhook) (action, id, detail string) {
 	note(before.Host != after.Host, "host", after.Host)
 	note(!slices.Equal(before.Collections, after.Collections), "collections", strings.Join(after.Collections, ","))
 	note(before.PathPrefix != after.PathPrefix, "pathPrefix", after.PathPrefix)
-	note(!slices.Equal(before.Types, after.Types), "types", joinChangeTypes(after.Types))
+	note(!slices.Equal(before.Types, after.Types), "types", JoinChangeTypes(after.Types, ","))
 	if before.Secret != after.Secret {
 		parts = append(parts, "secret changed")
 	}
@@ -91,14 +91,6 @@ func redactURL(s string) string {
 		return s
 	}
 	return u.Redacted()
-}
-
-func joinChangeTypes(ts []ChangeType) string {
-	s := make([]string, len(ts))
-	for i, t := range ts {
-		s[i] = string(t)
-	}
-	return strings.Join(s, ",")
 }
 
 // CheckWebhookReason validates the why of a subscription change: free

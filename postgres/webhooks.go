@@ -62,7 +62,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook, e gone.Audit
 
 func webhookArgs(w *gone.Webhook) []any {
 	return []any{w.Name, string(w.Kind), w.URL, w.Secret, w.Host, strings.Join(w.Collections, " "), w.PathPrefix,
-		joinTypes(w.Types), w.CreatedAt, w.CreatedBy, w.SinceSeq, w.Failures, toDB(w.PausedAt), w.PausedReason}
+		gone.JoinChangeTypes(w.Types, " "), w.CreatedAt, w.CreatedBy, w.SinceSeq, w.Failures, toDB(w.PausedAt), w.PausedReason}
 }
 
 // UpdateWebhook replaces the named subscription with fn's result and
@@ -153,25 +153,9 @@ func scanWebhook(row pgx.Row) (*gone.Webhook, error) {
 		&w.CreatedAt, &w.CreatedBy, &w.SinceSeq, &w.Failures, &paused, &w.PausedReason); err != nil {
 		return nil, err
 	}
-	w.Kind, w.Collections, w.Types = gone.WebhookKind(kind), strings.Fields(colls), splitTypes(types)
+	w.Kind, w.Collections, w.Types = gone.WebhookKind(kind), strings.Fields(colls), gone.SplitChangeTypes(types)
 	w.CreatedAt, w.PausedAt = w.CreatedAt.UTC(), fromDB(paused)
 	return &w, nil
-}
-
-func joinTypes(ts []gone.ChangeType) string {
-	s := make([]string, len(ts))
-	for i, t := range ts {
-		s[i] = string(t)
-	}
-	return strings.Join(s, " ")
-}
-
-func splitTypes(s string) []gone.ChangeType {
-	var out []gone.ChangeType
-	for _, f := range strings.Fields(s) {
-		out = append(out, gone.ChangeType(f))
-	}
-	return out
 }
 
 // WebhookCursor returns the highest audit seq already queued.

@@ -70,7 +70,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *gone.Webhook, e gone.Audit
 
 func putWebhook(ctx context.Context, tx *sql.Tx, w *gone.Webhook) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO webhooks (`+webhookColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		w.Name, string(w.Kind), w.URL, w.Secret, w.Host, strings.Join(w.Collections, " "), w.PathPrefix, joinTypes(w.Types),
+		w.Name, string(w.Kind), w.URL, w.Secret, w.Host, strings.Join(w.Collections, " "), w.PathPrefix, gone.JoinChangeTypes(w.Types, " "),
 		ms(w.CreatedAt), w.CreatedBy, w.SinceSeq, w.Failures, ms(w.PausedAt), w.PausedReason)
 	if err != nil {
 		return fmt.Errorf("sqlite: put webhook %s: %w", w.Name, err)
@@ -170,25 +170,9 @@ func scanWebhook(row interface{ Scan(...any) error }) (*gone.Webhook, error) {
 		&created, &w.CreatedBy, &w.SinceSeq, &w.Failures, &pausedAtVal, &w.PausedReason); err != nil {
 		return nil, err
 	}
-	w.Kind, w.Collections, w.Types = gone.WebhookKind(kind), strings.Fields(colls), splitTypes(types)
+	w.Kind, w.Collections, w.Types = gone.WebhookKind(kind), strings.Fields(colls), gone.SplitChangeTypes(types)
 	w.CreatedAt, w.PausedAt = fromMS(created), fromMS(pausedAtVal)
 	return &w, nil
-}
-
-func joinTypes(ts []gone.ChangeType) string {
-	s := make([]string, len(ts))
-	for i, t := range ts {
-		s[i] = string(t)
-	}
-	return strings.Join(s, " ")
-}
-
-func splitTypes(s string) []gone.ChangeType {
-	var out []gone.ChangeType
-	for _, f := range strings.Fields(s) {
-		out = append(out, gone.ChangeType(f))
-	}
-	return out
 }
 
 // WebhookCursor returns the highest audit seq already queued.
