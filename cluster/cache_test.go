@@ -98,7 +98,13 @@ func TestDeleteThenReadAcrossCachedInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitUntil(t, "B sees the create", func() bool { return b.answer(t, id) == gone.AnswerOK })
-		b.answer(t, id) // from B's memory now
+		// From B's memory now: the read that saw the create may have
+		// filled the cache before the create's own notification reached
+		// B and dropped it again, so read until a read is a hit.
+		waitUntil(t, "B answers the id from memory", func() bool {
+			before := b.cache.Stats().Hits.Load()
+			return b.answer(t, id) == gone.AnswerOK && b.cache.Stats().Hits.Load() > before
+		})
 		if _, err := a.svc.Delete(ctx, admin, "promotions", id, gone.DeleteOptions{}, gone.Preconditions{}); err != nil {
 			t.Fatal(err)
 		}
